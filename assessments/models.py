@@ -1,0 +1,1 @@
+"""Assessments (考核): scores, problems and rectification. Built on the notices app."""

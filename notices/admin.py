@@ -1,0 +1,327 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from notices import access, workflow
+from notices.models import (
+    Attachment,
+    CitedDocument,
+    Notice,
+    NoticeVersion,
+    Organ,
+    Topic,
+    WorkflowEvent,
+)
+from notices.views import render_notice
+
+COUNT_CAP = 10_000
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most COUNT_CAP rows, so the list stays fast at millions of notices."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+
+class YearFilter(admin.SimpleListFilter):
+    title = "发布年份"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        this_year = timezone.localdate().year
+        earliest = Notice.objects.order_by("published_at").exclude(published_at=None).first()
+        first_year = timezone.localtime(earliest.published_at).year if earliest else this_year
+        return [(str(year), f"{year}年") for year in range(this_year + 1, first_year - 1, -1)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            try:
+                return queryset.filter(published_at__year=int(self.value()))
+            except ValueError:
+                return queryset.none()
+        return queryset
+
+
+class OrganFilter(admin.SimpleListFilter):
+    title = "发布机构"
+    parameter_name = "organ"
+
+    def lookups(self, request, model_admin):
+        organs = access.scope_to_user(Organ.objects.all(), request.user, organ_field="pk")
+        return [(str(organ.pk), organ.name) for organ in organs]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            try:
+                return queryset.filter(organ_id=int(self.value()))
+            except ValueError:
+                return queryset.none()
+        return queryset
+
+
+class ReviewQueueFilter(admin.SimpleListFilter):
+    """待我审核: in review, in my organs, last edited by someone else."""
+
+    title = "审核"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        if request.user.has_perm(workflow.REVIEW_PERMISSION):
+            return [("mine", "待我审核")]
+        return []
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(status=Notice.Status.IN_REVIEW).exclude(
+                last_edited_by=request.user
+            )
+        return queryset
+
+
+class NoticeAdminForm(forms.ModelForm):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Notice
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose the fields
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Lock the row for the rest of the admin's transaction, then compare versions: of
+            # two editors saving the same notice, the second is told and keeps their text.
+            current = Notice.objects.select_for_update().select_related("last_edited_by")
+            current = current.get(pk=self.instance.pk)
+            if cleaned.get("lock_version") != current.lock_version:
+                raise ValidationError(workflow.edit_conflict_message(current), code="conflict")
+        return cleaned
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["position", "title", "file", "original_name", "size", "sha256"]
+    readonly_fields = ["original_name", "size", "sha256"]
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or workflow.can_edit(request.user, obj)
+
+
+class CitedDocumentInline(AttachmentInline):
+    model = CitedDocument
+    fk_name = "notice"
+    fields = ["position", "target", "title", "document_number"]
+    readonly_fields = []
+    raw_id_fields = ["target"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    form = NoticeAdminForm
+    change_form_template = "admin/notices/notice/change_form.html"
+    inlines = [AttachmentInline, CitedDocumentInline]
+    list_display = [
+        "title",
+        "organ",
+        "genre",
+        "state",
+        "document_number",
+        "index_number",
+        "published_at",
+        "updated_at",
+    ]
+    list_filter = [ReviewQueueFilter, "status", OrganFilter, "genre", YearFilter, "validity"]
+    search_fields = ["title", "=document_number", "=index_number"]
+    list_select_related = ["organ"]
+    list_per_page = 50
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    filter_horizontal = ["topics"]
+    fieldsets = [
+        (None, {"fields": ["organ", "title", "document_number", "genre", "topics"]}),
+        (
+            "公开目录信息",
+            {
+                "fields": [
+                    "keywords",
+                    "summary",
+                    "addressees",
+                    "signed_on",
+                    "published_at",
+                    "disclosure",
+                    "withheld_reason",
+                    "validity",
+                    "validity_changed_on",
+                ]
+            },
+        ),
+        ("正文", {"fields": ["body"]}),
+        ("更正", {"fields": ["change_note"], "classes": ["collapse"]}),
+        (None, {"fields": ["lock_version"]}),
+    ]
+    readonly_fields = ["index_number"]
+
+    @admin.display(description="状态")
+    def state(self, notice: Notice) -> str:
+        return notice.state_label
+
+    def get_queryset(self, request):
+        return access.scope_to_user(super().get_queryset(request), request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.is_correction:
+            fieldsets = [fs for fs in fieldsets if fs[0] != "更正"]
+        return fieldsets
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organ":
+            kwargs["queryset"] = access.scope_to_user(
+                Organ.objects.all(), request.user, organ_field="pk"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and obj.is_correction and "organ" in form.base_fields:
+            form.base_fields["organ"].disabled = True
+        return form
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or access.can_access_organ(request.user, obj.organ_id))
+
+    def has_add_permission(self, request):
+        return workflow.can_create(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return workflow.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        return workflow.can_delete(request.user, obj)
+
+    def save_model(self, request, obj, form, change):
+        workflow.save_draft(obj, request.user)
+
+    def delete_model(self, request, obj):
+        workflow.delete_draft(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for notice in queryset:
+                workflow.delete_draft(notice, request.user)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:pk>/workflow/",
+                self.admin_site.admin_view(self.workflow_view),
+                name=f"{info[0]}_{info[1]}_workflow",
+            ),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name=f"{info[0]}_{info[1]}_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _get_visible(self, request, pk: int) -> Notice:
+        notice = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_permission(request, notice):
+            raise PermissionDenied
+        return notice
+
+    def workflow_view(self, request, pk: int):
+        notice = self._get_visible(request, pk)
+        change_url = reverse("admin:notices_notice_change", args=[pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        action = request.POST.get("transition", "")
+        perform = workflow.TRANSITIONS.get(action)
+        if perform is None:
+            self.message_user(request, "未知的操作。", messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        try:
+            result = perform(notice, request.user, request.POST.get("comment", ""))
+        except (workflow.WorkflowError, PermissionDenied) as error:
+            self.message_user(request, str(error) or "您无权执行此操作。", messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        self.message_user(request, f"已完成：{result.state_label}。", messages.SUCCESS)
+        if result.pk != notice.pk or action == workflow.START_CORRECTION.name:
+            change_url = reverse("admin:notices_notice_change", args=[result.pk])
+        return HttpResponseRedirect(change_url)
+
+    def preview_view(self, request, pk: int):
+        notice = self._get_visible(request, pk)
+        return render_notice(request, notice, preview=True)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["transitions"] = workflow.available_transitions(request.user, obj)
+            context["events"] = obj.events.select_related("actor")[:50]
+            context["versions"] = obj.versions.select_related("edited_by", "approved_by")
+            context["open_correction"] = obj.corrections.first()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(Organ)
+class OrganAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "code", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "code"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "position"]
+    search_fields = ["name"]
+
+
+@admin.register(NoticeVersion)
+class NoticeVersionAdmin(admin.ModelAdmin):
+    list_display = ["notice", "number", "change_note", "edited_by", "approved_by", "created_at"]
+    list_select_related = ["notice", "edited_by", "approved_by"]
+    raw_id_fields = ["notice"]
+
+    def get_queryset(self, request):
+        return access.scope_to_user(super().get_queryset(request), request.user, "notice__organ")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkflowEvent)
+class WorkflowEventAdmin(NoticeVersionAdmin):
+    list_display = ["created_at", "action", "notice", "actor", "comment"]
+    list_filter = ["action"]
+    list_select_related = ["notice", "actor"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator

@@ -1,0 +1,571 @@
+import os
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from notices import document_numbers, uploads
+from notices.fields import SanitizedHTMLField
+
+
+class Organ(models.Model):
+    """A publishing body (发布机构) sharing the platform."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("人民政府")
+        DEPARTMENT = "department", _("政府部门")
+
+    name = models.CharField(
+        _("全称"), max_length=100, unique=True, help_text=_("机构的正式全称，不用简称。")
+    )
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    code = models.CharField(
+        _("机构代码"),
+        max_length=20,
+        unique=True,
+        help_text=_("索引号前缀，通常为组织机构代码，例如 000014349。"),
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级机构"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField(_("排序"), default=0)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("工作人员"),
+        related_name="organs",
+        blank=True,
+        help_text=_("编辑和审核人员只能处理所属机构的信息。"),
+    )
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("发布机构")
+        verbose_name_plural = _("发布机构")
+        constraints = [
+            models.CheckConstraint(condition=~Q(code=""), name="organ_code_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("notices:notice-list") + f"?organ={self.pk}"
+
+    def clean(self) -> None:
+        if self.code and not self.code.isalnum():
+            raise ValidationError({"code": _("机构代码只能包含字母和数字。")})
+
+
+class Topic(models.Model):
+    """主题分类: a tree of subjects."""
+
+    name = models.CharField(_("名称"), max_length=50)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级分类"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("主题分类")
+        verbose_name_plural = _("主题分类")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="topic_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent__isnull=True), name="topic_unique_root_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+    def get_absolute_url(self) -> str:
+        return reverse("notices:notice-list") + f"?topic={self.pk}"
+
+    @property
+    def path(self) -> str:
+        names, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            names.append(node.name)
+            node = node.parent
+        return " › ".join(reversed(names))
+
+    def clean(self) -> None:
+        node = self.parent
+        while node is not None:
+            if node.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": _("上级分类不能是它自己或它的下级。")})
+            node = node.parent
+
+
+DUPLICATE_DOCUMENT_NUMBER = _("本机构已有使用该文号的信息，文号不能重复。")
+
+
+class NoticeQuerySet(models.QuerySet):
+    def originals(self):
+        """Notices themselves, not the pending corrections of published ones."""
+        return self.filter(correction_of__isnull=True)
+
+    def published(self, at=None):
+        """What the public may read now: approved, due, and disclosed."""
+        return (
+            self.originals()
+            .filter(
+                status=Notice.Status.PUBLISHED,
+                published_at__lte=at or timezone.now(),
+            )
+            .exclude(disclosure=Notice.Disclosure.WITHHELD)
+        )
+
+    def scheduled(self, at=None):
+        return self.originals().filter(
+            status=Notice.Status.PUBLISHED, published_at__gt=at or timezone.now()
+        )
+
+    def withdrawn(self):
+        return (
+            self.originals()
+            .filter(status=Notice.Status.WITHDRAWN)
+            .exclude(disclosure=Notice.Disclosure.WITHHELD)
+        )
+
+    def public_pages(self, at=None):
+        """Notices whose public URL answers: published ones and withdrawal pages."""
+        return self.published(at) | self.withdrawn()
+
+    def for_organs(self, organ_ids):
+        return self.filter(organ_id__in=organ_ids)
+
+
+class Notice(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        IN_REVIEW = "in_review", _("待审核")
+        PUBLISHED = "published", _("已发布")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Genre(models.TextChoices):
+        NOTICE = "notice", _("通知")
+        CIRCULAR = "circular", _("通报")
+        OPINION = "opinion", _("意见")
+        DECISION = "decision", _("决定")
+        ANNOUNCEMENT = "announcement", _("公告")
+        REPORT = "report", _("报告")
+        REPLY = "reply", _("批复")
+        LETTER = "letter", _("函")
+        MEASURES = "measures", _("办法")
+        PLAN = "plan", _("方案")
+        OTHER = "other", _("其他")
+
+    class Disclosure(models.TextChoices):
+        PROACTIVE = "proactive", _("主动公开")
+        ON_REQUEST = "on_request", _("依申请公开")
+        WITHHELD = "withheld", _("不予公开")
+
+    class Validity(models.TextChoices):
+        VALID = "valid", _("有效")
+        EXPIRED = "expired", _("失效")
+        REPEALED = "repealed", _("废止")
+
+    organ = models.ForeignKey(
+        Organ, verbose_name=_("发布机构"), on_delete=models.PROTECT, related_name="notices"
+    )
+    title = models.CharField(_("标题"), max_length=300)
+    index_number = models.CharField(
+        _("索引号"),
+        max_length=40,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("首次发布时由系统生成，此后不再改变。"),
+    )
+    document_number = models.CharField(
+        _("文号"),
+        max_length=60,
+        blank=True,
+        validators=[document_numbers.validate_document_number],
+        help_text=_("例如 甘政办发〔2017〕136号；没有文号的信息留空。[] () 【】 会自动改为 〔〕。"),
+    )
+    genre = models.CharField(_("体裁"), max_length=20, choices=Genre.choices)
+    topics = models.ManyToManyField(Topic, verbose_name=_("主题分类"), blank=True)
+    keywords = models.CharField(
+        _("主题词"), max_length=200, blank=True, help_text=_("多个主题词用空格分隔。")
+    )
+    summary = models.TextField(_("内容概述"), max_length=1000, blank=True)
+    addressees = models.CharField(
+        _("主送机关"),
+        max_length=500,
+        blank=True,
+        help_text=_("例如：各市、自治州人民政府，省政府各部门"),
+    )
+    signed_on = models.DateField(_("成文日期"), null=True, blank=True)
+    published_at = models.DateTimeField(
+        _("发布日期"),
+        null=True,
+        blank=True,
+        help_text=_("留空则审核通过时立即发布；填写将来的时间则到时自动发布。"),
+    )
+    disclosure = models.CharField(
+        _("公开属性"), max_length=20, choices=Disclosure.choices, default=Disclosure.PROACTIVE
+    )
+    withheld_reason = models.TextField(
+        _("不予公开理由"), blank=True, help_text=_("公开属性为“不予公开”时必须填写依据。")
+    )
+    validity = models.CharField(
+        _("有效性"), max_length=20, choices=Validity.choices, default=Validity.VALID
+    )
+    validity_changed_on = models.DateField(
+        _("失效或废止日期"), null=True, blank=True, help_text=_("有效性为“失效”或“废止”时填写。")
+    )
+    body = SanitizedHTMLField(_("正文"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    correction_of = models.ForeignKey(
+        "self",
+        verbose_name=_("更正的公告"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="corrections",
+    )
+    change_note = models.CharField(
+        _("更正说明"),
+        max_length=500,
+        blank=True,
+        help_text=_("更正已发布的信息时必须填写，发布后向公众显示。"),
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
+    view_count = models.PositiveBigIntegerField(_("浏览次数"), default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后编辑人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("最后修改时间"), auto_now=True)
+    lock_version = models.PositiveIntegerField(_("版本号"), default=0)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("公告")
+        verbose_name_plural = _("公告")
+        permissions = [
+            ("review_notice", _("可以审核、发布和撤回公告")),
+            ("access_all_organs", _("可以查看所有机构的信息")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["index_number"],
+                name="notice_unique_index_number",
+                violation_error_message=_("索引号重复。"),
+            ),
+            models.UniqueConstraint(
+                fields=["organ", "document_number"],
+                condition=~Q(document_number="") & Q(correction_of__isnull=True),
+                name="notice_unique_document_number_per_organ",
+                violation_error_message=DUPLICATE_DOCUMENT_NUMBER,
+            ),
+            models.CheckConstraint(
+                condition=~Q(disclosure="withheld") | ~Q(withheld_reason=""),
+                name="notice_withheld_needs_reason",
+                violation_error_message=_("公开属性为“不予公开”时必须填写不予公开理由。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(validity="valid") | Q(validity_changed_on__isnull=False),
+                name="notice_invalidity_needs_date",
+                violation_error_message=_("有效性为“失效”或“废止”时必须填写失效或废止日期。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdrawal_reason=""),
+                name="notice_withdrawal_needs_reason",
+                violation_error_message=_("撤回必须填写原因。"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="notice_status_published"),
+            models.Index(
+                fields=["organ", "status", "-published_at"], name="notice_organ_published"
+            ),
+            models.Index(fields=["genre", "-published_at"], name="notice_genre_published"),
+            models.Index(fields=["-updated_at"], name="notice_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("notices:notice-detail", args=[self.original_id])
+
+    @property
+    def original_id(self) -> int:
+        return self.correction_of_id or self.pk
+
+    @property
+    def is_correction(self) -> bool:
+        return self.correction_of_id is not None
+
+    def is_live(self, at=None) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= (at or timezone.now())
+        )
+
+    def is_scheduled(self, at=None) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > (at or timezone.now())
+        )
+
+    @property
+    def state_label(self) -> str:
+        """The status as an editor thinks of it: a due-later publication is 已排期."""
+        if self.is_scheduled():
+            return str(_("已排期"))
+        if self.is_correction and self.status == self.Status.DRAFT:
+            return str(_("更正草稿"))
+        return self.get_status_display()
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return self.keywords.split()
+
+    @property
+    def body_is_public(self) -> bool:
+        return self.disclosure == self.Disclosure.PROACTIVE
+
+    def clean(self) -> None:
+        self.document_number = document_numbers.normalize(self.document_number)
+        if self.validity == self.Validity.VALID and self.validity_changed_on:
+            raise ValidationError({"validity_changed_on": _("有效的信息不填写失效或废止日期。")})
+        if self.is_correction:
+            if not self.change_note.strip():
+                raise ValidationError({"change_note": _("更正已发布的信息时必须填写更正说明。")})
+            # Corrections are outside the uniqueness constraint until they replace the original.
+            clash = Notice.objects.originals().filter(
+                organ_id=self.organ_id, document_number=self.document_number
+            )
+            if self.document_number and clash.exclude(pk=self.correction_of_id).exists():
+                raise ValidationError({"document_number": DUPLICATE_DOCUMENT_NUMBER})
+
+
+class IndexSequence(models.Model):
+    """The last serial handed out for an organ's 索引号 in one year."""
+
+    organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_serial = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organ", "year"]
+        verbose_name = _("索引号序列")
+        verbose_name_plural = _("索引号序列")
+        constraints = [
+            models.UniqueConstraint(fields=["organ", "year"], name="index_sequence_unique_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organ.code}/{self.year}: {self.last_serial}"
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    extension = os.path.splitext(filename)[1].lower()
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class Attachment(models.Model):
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("公告"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    title = models.CharField(_("附件名称"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200, editable=False, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=100, editable=False, blank=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0, editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("notices:attachment-download", args=[self.notice.original_id, self.pk])
+
+    @property
+    def extension(self) -> str:
+        return os.path.splitext(self.original_name or self.file.name)[1].lstrip(".").upper()
+
+    def clean(self) -> None:
+        """A newly uploaded file is checked by content and its facts recorded."""
+        if self.file and not getattr(self.file, "_committed", True):
+            info = uploads.inspect_upload(self.file)
+            self.original_name = info.original_name
+            self.content_type = info.content_type
+            self.size = info.size
+            self.sha256 = info.sha256
+
+
+class CitedDocument(models.Model):
+    """A document the notice rests on: another notice here, or a title and 文号 from elsewhere."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("公告"), on_delete=models.CASCADE, related_name="citations"
+    )
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    target = models.ForeignKey(
+        Notice,
+        verbose_name=_("本平台的信息"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cited_by",
+        limit_choices_to={"correction_of__isnull": True},
+    )
+    title = models.CharField(_("文件名称"), max_length=300, blank=True)
+    document_number = models.CharField(
+        _("文号"),
+        max_length=60,
+        blank=True,
+        validators=[document_numbers.validate_document_number],
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("引用文件")
+        verbose_name_plural = _("引用文件")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target__isnull=False) | ~Q(title=""),
+                name="citation_needs_target_or_title",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return self.title or (self.target.title if self.target_id else "")
+
+    @property
+    def display_number(self) -> str:
+        return self.document_number or (self.target.document_number if self.target_id else "")
+
+    def clean(self) -> None:
+        self.document_number = document_numbers.normalize(self.document_number)
+        if not self.target_id and not self.title.strip():
+            raise ValidationError(_("请选择本平台的信息，或填写文件名称。"))
+
+
+class NoticeVersion(models.Model):
+    """A snapshot of a notice's content each time it is published or corrected."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("公告"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("版本"))
+    content = models.JSONField(_("内容"))
+    change_note = models.CharField(_("更正说明"), max_length=500, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("编辑人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["notice", "number"]
+        verbose_name = _("历史版本")
+        verbose_name_plural = _("历史版本")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "number"], name="notice_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} v{self.number}"
+
+
+class WorkflowEvent(models.Model):
+    """Who moved a notice through the workflow, when, and what they said."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("创建")
+        EDITED = "edited", _("修改")
+        SUBMITTED = "submitted", _("提交审核")
+        SENT_BACK = "sent_back", _("退回修改")
+        PUBLISHED = "published", _("审核发布")
+        SCHEDULED = "scheduled", _("审核通过，定时发布")
+        UNSCHEDULED = "unscheduled", _("取消定时发布")
+        CORRECTION_STARTED = "correction_started", _("发起更正")
+        CORRECTED = "corrected", _("发布更正")
+        WITHDRAWN = "withdrawn", _("撤回")
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("公告"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("操作"), max_length=30, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    comment = models.TextField(_("意见"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("流程记录")
+        verbose_name_plural = _("流程记录")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.notice}"

@@ -1,0 +1,28 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from notices.models import Notice
+
+
+class NoticeSitemap(Sitemap):
+    changefreq = "monthly"
+    limit = 20000
+
+    def items(self):
+        return Notice.objects.published().only("pk", "updated_at").order_by("pk")
+
+    def lastmod(self, notice: Notice):
+        return notice.updated_at
+
+
+class PortalPagesSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return ["notices:home", "notices:notice-list", "notices:organ-list"]
+
+    def location(self, name: str) -> str:
+        return reverse(name)
+
+
+SITEMAPS = {"pages": PortalPagesSitemap, "notices": NoticeSitemap}

@@ -1,0 +1,128 @@
+"""Attachment uploads are accepted by what their bytes are, not by what their name claims."""
+
+import hashlib
+import os
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP = b"PK\x03\x04"
+# Extension → (content type, leading bytes, a file the zip container must hold, if any).
+FORMATS = {
+    "pdf": ("application/pdf", b"%PDF-", None),
+    "doc": ("application/msword", OLE, None),
+    "xls": ("application/vnd.ms-excel", OLE, None),
+    "ppt": ("application/vnd.ms-powerpoint", OLE, None),
+    "wps": ("application/vnd.ms-works", OLE, None),
+    "et": ("application/vnd.ms-excel", OLE, None),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ZIP,
+        "word/document.xml",
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ZIP,
+        "xl/workbook.xml",
+    ),
+    "pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        ZIP,
+        "ppt/presentation.xml",
+    ),
+    "ofd": ("application/ofd", ZIP, "OFD.xml"),
+    "zip": ("application/zip", ZIP, None),
+    "png": ("image/png", b"\x89PNG\r\n\x1a\n", None),
+    "jpg": ("image/jpeg", b"\xff\xd8\xff", None),
+    "jpeg": ("image/jpeg", b"\xff\xd8\xff", None),
+    "csv": ("text/csv", None, None),
+    "txt": ("text/plain", None, None),
+}
+MARKUP_SIGNS = (b"<html", b"<script", b"<svg", b"<!doctype", b"<body", b"<iframe", b"<?xml")
+TEXT_PROBE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def allowed_extensions() -> str:
+    return "、".join(sorted(FORMATS))
+
+
+def inspect_upload(upload) -> UploadInfo:
+    """Check an uploaded file's size and content; raise a ValidationError people can act on."""
+    name = os.path.basename(upload.name or "")
+    extension = os.path.splitext(name)[1].lower().lstrip(".")
+    if extension not in FORMATS:
+        raise ValidationError(
+            "不支持的文件类型“%(ext)s”。允许的类型：%(allowed)s。",
+            params={"ext": extension or "无扩展名", "allowed": allowed_extensions()},
+            code="extension",
+        )
+    size = upload.size or 0
+    if size == 0:
+        raise ValidationError("文件是空的（0 字节），请重新选择文件。", code="empty")
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            "文件太大（%(size)s），单个附件不能超过 %(limit)s。",
+            params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    content_type, magic, member = FORMATS[extension]
+    upload.seek(0)
+    head = upload.read(TEXT_PROBE_BYTES)
+    upload.seek(0)
+    mismatch = ValidationError(
+        "文件内容与扩展名“.%(ext)s”不符，可能已损坏或被改名，请上传原始文件。",
+        params={"ext": extension},
+        code="content_mismatch",
+    )
+    if magic is None:
+        _check_plain_text(head, mismatch)
+    elif not head.startswith(magic):
+        raise mismatch
+    elif member is not None:
+        _check_zip_member(upload, member, mismatch)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return UploadInfo(name, content_type, size, digest.hexdigest())
+
+
+def _check_plain_text(head: bytes, mismatch: ValidationError) -> None:
+    if b"\x00" in head:
+        raise mismatch
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if any(sign in lowered[:1024] for sign in MARKUP_SIGNS):
+        raise ValidationError("文本附件中不能包含网页或脚本内容。", code="markup")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return
+        except UnicodeDecodeError as error:
+            # A multi-byte character cut off at the end of the probe is not an error.
+            if error.start >= len(head) - 3:
+                return
+    raise mismatch
+
+
+def _check_zip_member(upload, member: str, mismatch: ValidationError) -> None:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            if member not in archive.namelist():
+                raise mismatch
+    except zipfile.BadZipFile as error:
+        raise mismatch from error
+    finally:
+        upload.seek(0)

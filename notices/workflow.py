@@ -1,0 +1,414 @@
+"""The editorial workflow: every state change of a notice goes through these functions.
+
+Each checks permission, runs in one transaction on a locked row, records a WorkflowEvent and
+returns the notice. The admin, the views and the management commands all call them.
+
+    draft ──submit──▶ in review ──approve──▶ published (scheduled while its time is ahead)
+      ▲                  │                        │
+      └────send back─────┘                        ├──withdraw──▶ withdrawn
+                                                  └──start correction──▶ a correction draft,
+                                                     which on approval replaces the content
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from notices import access
+from notices.models import (
+    Attachment,
+    CitedDocument,
+    IndexSequence,
+    Notice,
+    NoticeVersion,
+    WorkflowEvent,
+)
+
+Action = WorkflowEvent.Action
+Status = Notice.Status
+REVIEW_PERMISSION = "notices.review_notice"
+CONTENT_FIELDS = [
+    "title",
+    "document_number",
+    "genre",
+    "keywords",
+    "summary",
+    "addressees",
+    "signed_on",
+    "disclosure",
+    "withheld_reason",
+    "validity",
+    "validity_changed_on",
+    "body",
+]
+
+
+class WorkflowError(Exception):
+    """A transition that the notice's current state does not allow; the message is for people."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    needs_comment: bool = False
+
+
+SUBMIT = Transition("submit", "提交审核")
+APPROVE = Transition("approve", "审核通过并发布")
+SEND_BACK = Transition("send_back", "退回修改", needs_comment=True)
+WITHDRAW = Transition("withdraw", "撤回", needs_comment=True)
+UNSCHEDULE = Transition("unschedule", "取消定时发布", needs_comment=True)
+START_CORRECTION = Transition("start_correction", "更正")
+
+
+def _is_staff(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+def can_edit(user, notice: Notice) -> bool:
+    """Editors change drafts of their own organs; anything published is changed by correction."""
+    return (
+        _is_staff(user)
+        and user.has_perm("notices.change_notice")
+        and access.can_access_organ(user, notice.organ_id)
+        and notice.status == Status.DRAFT
+    )
+
+
+def can_create(user, organ_id: int | None = None) -> bool:
+    return (
+        _is_staff(user)
+        and user.has_perm("notices.add_notice")
+        and (organ_id is None or access.can_access_organ(user, organ_id))
+    )
+
+
+def can_delete(user, notice: Notice) -> bool:
+    return (
+        _is_staff(user)
+        and user.has_perm("notices.delete_notice")
+        and access.can_access_organ(user, notice.organ_id)
+        and notice.status == Status.DRAFT
+        and notice.index_number is None
+    )
+
+
+def can_review(user, notice: Notice) -> bool:
+    return (
+        _is_staff(user)
+        and user.has_perm(REVIEW_PERMISSION)
+        and access.can_access_organ(user, notice.organ_id)
+    )
+
+
+def available_transitions(user, notice: Notice) -> list[Transition]:
+    """What this user may do to this notice now, for buttons in the admin."""
+    found = []
+    if notice.status == Status.DRAFT and can_edit(user, notice):
+        found.append(SUBMIT)
+    if notice.status == Status.IN_REVIEW and can_review(user, notice):
+        if notice.last_edited_by_id != user.pk:
+            found.append(APPROVE)
+        found.append(SEND_BACK)
+    if notice.is_live() and not notice.is_correction:
+        if user.has_perm("notices.add_notice") and access.can_access_organ(user, notice.organ_id):
+            found.append(START_CORRECTION)
+        if can_review(user, notice):
+            found.append(WITHDRAW)
+    if notice.is_scheduled() and can_review(user, notice):
+        found.append(UNSCHEDULE)
+    return found
+
+
+def _locked(notice: Notice) -> Notice:
+    """Re-read the notice under a row lock, so that concurrent transitions serialize."""
+    return Notice.objects.select_for_update().select_related("organ").get(pk=notice.pk)
+
+
+def _record(notice: Notice, action: str, user, comment: str = "") -> WorkflowEvent:
+    return WorkflowEvent.objects.create(
+        notice=notice, action=action, actor=user, comment=comment.strip()
+    )
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _require_state(condition: bool, message: str) -> None:
+    if not condition:
+        raise WorkflowError(message)
+
+
+def _require_comment(comment: str, what: str) -> str:
+    comment = (comment or "").strip()
+    if not comment:
+        raise WorkflowError(f"{what}必须填写意见或原因。")
+    return comment
+
+
+def save_draft(notice: Notice, user) -> Notice:
+    """Save an editor's change to a draft, or a new draft; the caller saves m2m and inlines."""
+    is_new = notice.pk is None
+    if is_new:
+        _require(can_create(user, notice.organ_id), "您无权为该机构新建信息。")
+        notice.created_by = user
+        notice.status = Status.DRAFT
+    else:
+        current = _locked(notice)
+        _require(
+            can_edit(user, current),
+            "只有本机构的编辑可以修改草稿；已提交或已发布的信息不能直接修改。",
+        )
+        if current.lock_version != notice.lock_version:
+            raise WorkflowError(edit_conflict_message(current))
+        notice.status = current.status
+        notice.correction_of_id = current.correction_of_id
+        notice.index_number = current.index_number
+        notice.lock_version = current.lock_version + 1
+    notice.last_edited_by = user
+    notice.full_clean(exclude=["topics"])
+    notice.save()
+    _record(notice, Action.CREATED if is_new else Action.EDITED, user)
+    return notice
+
+
+def edit_conflict_message(current: Notice) -> str:
+    who = current.last_edited_by.get_username() if current.last_edited_by else "其他人"
+    when = timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+    return (
+        f"保存冲突：在您编辑期间，{who} 已于 {when} 保存了这条信息。"
+        "您的修改尚未保存，仍保留在下面的表单中；请打开新窗口查看对方的版本，合并后再保存。"
+    )
+
+
+def check_complete(notice: Notice) -> None:
+    problems = []
+    if not notice.title.strip():
+        problems.append("标题")
+    if not notice.body.strip() and not notice.attachments.exists():
+        problems.append("正文或附件")
+    if notice.is_correction and not notice.change_note.strip():
+        problems.append("更正说明")
+    if problems:
+        raise WorkflowError("提交审核前请填写：" + "、".join(problems) + "。")
+    try:
+        notice.full_clean(exclude=["topics"])
+    except ValidationError as error:
+        raise WorkflowError("信息不完整或有误：" + "；".join(error.messages)) from error
+
+
+@transaction.atomic
+def submit(notice: Notice, user, comment: str = "") -> Notice:
+    notice = _locked(notice)
+    _require(can_edit(user, notice), "只有本机构的编辑可以提交审核。")
+    _require_state(notice.status == Status.DRAFT, "只有草稿可以提交审核。")
+    check_complete(notice)
+    notice.status = Status.IN_REVIEW
+    notice.save(update_fields=["status", "updated_at"])
+    _record(notice, Action.SUBMITTED, user, comment)
+    return notice
+
+
+@transaction.atomic
+def send_back(notice: Notice, user, comment: str) -> Notice:
+    comment = _require_comment(comment, "退回修改")
+    notice = _locked(notice)
+    _require(can_review(user, notice), "只有本机构的审核人员可以退回。")
+    _require_state(notice.status == Status.IN_REVIEW, "这条信息不在待审核状态，不能退回。")
+    notice.status = Status.DRAFT
+    notice.save(update_fields=["status", "updated_at"])
+    _record(notice, Action.SENT_BACK, user, comment)
+    return notice
+
+
+@transaction.atomic
+def approve(notice: Notice, user, comment: str = "") -> Notice:
+    """Publish (or schedule) a notice in review; for a correction, replace the live content."""
+    notice = _locked(notice)
+    _require(can_review(user, notice), "只有本机构的审核人员可以审核发布。")
+    _require_state(
+        notice.status == Status.IN_REVIEW, "这条信息不在待审核状态（可能已被其他审核人员处理）。"
+    )
+    _require(
+        notice.last_edited_by_id != user.pk,
+        "您是这条信息的最后编辑人，不能审核自己的修改，请由其他审核人员审核。",
+    )
+    check_complete(notice)
+    if notice.is_correction:
+        return _apply_correction(notice, user, comment)
+    now = timezone.now()
+    if notice.published_at is None:
+        notice.published_at = now
+    notice.status = Status.PUBLISHED
+    if notice.index_number is None:
+        notice.index_number = next_index_number(notice)
+    notice.save(update_fields=["status", "published_at", "index_number", "updated_at"])
+    _snapshot(notice, approved_by=user, change_note="")
+    action = Action.SCHEDULED if notice.published_at > now else Action.PUBLISHED
+    _record(notice, action, user, comment)
+    return notice
+
+
+@transaction.atomic
+def unschedule(notice: Notice, user, comment: str) -> Notice:
+    comment = _require_comment(comment, "取消定时发布")
+    notice = _locked(notice)
+    _require(can_review(user, notice), "只有本机构的审核人员可以取消定时发布。")
+    _require_state(notice.is_scheduled(), "只有尚未到发布时间的信息可以取消定时发布。")
+    notice.status = Status.DRAFT
+    notice.save(update_fields=["status", "updated_at"])
+    _record(notice, Action.UNSCHEDULED, user, comment)
+    return notice
+
+
+@transaction.atomic
+def withdraw(notice: Notice, user, reason: str) -> Notice:
+    reason = _require_comment(reason, "撤回")
+    notice = _locked(notice)
+    _require(can_review(user, notice), "只有本机构的审核人员可以撤回信息。")
+    _require_state(notice.is_live() and not notice.is_correction, "只有已经发布的信息可以撤回。")
+    notice.status = Status.WITHDRAWN
+    notice.withdrawn_at = timezone.now()
+    notice.withdrawal_reason = reason
+    notice.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
+    notice.corrections.all().delete()
+    _record(notice, Action.WITHDRAWN, user, reason)
+    return notice
+
+
+@transaction.atomic
+def start_correction(notice: Notice, user) -> Notice:
+    """Open a correction draft of a published notice (or return the one already open)."""
+    notice = _locked(notice)
+    _require(can_create(user, notice.organ_id), "只有本机构的编辑可以更正这条信息。")
+    _require_state(notice.is_live() and not notice.is_correction, "只有已经发布的信息可以更正。")
+    existing = notice.corrections.first()
+    if existing is not None:
+        return existing
+    correction = Notice(correction_of=notice, organ=notice.organ, created_by=user)
+    for field in CONTENT_FIELDS:
+        setattr(correction, field, getattr(notice, field))
+    correction.published_at = notice.published_at
+    correction.status = Status.DRAFT
+    correction.last_edited_by = user
+    correction.save()
+    correction.topics.set(notice.topics.all())
+    _copy_children(source=notice, target=correction)
+    _record(notice, Action.CORRECTION_STARTED, user)
+    _record(correction, Action.CREATED, user)
+    return correction
+
+
+def _copy_children(source: Notice, target: Notice) -> None:
+    Attachment.objects.bulk_create(
+        Attachment(
+            notice=target,
+            position=item.position,
+            title=item.title,
+            file=item.file.name,
+            original_name=item.original_name,
+            content_type=item.content_type,
+            size=item.size,
+            sha256=item.sha256,
+        )
+        for item in source.attachments.all()
+    )
+    CitedDocument.objects.bulk_create(
+        CitedDocument(
+            notice=target,
+            position=item.position,
+            target_id=item.target_id,
+            title=item.title,
+            document_number=item.document_number,
+        )
+        for item in source.citations.all()
+    )
+
+
+def _apply_correction(correction: Notice, user, comment: str) -> Notice:
+    original = _locked(correction.correction_of)
+    _require_state(original.is_live(), "原信息已不在发布状态，不能发布更正。")
+    for field in CONTENT_FIELDS:
+        setattr(original, field, getattr(correction, field))
+    original.change_note = correction.change_note
+    original.last_edited_by = correction.last_edited_by
+    original.lock_version += 1
+    original.save()
+    original.topics.set(correction.topics.all())
+    original.attachments.all().delete()
+    original.citations.all().delete()
+    correction.attachments.update(notice=original)
+    correction.citations.update(notice=original)
+    correction.events.update(notice=original)
+    _snapshot(original, approved_by=user, change_note=correction.change_note)
+    _record(original, Action.CORRECTED, user, comment or correction.change_note)
+    correction.delete()
+    return original
+
+
+def snapshot_content(notice: Notice) -> dict:
+    content = {field: getattr(notice, field) for field in CONTENT_FIELDS}
+    for field in ("signed_on", "validity_changed_on"):
+        content[field] = content[field].isoformat() if content[field] else None
+    content["published_at"] = notice.published_at.isoformat() if notice.published_at else None
+    content["topics"] = [topic.path for topic in notice.topics.all()]
+    content["attachments"] = [
+        {"title": item.title, "file": item.file.name, "sha256": item.sha256}
+        for item in notice.attachments.all()
+    ]
+    content["citations"] = [
+        {
+            "title": item.display_title,
+            "document_number": item.display_number,
+            "target": item.target_id,
+        }
+        for item in notice.citations.select_related("target")
+    ]
+    return content
+
+
+def _snapshot(notice: Notice, approved_by, change_note: str) -> NoticeVersion:
+    last = notice.versions.aggregate(last=Max("number"))["last"] or 0
+    return NoticeVersion.objects.create(
+        notice=notice,
+        number=last + 1,
+        content=snapshot_content(notice),
+        change_note=change_note,
+        edited_by=notice.last_edited_by,
+        approved_by=approved_by,
+    )
+
+
+def next_index_number(notice: Notice) -> str:
+    """Hand out the next 索引号 ``{organ code}/{year}-{serial:05d}`` under a row lock."""
+    year = timezone.localtime(notice.published_at).year
+    # get_or_create retries the read if a concurrent transaction created the row first.
+    sequence, _ = IndexSequence.objects.select_for_update().get_or_create(
+        organ=notice.organ, year=year
+    )
+    sequence.last_serial += 1
+    sequence.save(update_fields=["last_serial"])
+    return f"{notice.organ.code}/{year}-{sequence.last_serial:05d}"
+
+
+@transaction.atomic
+def delete_draft(notice: Notice, user) -> None:
+    notice = _locked(notice)
+    _require(can_delete(user, notice), "只能删除本机构从未发布过的草稿。")
+    notice.delete()
+
+
+TRANSITIONS = {
+    SUBMIT.name: lambda notice, user, comment: submit(notice, user, comment),
+    APPROVE.name: lambda notice, user, comment: approve(notice, user, comment),
+    SEND_BACK.name: lambda notice, user, comment: send_back(notice, user, comment),
+    WITHDRAW.name: lambda notice, user, comment: withdraw(notice, user, comment),
+    UNSCHEDULE.name: lambda notice, user, comment: unschedule(notice, user, comment),
+    START_CORRECTION.name: lambda notice, user, comment: start_correction(notice, user),
+}
