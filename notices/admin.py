@@ -99,8 +99,8 @@ class NoticeAdminForm(forms.ModelForm):
         if self.instance.pk:
             # Lock the row for the rest of the admin's transaction, then compare versions: of
             # two editors saving the same notice, the second is told and keeps their text.
-            current = Notice.objects.select_for_update().select_related("last_edited_by")
-            current = current.get(pk=self.instance.pk)
+            locked = Notice.objects.select_for_update(of=("self",))
+            current = locked.select_related("last_edited_by").get(pk=self.instance.pk)
             if cleaned.get("lock_version") != current.lock_version:
                 raise ValidationError(workflow.edit_conflict_message(current), code="conflict")
         return cleaned

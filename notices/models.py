@@ -373,8 +373,6 @@ class Notice(models.Model):
         if self.validity == self.Validity.VALID and self.validity_changed_on:
             raise ValidationError({"validity_changed_on": _("有效的信息不填写失效或废止日期。")})
         if self.is_correction:
-            if not self.change_note.strip():
-                raise ValidationError({"change_note": _("更正已发布的信息时必须填写更正说明。")})
             # Corrections are outside the uniqueness constraint until they replace the original.
             clash = Notice.objects.originals().filter(
                 organ_id=self.organ_id, document_number=self.document_number

@@ -2,6 +2,8 @@
 
 from fnmatch import fnmatch
 
+from django.apps import apps as global_apps
+
 EDITOR = "编辑"
 REVIEWER = "审核"
 AUDITOR = "审计"
@@ -54,8 +56,9 @@ def sync_roles(apps) -> None:
         group.permissions.set(granted)
 
 
-def sync_roles_after_migrate(sender, apps, using="default", **kwargs) -> None:
-    # Runs after every app's migrations (and after test flushes), so permissions of models
-    # added later are granted without another data migration.
+def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
+    # Runs after every app's migrations (and after flushes, which pass no apps), so permissions
+    # of models added later are granted without another data migration.
+    apps = apps or global_apps
     if apps.is_installed("notices"):
         sync_roles(apps)

@@ -126,7 +126,7 @@ def available_transitions(user, notice: Notice) -> list[Transition]:
 
 def _locked(notice: Notice) -> Notice:
     """Re-read the notice under a row lock, so that concurrent transitions serialize."""
-    return Notice.objects.select_for_update().select_related("organ").get(pk=notice.pk)
+    return Notice.objects.select_for_update(of=("self",)).select_related("organ").get(pk=notice.pk)
 
 
 def _record(notice: Notice, action: str, user, comment: str = "") -> WorkflowEvent:

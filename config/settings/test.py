@@ -20,3 +20,5 @@ STORAGES = {
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
+# Static files come from the app folders in tests; there is no collectstatic output to scan.
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,264 @@
+"""The admin, role by role: who sees, changes and moves which notices."""
+
+import pytest
+from django.urls import reverse
+
+from notices.models import Notice
+from tests import factories
+
+CHANGELIST = reverse("admin:notices_notice_changelist")
+ADD = reverse("admin:notices_notice_add")
+
+
+def change_url(notice):
+    return reverse("admin:notices_notice_change", args=[notice.pk])
+
+
+def workflow_url(notice):
+    return reverse("admin:notices_notice_workflow", args=[notice.pk])
+
+
+def form_data(notice, **overrides):
+    data = {
+        "organ": notice.organ_id,
+        "title": notice.title,
+        "document_number": notice.document_number,
+        "genre": notice.genre,
+        "keywords": notice.keywords,
+        "summary": notice.summary,
+        "addressees": notice.addressees,
+        "signed_on": "",
+        "published_at_0": "",
+        "published_at_1": "",
+        "disclosure": notice.disclosure,
+        "withheld_reason": notice.withheld_reason,
+        "validity": notice.validity,
+        "validity_changed_on": "",
+        "body": notice.body,
+        "change_note": notice.change_note,
+        "lock_version": notice.lock_version,
+    }
+    for prefix in ("attachments", "citations"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def notices_of_both_organs(notice_in, other_organ, other_editor, other_reviewer):
+    mine = notice_in("draft", title="本机构草稿")
+    theirs = factories.make_notice(
+        other_organ, other_editor, other_reviewer, "draft", title="他机构草稿"
+    )
+    return mine, theirs
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_mine", "sees_theirs"),
+    [
+        ("editor", True, False),
+        ("other_editor", False, True),
+        ("reviewer", True, False),
+        ("auditor", True, True),
+        ("site_admin", True, True),
+    ],
+)
+def test_changelist_shows_only_the_organs_a_role_may_see(
+    client, request, notices_of_both_organs, who, sees_mine, sees_theirs
+):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(CHANGELIST)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert ("本机构草稿" in content) is sees_mine
+    assert ("他机构草稿" in content) is sees_theirs
+
+
+def test_anonymous_is_sent_to_login(client, notices_of_both_organs):
+    mine, _ = notices_of_both_organs
+    for url in (CHANGELIST, change_url(mine), workflow_url(mine)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
+
+
+def test_public_user_without_staff_flag_cannot_enter_admin(client, db):
+    client.force_login(factories.make_user())
+    assert client.get(CHANGELIST).status_code == 302
+
+
+def test_editor_cannot_open_another_organs_notice(client, other_editor, notices_of_both_organs):
+    mine, _ = notices_of_both_organs
+    client.force_login(other_editor)
+    response = client.get(change_url(mine))
+    assert response.status_code == 302
+    response = client.post(change_url(mine), form_data(mine, title="篡改"))
+    assert Notice.objects.get(pk=mine.pk).title == "本机构草稿"
+
+
+def test_editor_changes_own_draft_through_the_admin(client, editor, notices_of_both_organs):
+    mine, _ = notices_of_both_organs
+    client.force_login(editor)
+    response = client.post(change_url(mine), form_data(mine, title="修改后的标题"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mine.refresh_from_db()
+    assert mine.title == "修改后的标题"
+    assert mine.last_edited_by == editor
+    assert mine.events.filter(action="edited", actor=editor).exists()
+
+
+def test_editor_cannot_create_a_notice_for_another_organ(client, editor, other_organ, organ):
+    client.force_login(editor)
+    draft = Notice(organ=other_organ, title="越权新建", genre="notice", body="<p>x</p>")
+    response = client.post(ADD, form_data(draft))
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not Notice.objects.filter(title="越权新建").exists()
+
+
+def test_editor_creates_a_draft_and_body_is_sanitized(client, editor, organ):
+    client.force_login(editor)
+    draft = Notice(organ=organ, title="新的通知", genre="notice", body="")
+    body = '<p onclick="steal()">正文</p><script>alert(1)</script>'
+    response = client.post(ADD, form_data(draft, body=body, document_number="甘政办发[2024]3号"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = Notice.objects.get(title="新的通知")
+    assert created.status == Notice.Status.DRAFT
+    assert created.body == "<p>正文</p>"
+    assert created.document_number == "甘政办发〔2024〕3号"
+    assert created.created_by == editor
+
+
+def test_invalid_document_number_gets_a_chinese_message(client, editor, organ):
+    client.force_login(editor)
+    draft = Notice(organ=organ, title="文号错误", genre="notice", body="<p>x</p>")
+    response = client.post(ADD, form_data(draft, document_number="2024-3"))
+    assert response.status_code == 200
+    assert "文号格式不正确" in response.content.decode()
+
+
+def test_second_editor_saving_a_stale_form_gets_a_conflict_and_keeps_their_text(
+    client, editor, second_editor, notice_in
+):
+    notice = notice_in("draft", title="原标题")
+    stale = form_data(notice)
+    client.force_login(editor)
+    assert client.post(change_url(notice), {**stale, "title": "编辑甲的标题"}).status_code == 302
+
+    client.force_login(second_editor)
+    response = client.post(change_url(notice), {**stale, "title": "编辑乙的标题"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "保存冲突" in content
+    assert "编辑乙的标题" in content, "the second editor's text stays in the form"
+    assert Notice.objects.get(pk=notice.pk).title == "编辑甲的标题"
+
+
+def test_auditor_reads_everything_and_changes_nothing(client, auditor, notices_of_both_organs):
+    mine, theirs = notices_of_both_organs
+    client.force_login(auditor)
+    for notice in (mine, theirs):
+        response = client.get(change_url(notice))
+        assert response.status_code == 200
+        assert 'name="_save"' not in response.content.decode()
+        response = client.post(change_url(notice), form_data(notice, title="审计修改"))
+        assert response.status_code == 403
+        assert Notice.objects.get(pk=notice.pk).title != "审计修改"
+    assert client.get(ADD).status_code == 403
+    client.post(workflow_url(mine), {"transition": "submit"})
+    assert Notice.objects.get(pk=mine.pk).status == Notice.Status.DRAFT
+
+
+def test_reviewer_sees_review_queue_and_approves_with_the_button(
+    client, editor, reviewer, notice_in
+):
+    waiting = notice_in("in_review", title="等待审核的通知")
+    client.force_login(reviewer)
+    queue = client.get(CHANGELIST + "?queue=mine").content.decode()
+    assert "等待审核的通知" in queue
+    page = client.get(change_url(waiting)).content.decode()
+    assert 'value="approve"' in page
+    response = client.post(workflow_url(waiting), {"transition": "approve", "comment": "同意"})
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.status == Notice.Status.PUBLISHED
+    assert waiting.events.filter(action="published", actor=reviewer, comment="同意").exists()
+
+
+def test_review_queue_leaves_out_what_the_reviewer_edited_last(client, organ, editor, reviewer):
+    notice = factories.make_notice(organ, editor, reviewer, "in_review", title="自己改过的")
+    Notice.objects.filter(pk=notice.pk).update(last_edited_by=reviewer)
+    client.force_login(reviewer)
+    assert "自己改过的" not in client.get(CHANGELIST + "?queue=mine").content.decode()
+    page = client.get(change_url(notice)).content.decode()
+    assert 'value="approve"' not in page
+    client.post(workflow_url(notice), {"transition": "approve"})
+    assert Notice.objects.get(pk=notice.pk).status == Notice.Status.IN_REVIEW
+
+
+def test_reviewer_of_another_organ_cannot_approve_through_the_admin(
+    client, other_reviewer, notice_in
+):
+    waiting = notice_in("in_review")
+    client.force_login(other_reviewer)
+    client.post(workflow_url(waiting), {"transition": "approve"})
+    assert Notice.objects.get(pk=waiting.pk).status == Notice.Status.IN_REVIEW
+
+
+def test_send_back_without_comment_shows_a_message_and_changes_nothing(client, reviewer, notice_in):
+    waiting = notice_in("in_review")
+    client.force_login(reviewer)
+    response = client.post(workflow_url(waiting), {"transition": "send_back"}, follow=True)
+    assert "必须填写意见或原因" in response.content.decode()
+    assert Notice.objects.get(pk=waiting.pk).status == Notice.Status.IN_REVIEW
+
+
+def test_unknown_transition_is_refused_with_a_message(client, reviewer, notice_in):
+    waiting = notice_in("in_review")
+    client.force_login(reviewer)
+    response = client.post(workflow_url(waiting), {"transition": "delete_all"}, follow=True)
+    assert "未知的操作" in response.content.decode()
+
+
+def test_editor_starts_a_correction_from_the_published_notice(client, editor, notice_in):
+    published = notice_in("published")
+    client.force_login(editor)
+    response = client.post(workflow_url(published), {"transition": "start_correction"})
+    correction = Notice.objects.get(correction_of=published)
+    assert response["Location"] == change_url(correction)
+    page = client.get(change_url(correction)).content.decode()
+    assert "更正稿" in page
+    assert 'name="change_note"' in page
+
+
+def test_editor_cannot_edit_a_published_notice_in_place(client, editor, notice_in):
+    published = notice_in("published", title="已发布标题")
+    client.force_login(editor)
+    response = client.post(change_url(published), form_data(published, title="直接改"))
+    assert response.status_code == 403
+    assert Notice.objects.get(pk=published.pk).title == "已发布标题"
+
+
+def test_bulk_delete_removes_only_drafts(client, site_admin, notice_in):
+    draft = notice_in("draft")
+    published = notice_in("published")
+    client.force_login(site_admin)
+    client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [draft.pk, published.pk], "post": "yes"},
+    )
+    assert Notice.objects.filter(pk=published.pk).exists()
+
+
+def test_admin_filters_do_not_break_on_bad_values(client, site_admin, notice_in):
+    notice_in("published")
+    client.force_login(site_admin)
+    for query in ("?year=abc", "?organ=xyz", "?year=2017", "?status=published&genre=notice"):
+        assert client.get(CHANGELIST + query).status_code in (200, 302)
