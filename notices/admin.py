@@ -180,6 +180,12 @@ class NoticeAdmin(admin.ModelAdmin):
     def state(self, notice: Notice) -> str:
         return notice.state_label
 
+    def view_on_site(self, notice: Notice) -> str | None:
+        """Link to the public page only where the public can see one."""
+        if Notice.objects.public_pages().filter(pk=notice.pk).exists():
+            return notice.get_absolute_url()
+        return None
+
     def get_queryset(self, request):
         return access.scope_to_user(super().get_queryset(request), request.user)
 

@@ -15,6 +15,8 @@ class SanitizedHTMLField(models.TextField):
     def formfield(self, **kwargs):
         from django.conf import settings
 
+        # The rich-text editor replaces whatever plain textarea a caller (such as the admin)
+        # proposes; which editor is one setting.
         widget_path = getattr(settings, "RICH_TEXT_WIDGET", "ckeditor.widgets.CKEditorWidget")
-        kwargs.setdefault("widget", import_string(widget_path))
+        kwargs["widget"] = import_string(widget_path)
         return super().formfield(**kwargs)

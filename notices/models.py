@@ -315,6 +315,7 @@ class Notice(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["-published_at", "-id"], name="notice_published_order"),
             models.Index(fields=["status", "-published_at"], name="notice_status_published"),
             models.Index(
                 fields=["organ", "status", "-published_at"], name="notice_organ_published"

@@ -209,7 +209,7 @@ CKEDITOR_CONFIGS = {
             ["Undo", "Redo", "RemoveFormat", "Source"],
         ],
         "format_tags": "p;h2;h3;h4",
-        "removePlugins": "image,uploadimage,flash,iframe",
+        "removePlugins": "image,uploadimage,flash,iframe,exportpdf",
         "height": 420,
         "width": "100%",
     }

@@ -262,3 +262,28 @@ def test_admin_filters_do_not_break_on_bad_values(client, site_admin, notice_in)
     client.force_login(site_admin)
     for query in ("?year=abc", "?organ=xyz", "?year=2017", "?status=published&genre=notice"):
         assert client.get(CHANGELIST + query).status_code in (200, 302)
+
+
+def test_admin_home_tells_a_reviewer_how_many_notices_wait(client, reviewer, notice_in, editor):
+    notice_in("in_review")
+    notice_in("in_review")
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "有 <strong>2</strong> 条信息等待您审核" in page
+    client.force_login(editor)
+    assert "待我审核" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_body_is_edited_with_the_rich_text_editor(client, editor, notice_in):
+    client.force_login(editor)
+    page = client.get(change_url(notice_in("draft"))).content.decode()
+    assert "ckeditor/ckeditor-init.js" in page
+    assert 'data-type="ckeditortype"' in page
+
+
+def test_view_on_site_link_only_for_public_notices(client, editor, notice_in):
+    client.force_login(editor)
+    draft_page = client.get(change_url(notice_in("draft"))).content.decode()
+    assert "viewsitelink" not in draft_page
+    published = notice_in("published")
+    assert "viewsitelink" in client.get(change_url(published)).content.decode()

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -205,3 +206,33 @@ def test_stale_save_is_refused_with_a_conflict_message(notice_in, editor, second
     with pytest.raises(workflow.WorkflowError, match="保存冲突"):
         workflow.save_draft(second_copy, second_editor)
     assert Notice.objects.get(pk=notice.pk).title == "第一位编辑的标题"
+
+
+@pytest.mark.parametrize("who", ["other_editor", "other_reviewer", "auditor"])
+def test_people_outside_the_organ_cannot_move_its_notices(request, notice_in, who):
+    outsider = request.getfixturevalue(who)
+    draft = notice_in("draft")
+    published = notice_in("published")
+    draft.title = "越权修改"
+    attempts = [
+        lambda: workflow.save_draft(draft, outsider),
+        lambda: workflow.submit(draft, outsider),
+        lambda: workflow.delete_draft(draft, outsider),
+        lambda: workflow.start_correction(published, outsider),
+        lambda: workflow.withdraw(published, outsider, "原因"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert workflow.available_transitions(outsider, draft) == []
+    assert workflow.available_transitions(outsider, published) == []
+
+
+def test_site_admin_acts_on_every_organ(notice_in, site_admin):
+    published = notice_in("published")
+    assert workflow.withdraw(published, site_admin, "管理员撤回").status == Status.WITHDRAWN
+
+
+def test_anonymous_user_can_do_nothing(notice_in):
+    with pytest.raises(PermissionDenied):
+        workflow.submit(notice_in("draft"), AnonymousUser())
