@@ -31,6 +31,14 @@ class CappedCountPaginator(Paginator):
     def count(self) -> int:
         return self.object_list[: COUNT_CAP + 1].count()
 
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
+
 
 class YearFilter(admin.SimpleListFilter):
     title = "发布年份"

@@ -287,3 +287,13 @@ def test_view_on_site_link_only_for_public_notices(client, editor, notice_in):
     assert "viewsitelink" not in draft_page
     published = notice_in("published")
     assert "viewsitelink" in client.get(change_url(published)).content.decode()
+
+
+def test_notice_list_counts_no_further_than_its_cap(client, site_admin, notice_in, monkeypatch):
+    monkeypatch.setattr("notices.admin.COUNT_CAP", 3)
+    for _ in range(5):
+        notice_in("draft")
+    client.force_login(site_admin)
+    response = client.get(CHANGELIST)
+    assert response.context["cl"].paginator.count == 4
+    assert "超过 3 条公告" in response.content.decode()
