@@ -11,6 +11,11 @@ class NoticeSitemap(Sitemap):
     def items(self):
         return Notice.objects.published().only("pk", "updated_at").order_by("pk")
 
+    def location(self, notice: Notice) -> str:
+        # Published notices are originals, so their pk is their URL; get_absolute_url would
+        # load the deferred correction_of_id with one query per notice.
+        return reverse("notices:notice-detail", args=[notice.pk])
+
     def lastmod(self, notice: Notice):
         return notice.updated_at
 

@@ -1,9 +1,12 @@
+from dataclasses import dataclass
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView, TemplateView
 
+from config.middleware import PORTAL_POLICY
 from notices import access
 from notices.forms import NoticeFilterForm
 from notices.models import Attachment, Notice, Organ, Topic
@@ -20,7 +23,7 @@ class HomeView(TemplateView):
         context["latest"] = (
             Notice.objects.published()
             .select_related("organ")
-            .order_by("-published_at")[:HOME_LATEST]
+            .order_by("-published_at", "-pk")[:HOME_LATEST]
         )
         context["topics"] = Topic.objects.filter(parent__isnull=True).prefetch_related("children")
         context["genres"] = Notice.Genre.choices
@@ -81,6 +84,40 @@ class NoticeListView(ListView):
         )
 
 
+@dataclass(frozen=True)
+class PublicCitation:
+    title: str
+    document_number: str
+    url: str = ""
+
+
+def public_citations(notice: Notice) -> list[PublicCitation]:
+    """Cited documents as the public may see them.
+
+    A cited notice with a public page (published or withdrawn) is a link. Of a cited notice the
+    public cannot read (a draft, a scheduled or a withheld one) only what the editor typed into
+    the citation is shown, never the notice's own title or 文号.
+    """
+    citations = list(notice.citations.select_related("target"))
+    target_ids = [citation.target_id for citation in citations if citation.target_id]
+    public_ids = set(
+        Notice.objects.public_pages().filter(pk__in=target_ids).values_list("pk", flat=True)
+    )
+    shown = []
+    for citation in citations:
+        if citation.target_id in public_ids:
+            shown.append(
+                PublicCitation(
+                    citation.display_title,
+                    citation.display_number,
+                    citation.target.get_absolute_url(),
+                )
+            )
+        elif citation.title:
+            shown.append(PublicCitation(citation.title, citation.document_number))
+    return shown
+
+
 def render_notice(request, notice: Notice, *, preview: bool = False):
     """The public page of a notice; staff previews render exactly the same template."""
     if notice.status == Notice.Status.WITHDRAWN and not preview:
@@ -89,17 +126,22 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
         "notice": notice,
         "preview": preview,
         "attachments": notice.attachments.all(),
-        "citations": notice.citations.select_related("target"),
+        "citations": public_citations(notice),
         "topics": notice.topics.select_related("parent"),
         "change_notes": notice.versions.exclude(change_note="").order_by("-number"),
     }
-    return render(request, "notices/notice_detail.html", context)
+    response = render(request, "notices/notice_detail.html", context)
+    if preview:
+        # The preview lives under /admin/, whose policy allows inline styles; it gets the
+        # portal's policy so that it looks exactly as the published page will.
+        response["Content-Security-Policy"] = PORTAL_POLICY
+    return response
 
 
 class NoticeDetailView(TemplateView):
     def get(self, request, pk: int):
         notice = get_object_or_404(Notice.objects.public_pages().select_related("organ"), pk=pk)
-        if notice.status == Notice.Status.PUBLISHED:
+        if notice.status == Notice.Status.PUBLISHED and request.method == "GET":
             Notice.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
             notice.view_count += 1
         return render_notice(request, notice)

@@ -341,15 +341,29 @@ def _apply_correction(correction: Notice, user, comment: str) -> Notice:
     original.lock_version += 1
     original.save()
     original.topics.set(correction.topics.all())
-    original.attachments.all().delete()
+    _replace_attachments(original, correction)
     original.citations.all().delete()
-    correction.attachments.update(notice=original)
     correction.citations.update(notice=original)
     correction.events.update(notice=original)
     _snapshot(original, approved_by=user, change_note=correction.change_note)
     _record(original, Action.CORRECTED, user, comment or correction.change_note)
     correction.delete()
     return original
+
+
+def _replace_attachments(original: Notice, correction: Notice) -> None:
+    """Give the original the correction's attachments, keeping the rows (and so the public
+    download links) of files that the correction kept."""
+    kept = {item.file.name: item for item in original.attachments.all()}
+    for item in correction.attachments.all():
+        existing = kept.pop(item.file.name, None)
+        if existing is None:
+            item.notice = original
+            item.save(update_fields=["notice"])
+        else:
+            existing.title, existing.position = item.title, item.position
+            existing.save(update_fields=["title", "position"])
+    Attachment.objects.filter(pk__in=[item.pk for item in kept.values()]).delete()
 
 
 def snapshot_content(notice: Notice) -> dict:

@@ -236,3 +236,23 @@ def test_site_admin_acts_on_every_organ(notice_in, site_admin):
 def test_anonymous_user_can_do_nothing(notice_in):
     with pytest.raises(PermissionDenied):
         workflow.submit(notice_in("draft"), AnonymousUser())
+
+
+def test_correction_keeps_download_links_of_unchanged_attachments(notice_in, editor, reviewer):
+    notice = notice_in("published")
+    kept = factories.make_attachment(notice, "保留的附件")
+    dropped = factories.make_attachment(notice, "删除的附件")
+    correction = workflow.start_correction(notice, editor)
+    correction.attachments.get(title="删除的附件").delete()
+    copy = correction.attachments.get(title="保留的附件")
+    copy.title = "改名后的附件"
+    copy.save()
+    added = factories.make_attachment(correction, "新增的附件")
+    correction.change_note = "调整附件"
+    workflow.save_draft(correction, editor)
+    workflow.submit(correction, editor)
+    workflow.approve(correction, reviewer)
+
+    attachments = {a.pk: a.title for a in notice.attachments.all()}
+    assert attachments == {kept.pk: "改名后的附件", added.pk: "新增的附件"}
+    assert dropped.pk not in attachments

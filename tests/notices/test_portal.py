@@ -1,0 +1,922 @@
+"""The public portal as an anonymous reader sees it, and the staff preview of the same pages."""
+
+import datetime
+import re
+from html import unescape
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from notices import views, workflow
+from notices.models import CitedDocument, Notice
+from tests import factories
+
+PAGE_STATES_HIDDEN = ["draft", "in_review", "scheduled"]
+TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def days_ago(days: int) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def detail_url(notice: Notice) -> str:
+    return reverse("notices:notice-detail", args=[notice.pk])
+
+
+def list_url(**query) -> str:
+    url = reverse("notices:notice-list")
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def listed_titles(response) -> list[str]:
+    """Titles of the notice rows on a list or home page, in page order."""
+    return [
+        unescape(title)
+        for title in re.findall(r'class="notice-row__title"[^>]*>([^<]*)</a>', text(response))
+    ]
+
+
+def metadata(response) -> dict[str, str]:
+    """The metadata table of a notice page as {label: text}."""
+    table = re.search(r'<table class="metadata">(.*?)</table>', text(response), re.S)
+    assert table, "the notice page has no metadata table"
+    cells = re.findall(r'<th scope="row">(.*?)</th>\s*<td[^>]*>(.*?)</td>', table.group(1), re.S)
+    return {label: unescape(re.sub(r"<[^>]+>", "", value)).strip() for label, value in cells}
+
+
+def public_everywhere(client, notice: Notice) -> dict[str, bool]:
+    """Where a notice shows up for the public, by page."""
+    title = notice.title
+    organ_feed = reverse("notices:organ-feed", args=[notice.organ_id])
+    sitemap = text(client.get("/sitemap-notices.xml"))
+    return {
+        "detail": client.get(detail_url(notice)).status_code == 200,
+        "list": title in listed_titles(client.get(list_url())),
+        "organ list": title in listed_titles(client.get(list_url(organ=notice.organ_id))),
+        "home": title in listed_titles(client.get(reverse("notices:home"))),
+        "feed": title in text(client.get(reverse("notices:feed"))),
+        "organ feed": title in text(client.get(organ_feed)),
+        "sitemap": f"/notices/{notice.pk}/<" in sitemap,
+    }
+
+
+def other_organ_notice(other_organ, state="published", **fields) -> Notice:
+    editor = factories.make_editor(other_organ)
+    reviewer = factories.make_reviewer(other_organ)
+    return factories.make_notice(other_organ, editor, reviewer, state, **fields)
+
+
+# Visibility of each state
+
+
+def test_published_notice_is_shown_everywhere(client, notice_in):
+    notice = notice_in("published", title="关于开展政务公开考核的通知")
+    assert public_everywhere(client, notice) == dict.fromkeys(
+        ["detail", "list", "organ list", "home", "feed", "organ feed", "sitemap"], True
+    )
+
+
+@pytest.mark.parametrize("state", PAGE_STATES_HIDDEN)
+def test_unpublished_notice_is_404_and_absent_from_every_portal_page(client, notice_in, state):
+    notice = notice_in(state)
+    response = client.get(detail_url(notice))
+    assert response.status_code == 404
+    assert notice.title not in text(response)
+    assert not any(public_everywhere(client, notice).values())
+
+
+def test_draft_notice_is_404_for_the_public(client, notice_in):
+    assert client.get(detail_url(notice_in("draft"))).status_code == 404
+
+
+def test_scheduled_notice_appears_on_the_portal_when_its_time_comes(client, notice_in):
+    notice = notice_in("scheduled")
+    assert client.get(detail_url(notice)).status_code == 404
+    Notice.objects.filter(pk=notice.pk).update(published_at=days_ago(1))
+    assert all(public_everywhere(client, notice).values())
+
+
+def test_withheld_notice_is_never_public(client, notice_in):
+    notice = notice_in("published", disclosure="withheld", withheld_reason="涉及国家秘密")
+    attachment = factories.make_attachment(notice)
+    assert not any(public_everywhere(client, notice).values())
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+
+
+def test_withheld_notice_that_is_withdrawn_has_no_withdrawal_page(client, notice_in, reviewer):
+    notice = notice_in("published", disclosure="withheld", withheld_reason="涉及国家秘密")
+    workflow.withdraw(notice, reviewer, "误发")
+    assert client.get(detail_url(notice)).status_code == 404
+
+
+def test_withdrawn_notice_shows_a_withdrawal_page_with_date_and_reason(client, notice_in):
+    notice = notice_in("withdrawn", body="<p>被撤回的正文内容。</p>")
+    response = client.get(detail_url(notice))
+    assert response.status_code == 200
+    assert "notices/notice_withdrawn.html" in [t.name for t in response.templates]
+    page = text(response)
+    assert "本信息已撤回" in page
+    assert notice.title in page
+    assert timezone.localtime(notice.withdrawn_at).strftime("%Y-%m-%d") in page
+    assert "内容已被新文件替代" in page
+    assert "被撤回的正文内容" not in page
+    assert '<meta name="robots" content="noindex">' in page
+
+
+def test_withdrawn_notice_is_absent_from_list_home_feeds_and_sitemap(client, notice_in):
+    notice = notice_in("withdrawn")
+    found = public_everywhere(client, notice)
+    assert found.pop("detail") is True
+    assert not any(found.values())
+
+
+def test_withdrawal_page_hides_attachments(client, notice_in, reviewer):
+    notice = notice_in("published")
+    attachment = factories.make_attachment(notice, "考核成绩表")
+    workflow.withdraw(notice, reviewer, "数据有误")
+    assert "考核成绩表" not in text(client.get(detail_url(notice)))
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+
+
+def test_on_request_notice_shows_metadata_but_not_body_or_attachments(client, notice_in):
+    notice = notice_in(
+        "published",
+        disclosure="on_request",
+        document_number="甘政办发〔2017〕7号",
+        body="<p>只依申请提供的正文。</p>",
+    )
+    factories.make_attachment(notice, "依申请公开的附件")
+    response = client.get(detail_url(notice))
+    assert response.status_code == 200
+    page = text(response)
+    assert metadata(response)["文号"] == "甘政办发〔2017〕7号"
+    assert metadata(response)["公开属性"] == "依申请公开"
+    assert "只依申请提供的正文" not in page
+    assert "依申请公开的附件" not in page
+    assert "申请获取" in page
+    assert notice.title in listed_titles(client.get(list_url()))
+
+
+def test_on_request_attachment_is_404_for_the_public(client, notice_in):
+    notice = notice_in("published", disclosure="on_request")
+    attachment = factories.make_attachment(notice)
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+
+
+def test_pending_correction_has_no_public_page_and_leaves_the_live_text(client, notice_in, editor):
+    notice = notice_in("published", title="原标题")
+    correction = workflow.start_correction(notice, editor)
+    correction.title = "尚未审核的新标题"
+    correction.change_note = "更正标题"
+    workflow.save_draft(correction, editor)
+    workflow.submit(correction, editor)
+
+    assert client.get(detail_url(correction)).status_code == 404
+    page = text(client.get(detail_url(notice)))
+    assert "原标题" in page
+    assert "尚未审核的新标题" not in page
+    assert "尚未审核的新标题" not in listed_titles(client.get(list_url()))
+
+
+# The notice page
+
+
+def test_detail_shows_the_metadata_table(client, notice_in):
+    parent = factories.make_topic("综合政务")
+    child = factories.make_topic("政务公开", parent=parent)
+    notice = notice_in(
+        "published",
+        title="甘肃省人民政府办公厅关于2016年政务公开工作考核情况的通报",
+        document_number="甘政办发[2017]136号",
+        genre=Notice.Genre.CIRCULAR,
+        keywords="政务公开 考核 通报",
+        signed_on=datetime.date(2017, 6, 30),
+        published_at=days_ago(3),
+        validity=Notice.Validity.EXPIRED,
+        validity_changed_on=datetime.date(2020, 1, 1),
+    )
+    notice.topics.set([child])
+
+    fields = metadata(client.get(detail_url(notice)))
+
+    assert fields["索引号"] == notice.index_number
+    assert re.fullmatch(r"000014349/\d{4}-\d{5}", fields["索引号"])
+    assert fields["主题分类"] == "综合政务 › 政务公开"
+    assert fields["发布机构"] == "甘肃省人民政府办公厅"
+    assert fields["成文日期"] == "2017-06-30"
+    assert fields["发布日期"] == timezone.localtime(notice.published_at).strftime("%Y-%m-%d")
+    assert fields["文号"] == "甘政办发〔2017〕136号"
+    assert fields["有效性"] == "失效（2020-01-01起）"
+    assert fields["主题词"] == "政务公开 考核 通报"
+    assert fields["体裁分类"] == "通报"
+    assert fields["标题"] == notice.title
+
+
+def test_detail_shows_the_sanitized_body(client, notice_in):
+    notice = notice_in(
+        "published", body="<h2>一、总体情况</h2><p>全省共公开信息。</p><script>alert(1)</script>"
+    )
+    page = text(client.get(detail_url(notice)))
+    assert "<h2>一、总体情况</h2>" in page
+    assert "<p>全省共公开信息。</p>" in page
+    assert "alert(1)" not in page
+
+
+def test_detail_lists_attachments_with_download_links(client, notice_in):
+    notice = notice_in("published")
+    first = factories.make_attachment(notice, "市州政府考核成绩表", name="score-a.pdf")
+    second = factories.make_attachment(notice, "省直部门考核成绩表", name="score-b.pdf")
+    page = text(client.get(detail_url(notice)))
+    assert page.index("市州政府考核成绩表") < page.index("省直部门考核成绩表")
+    for attachment in (first, second):
+        assert f'href="{attachment.get_absolute_url()}"' in page
+    assert "PDF" in page
+
+
+def test_citation_of_a_published_notice_is_a_link(client, notice_in):
+    cited = notice_in("published", title="关于全面推进政务公开工作的实施意见")
+    notice = notice_in("published")
+    CitedDocument.objects.create(notice=notice, target=cited, position=1)
+    page = text(client.get(detail_url(notice)))
+    assert f'<a href="{detail_url(cited)}">《关于全面推进政务公开工作的实施意见》</a>' in page
+
+
+def test_citation_of_an_outside_document_shows_title_and_number(client, notice_in):
+    notice = notice_in("published")
+    CitedDocument.objects.create(
+        notice=notice,
+        title="《关于全面推进政务公开工作的意见》实施细则",
+        document_number="国办发〔2016〕80号",
+    )
+    page = text(client.get(detail_url(notice)))
+    assert "《《关于全面推进政务公开工作的意见》实施细则》（国办发〔2016〕80号）" in page
+
+
+def test_citation_of_a_withdrawn_notice_links_to_its_withdrawal_page(client, notice_in):
+    cited = notice_in("withdrawn", title="已撤回的旧文件")
+    notice = notice_in("published")
+    CitedDocument.objects.create(notice=notice, target=cited)
+    assert f'<a href="{detail_url(cited)}">《已撤回的旧文件》</a>' in text(
+        client.get(detail_url(notice))
+    )
+
+
+@pytest.mark.parametrize("state", [*PAGE_STATES_HIDDEN, "withheld"])
+def test_citation_of_a_notice_not_public_neither_links_nor_reveals_its_title(
+    client, notice_in, state
+):
+    if state == "withheld":
+        cited = notice_in("published", disclosure="withheld", withheld_reason="涉密")
+    else:
+        cited = notice_in(state)
+    notice = notice_in("published")
+    CitedDocument.objects.create(notice=notice, target=cited, position=1)
+    CitedDocument.objects.create(
+        notice=notice, target=cited, title="编辑填写的文件名称", position=2
+    )
+    page = text(client.get(detail_url(notice)))
+    assert detail_url(cited) not in page
+    assert cited.title not in page
+    assert "《编辑填写的文件名称》" in page
+
+
+def test_correction_shows_its_change_note_on_the_public_page(client, notice_in, editor, reviewer):
+    notice = notice_in("published", title="关于2016年考核情况的通报")
+    assert "更正记录" not in text(client.get(detail_url(notice)))
+
+    correction = workflow.start_correction(notice, editor)
+    correction.title = "关于2016年政务公开考核情况的通报"
+    correction.change_note = "标题漏写“政务公开”，已更正。"
+    workflow.save_draft(correction, editor)
+    workflow.submit(correction, editor)
+    workflow.approve(correction, reviewer)
+
+    page = text(client.get(detail_url(notice)))
+    assert "关于2016年政务公开考核情况的通报" in page
+    assert "更正记录" in page
+    assert "标题漏写“政务公开”，已更正。" in page
+
+
+def test_view_count_increments_per_view_of_a_published_notice(client, notice_in):
+    notice = notice_in("published")
+    assert "浏览次数：1" in text(client.get(detail_url(notice)))
+    assert "浏览次数：2" in text(client.get(detail_url(notice)))
+    notice.refresh_from_db()
+    assert notice.view_count == 2
+
+
+def test_head_requests_are_not_counted_as_views(client, notice_in):
+    notice = notice_in("published")
+    assert client.head(detail_url(notice)).status_code == 200
+    notice.refresh_from_db()
+    assert notice.view_count == 0
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled", "withdrawn"])
+def test_views_of_a_notice_not_published_are_not_counted(client, notice_in, state):
+    notice = notice_in(state)
+    client.get(detail_url(notice))
+    notice.refresh_from_db()
+    assert notice.view_count == 0
+
+
+# The catalogue (list) and its filters
+
+
+def test_list_shows_published_notices_newest_first(client, notice_in):
+    notice_in("published", title="三天前", published_at=days_ago(3))
+    notice_in("published", title="一天前", published_at=days_ago(1))
+    notice_in("published", title="十天前", published_at=days_ago(10))
+    response = client.get(list_url())
+    assert listed_titles(response) == ["一天前", "三天前", "十天前"]
+    assert "共 3 条" in text(response)
+
+
+def test_list_filters_by_organ(client, notice_in, other_organ):
+    mine = notice_in("published")
+    theirs = other_organ_notice(other_organ)
+    titles = listed_titles(client.get(list_url(organ=other_organ.pk)))
+    assert titles == [theirs.title]
+    assert mine.title not in titles
+
+
+def test_list_topic_filter_includes_the_notices_of_child_topics(client, notice_in):
+    parent = factories.make_topic("综合政务")
+    child = factories.make_topic("政务公开", parent=parent)
+    grandchild = factories.make_topic("考核", parent=child)
+    elsewhere = factories.make_topic("财政金融")
+    in_parent, in_child, in_grandchild, outside = (notice_in("published") for _ in range(4))
+    in_parent.topics.set([parent])
+    in_child.topics.set([child])
+    in_grandchild.topics.set([grandchild, elsewhere])
+    outside.topics.set([elsewhere])
+
+    by_parent = listed_titles(client.get(list_url(topic=parent.pk)))
+    assert sorted(by_parent) == sorted([in_parent.title, in_child.title, in_grandchild.title])
+    assert listed_titles(client.get(list_url(topic=child.pk))) == [
+        in_grandchild.title,
+        in_child.title,
+    ]
+    assert sorted(listed_titles(client.get(list_url(topic=elsewhere.pk)))) == sorted(
+        [in_grandchild.title, outside.title]
+    )
+
+
+def test_list_topic_filter_shows_a_notice_in_two_matching_topics_once(client, notice_in):
+    parent = factories.make_topic("综合政务")
+    child = factories.make_topic("政务公开", parent=parent)
+    notice = notice_in("published")
+    notice.topics.set([parent, child])
+    response = client.get(list_url(topic=parent.pk))
+    assert listed_titles(response) == [notice.title]
+    assert "共 1 条" in text(response)
+
+
+def test_list_filters_by_genre(client, notice_in):
+    circular = notice_in("published", genre=Notice.Genre.CIRCULAR)
+    notice_in("published", genre=Notice.Genre.NOTICE)
+    assert listed_titles(client.get(list_url(genre="circular"))) == [circular.title]
+
+
+def test_list_filters_by_year_of_publication_in_local_time(client, notice_in):
+    shanghai_new_year = datetime.datetime(2019, 12, 31, 17, 0, tzinfo=datetime.UTC)
+    new_year = notice_in("published", published_at=shanghai_new_year)
+    old_year = notice_in(
+        "published", published_at=datetime.datetime(2019, 6, 1, tzinfo=datetime.UTC)
+    )
+    assert listed_titles(client.get(list_url(year=2020))) == [new_year.title]
+    assert listed_titles(client.get(list_url(year=2019))) == [old_year.title]
+
+
+def test_list_filters_by_validity(client, notice_in):
+    repealed = notice_in(
+        "published", validity="repealed", validity_changed_on=datetime.date(2021, 3, 1)
+    )
+    notice_in("published")
+    response = client.get(list_url(validity="repealed"))
+    assert listed_titles(response) == [repealed.title]
+    assert "废止" in text(response)
+
+
+def test_list_filters_combine(client, notice_in, other_organ):
+    topic = factories.make_topic("政务公开")
+    match = notice_in("published", genre="circular", published_at=days_ago(1))
+    match.topics.set([topic])
+    wrong_genre = notice_in("published", genre="notice")
+    wrong_genre.topics.set([topic])
+    notice_in("published", genre="circular")
+    other = other_organ_notice(other_organ, genre="circular")
+    other.topics.set([topic])
+    year = timezone.localtime(match.published_at).year
+
+    response = client.get(
+        list_url(
+            organ=match.organ_id, topic=topic.pk, genre="circular", year=year, validity="valid"
+        )
+    )
+    assert listed_titles(response) == [match.title]
+    page = text(response)
+    assert "当前条件" in page
+    assert "发布机构：甘肃省人民政府办公厅" in page
+    assert f"发布年份：{year}年" in page
+    assert "体裁：通报" in page
+
+
+def test_list_filter_form_keeps_the_chosen_values(client, notice_in):
+    notice = notice_in("published", genre="circular")
+    page = text(client.get(list_url(organ=notice.organ_id, genre="circular")))
+    assert f'<option value="{notice.organ_id}" selected>' in page
+    assert '<option value="circular" selected>' in page
+
+
+def test_pagination_links_keep_the_filters(client, notice_in, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    titles = [
+        notice_in("published", genre="circular", published_at=days_ago(n)).title
+        for n in range(1, 6)
+    ]
+    notice_in("published", genre="notice")
+
+    first = client.get(list_url(genre="circular"))
+    assert listed_titles(first) == titles[:2]
+    next_link = re.search(r'<a href="([^"]+)" rel="next">', text(first)).group(1)
+    query = parse_qs(urlparse(unescape(next_link)).query)
+    assert query == {"genre": ["circular"], "page": ["2"]}
+
+    second = client.get(list_url() + unescape(next_link))
+    assert listed_titles(second) == titles[2:4]
+    prev_link = re.search(r'<a href="([^"]+)" rel="prev">', text(second)).group(1)
+    assert parse_qs(urlparse(unescape(prev_link)).query) == {
+        "genre": ["circular"],
+        "page": ["1"],
+    }
+    assert "第 2 页 / 共 3 页" in text(second)
+
+
+def test_page_beyond_the_last_is_a_clear_404(client, notice_in):
+    notice_in("published")
+    response = client.get(list_url(page=2))
+    assert response.status_code == 404
+    assert "没有这一页" in text(response)
+    assert "共 1 页" in text(response)
+
+
+@pytest.mark.parametrize("page", ["abc", "1.5", "", "%00", "1%27"])
+def test_non_numeric_page_is_a_clear_400(client, notice_in, page):
+    notice_in("published")
+    response = client.get(list_url(page=page))
+    if page == "":
+        assert response.status_code == 200
+        return
+    assert response.status_code == 400
+    assert "页码无效" in text(response)
+    assert "页码必须是正整数" in text(response)
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "99999999999999999999999"])
+def test_page_numbers_out_of_range_are_404(client, notice_in, page):
+    notice_in("published")
+    response = client.get(list_url(page=page))
+    assert response.status_code == 404
+    assert "没有这一页" in text(response)
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("organ=abc", "发布机构"),
+        ("organ=999999", "发布机构"),
+        ("genre=nonsense", "体裁"),
+        ("year=abc", "发布年份"),
+        ("year=1800", "发布年份"),
+        ("topic=-1", "主题分类"),
+        ("validity=forever", "有效性"),
+    ],
+)
+def test_invalid_filter_is_a_400_page_in_chinese(client, notice_in, query, label):
+    notice_in("published")
+    response = client.get(f"{list_url()}?{query}")
+    assert response.status_code == 400
+    page = text(response)
+    assert "筛选条件无效" in page
+    assert f"{label}：所选的值无效，请从列表中选择。" in page
+    assert 'role="alert"' in page
+
+
+HOSTILE_VALUES = [
+    "9" * 5000,
+    "x" * 20000,
+    "\x00",
+    "1\x00",
+    "\x01\x1b[31m",
+    "' OR '1'='1",
+    "1; DROP TABLE notices_notice; --",
+    ".*(|[",
+    "%",
+    "\\",
+    "99999999999999999999999999",
+    "-9223372036854775809",
+    "1e5",
+    "NaN",
+    "<script>alert(1)</script>",
+    "２０２４",
+]
+
+
+@pytest.mark.parametrize("name", ["organ", "topic", "genre", "year", "validity", "page"])
+@pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
+def test_hostile_list_query_never_fails(client, notice_in, name, value):
+    notice_in("published")
+    response = client.get(list_url(), {name: value})
+    assert response.status_code in (200, 400, 404)
+    assert "<script>alert(1)</script>" not in text(response)
+
+
+@pytest.mark.parametrize(
+    "raw_query",
+    ["organ=%ff%fe", "genre=%00", "%00=1", "page=%ff", "organ=1&organ=abc", "a=" + "%41" * 3000],
+)
+def test_hostile_raw_query_strings_never_fail(client, notice_in, raw_query):
+    notice = notice_in("published")
+    for path in [list_url(), reverse("notices:home"), detail_url(notice), "/feed/"]:
+        assert client.get(f"{path}?{raw_query}").status_code in (200, 400, 404)
+
+
+def test_too_many_query_fields_is_a_400(client, db):
+    query = "&".join(f"f{n}=1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    response = client.get(f"{list_url()}?{query}")
+    assert response.status_code == 400
+    assert "请求无效" in text(response)
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/notices/99999999999999999999999/",
+        "/notices/9223372036854775808/",
+        "/notices/1/attachments/99999999999999999999999/",
+        "/organs/99999999999999999999999/feed/",
+        "/notices/0/",
+    ],
+)
+def test_out_of_range_ids_in_paths_are_404(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "页面不存在" in text(response)
+
+
+def test_list_without_notices_says_so(client, db):
+    response = client.get(list_url())
+    assert response.status_code == 200
+    assert "没有符合条件的信息" in text(response)
+
+
+# Home and organs
+
+
+def test_home_lists_the_latest_published_notices(client, notice_in, monkeypatch):
+    monkeypatch.setattr(views, "HOME_LATEST", 2)
+    notice_in("published", title="最早", published_at=days_ago(5))
+    notice_in("published", title="较新", published_at=days_ago(2))
+    notice_in("published", title="最新", published_at=days_ago(1))
+    notice_in("draft", title="草稿")
+    assert listed_titles(client.get(reverse("notices:home"))) == ["最新", "较新"]
+
+
+def test_home_says_when_nothing_is_published(client, db):
+    assert "暂无公开信息" in text(client.get(reverse("notices:home")))
+
+
+def test_home_links_to_topics_genres_and_organs(client, organ, other_organ):
+    parent = factories.make_topic("综合政务")
+    child = factories.make_topic("政务公开", parent=parent)
+    page = text(client.get(reverse("notices:home")))
+    notices = reverse("notices:notice-list")
+    assert f'<a href="{notices}?topic={parent.pk}">综合政务</a>' in page
+    assert f'<a href="{notices}?topic={child.pk}">政务公开</a>' in page
+    for value, label in Notice.Genre.choices:
+        assert f'<a href="{notices}?genre={value}">{label}</a>' in page
+    for each in (organ, other_organ):
+        assert f'<a href="{notices}?organ={each.pk}">{each.name}</a>' in page
+
+
+def test_home_links_lead_to_filtered_lists(client, notice_in):
+    topic = factories.make_topic("政务公开")
+    notice = notice_in("published")
+    notice.topics.set([topic])
+    page = text(client.get(reverse("notices:home")))
+    for href in re.findall(r'href="(/notices/\?[^"]+)"', page):
+        assert client.get(unescape(href)).status_code == 200
+
+
+def test_organ_list_links_each_organ_to_its_notices_and_feed(client, organ, other_organ):
+    response = client.get(reverse("notices:organ-list"))
+    assert response.status_code == 200
+    page = text(response)
+    for each in (organ, other_organ):
+        assert f'<a href="{each.get_absolute_url()}">{each.name}</a>' in page
+        assert f'href="{reverse("notices:organ-feed", args=[each.pk])}"' in page
+        assert each.code in page
+
+
+# Feeds, sitemap, robots.txt
+
+
+def test_feed_is_atom_with_published_notices_only(client, notice_in):
+    published = notice_in("published", document_number="甘政办发〔2017〕9号")
+    hidden = [notice_in(state) for state in [*PAGE_STATES_HIDDEN, "withdrawn"]]
+    response = client.get(reverse("notices:feed"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = text(response)
+    assert 'xmlns="http://www.w3.org/2005/Atom"' in feed
+    assert published.title in feed
+    assert f"http://testserver{detail_url(published)}" in feed
+    assert "甘政办发〔2017〕9号" in feed
+    for notice in hidden:
+        assert notice.title not in feed
+
+
+def test_organ_feed_has_only_that_organs_notices(client, notice_in, organ, other_organ):
+    mine = notice_in("published")
+    theirs = other_organ_notice(other_organ)
+    response = client.get(reverse("notices:organ-feed", args=[other_organ.pk]))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = text(response)
+    assert theirs.title in feed
+    assert mine.title not in feed
+    assert f"{other_organ.name} · 最新信息" in feed
+
+
+def test_unknown_organ_feed_is_404(client, organ):
+    assert client.get(reverse("notices:organ-feed", args=[organ.pk + 1000])).status_code == 404
+
+
+def test_sitemap_index_names_the_sections(client, db):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert "<sitemapindex" in text(response)
+    assert "http://testserver/sitemap-notices.xml" in text(response)
+    assert "http://testserver/sitemap-pages.xml" in text(response)
+
+
+def test_notice_sitemap_lists_published_notices_only(client, notice_in):
+    published = notice_in("published")
+    on_request = notice_in("published", disclosure="on_request")
+    hidden = [notice_in(state) for state in [*PAGE_STATES_HIDDEN, "withdrawn"]]
+    hidden.append(notice_in("published", disclosure="withheld", withheld_reason="涉密"))
+    sitemap = text(client.get("/sitemap-notices.xml"))
+    assert f"<loc>http://testserver{detail_url(published)}</loc>" in sitemap
+    assert f"<loc>http://testserver{detail_url(on_request)}</loc>" in sitemap
+    for notice in hidden:
+        assert f"{detail_url(notice)}<" not in sitemap
+
+
+def test_notice_sitemap_queries_do_not_grow_with_the_notices(
+    client, notice_in, django_assert_max_num_queries
+):
+    for _ in range(5):
+        notice_in("published")
+    with django_assert_max_num_queries(3):
+        response = client.get("/sitemap-notices.xml")
+    assert text(response).count("<url>") == 5
+
+
+@pytest.mark.parametrize(
+    "url", ["/sitemap-notices.xml?p=abc", "/sitemap-notices.xml?p=99", "/sitemap-other.xml"]
+)
+def test_unknown_sitemap_section_or_page_is_404(client, notice_in, url):
+    notice_in("published")
+    assert client.get(url).status_code == 404
+
+
+def test_pages_sitemap_lists_the_portal_pages(client, db):
+    sitemap = text(client.get("/sitemap-pages.xml"))
+    for name in ("notices:home", "notices:notice-list", "notices:organ-list"):
+        assert f"<loc>http://testserver{reverse(name)}</loc>" in sitemap
+
+
+def test_robots_txt_disallows_admin_and_names_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = text(response).splitlines()
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+# Attachments
+
+
+def test_attachment_of_a_published_notice_downloads_as_an_attachment(client, notice_in):
+    notice = notice_in("published")
+    attachment = factories.make_attachment(notice, "考核成绩表", name="score-table.pdf")
+    response = client.get(attachment.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="score-table.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/octet-stream"
+    assert b"".join(response.streaming_content) == factories.PDF_BYTES
+
+
+def test_attachment_keeps_its_chinese_file_name(client, notice_in):
+    notice = notice_in("published")
+    attachment = factories.make_attachment(notice, "考核成绩表", name="考核成绩表.pdf")
+    response = client.get(attachment.get_absolute_url())
+    assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
+    assert "%E8%80%83%E6%A0%B8%E6%88%90%E7%BB%A9%E8%A1%A8.pdf" in response["Content-Disposition"]
+    response.close()
+
+
+@pytest.mark.parametrize("state", [*PAGE_STATES_HIDDEN, "withdrawn"])
+def test_attachment_of_a_notice_not_published_is_404_for_anonymous(client, notice_in, state):
+    attachment = factories.make_attachment(notice_in(state))
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+
+
+def test_attachment_under_the_wrong_notice_is_404(client, notice_in):
+    notice = notice_in("published")
+    another = notice_in("published")
+    attachment = factories.make_attachment(notice)
+    url = reverse("notices:attachment-download", args=[another.pk, attachment.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_attachment_of_a_pending_correction_is_404_for_the_public(client, notice_in, editor):
+    notice = notice_in("published")
+    factories.make_attachment(notice)
+    correction = workflow.start_correction(notice, editor)
+    copied = correction.attachments.get()
+    url = reverse("notices:attachment-download", args=[notice.pk, copied.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_missing_attachment_file_is_404_not_500(client, notice_in):
+    attachment = factories.make_attachment(notice_in("published"))
+    attachment.file.storage.delete(attachment.file.name)
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+
+
+def test_editor_of_the_organ_may_download_a_draft_attachment(client, notice_in, editor):
+    attachment = factories.make_attachment(notice_in("draft"))
+    client.force_login(editor)
+    response = client.get(attachment.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    response.close()
+
+
+def test_editor_of_another_organ_may_not_download_a_draft_attachment(
+    client, notice_in, other_editor
+):
+    attachment = factories.make_attachment(notice_in("draft"))
+    client.force_login(other_editor)
+    assert client.get(attachment.get_absolute_url()).status_code == 404
+
+
+# Staff preview
+
+
+def preview_url(notice: Notice) -> str:
+    return reverse("admin:notices_notice_preview", args=[notice.pk])
+
+
+@pytest.mark.parametrize("who", ["editor", "reviewer", "auditor"])
+def test_staff_of_the_organ_preview_a_draft_with_the_portal_template(
+    client, notice_in, request, who
+):
+    notice = notice_in("draft", title="尚未发布的草稿", body="<p>草稿正文。</p>")
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(preview_url(notice))
+    assert response.status_code == 200
+    assert "notices/notice_detail.html" in [t.name for t in response.templates]
+    page = text(response)
+    assert "预览：当前状态为“草稿”，公众尚不可见" in page
+    assert "尚未发布的草稿" in page
+    assert "草稿正文" in page
+
+
+@pytest.mark.parametrize("who", ["other_editor", "other_reviewer"])
+def test_staff_of_another_organ_cannot_preview(client, notice_in, request, who):
+    notice = notice_in("draft", title="别的机构的草稿")
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(preview_url(notice))
+    assert response.status_code in (403, 404)
+    assert "别的机构的草稿" not in text(response)
+
+
+def test_anonymous_preview_redirects_to_the_login(client, notice_in):
+    notice = notice_in("draft")
+    response = client.get(preview_url(notice))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_preview_of_a_scheduled_notice_says_it_is_scheduled(client, notice_in, editor):
+    notice = notice_in("scheduled")
+    client.force_login(editor)
+    assert "当前状态为“已排期”" in text(client.get(preview_url(notice)))
+
+
+def test_preview_is_served_under_the_portal_policy(client, notice_in, editor):
+    """The preview must look as the page will: inline styles blocked on the portal are blocked."""
+    client.force_login(editor)
+    response = client.get(preview_url(notice_in("draft")))
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+# Security headers and accessibility of every portal page
+
+
+@pytest.fixture
+def portal_pages(notice_in):
+    topic = factories.make_topic("政务公开")
+    published = notice_in("published", document_number="甘政办发〔2017〕3号")
+    published.topics.set([topic])
+    factories.make_attachment(published)
+    CitedDocument.objects.create(notice=published, title="外部文件", document_number="")
+    withdrawn = notice_in("withdrawn")
+    on_request = notice_in("published", disclosure="on_request")
+    return {
+        "home": (reverse("notices:home"), 200),
+        "list": (list_url(), 200),
+        "filtered list": (list_url(topic=topic.pk, genre="notice"), 200),
+        "detail": (detail_url(published), 200),
+        "on request": (detail_url(on_request), 200),
+        "withdrawn": (detail_url(withdrawn), 200),
+        "organs": (reverse("notices:organ-list"), 200),
+        "invalid filter": (list_url(organ="abc"), 400),
+        "page past the end": (list_url(page=9), 404),
+        "not found": ("/no-such-page/", 404),
+        "draft": (detail_url(notice_in("draft")), 404),
+    }
+
+
+def test_every_portal_page_has_a_strict_content_security_policy(client, portal_pages):
+    for name, (url, status) in portal_pages.items():
+        response = client.get(url)
+        assert response.status_code == status, name
+        policy = response["Content-Security-Policy"]
+        assert "default-src 'self'" in policy, name
+        assert "unsafe-inline" not in policy, name
+        assert "unsafe-eval" not in policy, name
+
+
+def test_every_portal_page_is_chinese_with_a_skip_link_and_no_inline_style_or_script(
+    client, portal_pages
+):
+    for name, (url, _status) in portal_pages.items():
+        page = text(client.get(url))
+        assert '<html lang="zh-Hans">' in page, name
+        assert '<a class="skip-link" href="#main">跳到主要内容</a>' in page, name
+        assert '<main id="main"' in page, name
+        assert re.search(r"\sstyle\s*=", page) is None, name
+        assert "<script" not in page.lower(), name
+        assert re.search(r"\son[a-z]+\s*=", page) is None, name
+
+
+def test_list_filter_fields_have_labels(client, db):
+    page = text(client.get(list_url()))
+    for name in ("organ", "topic", "genre", "year", "validity"):
+        assert f'<label for="id_{name}">' in page
+        assert f'id="id_{name}"' in page
+
+
+def test_portal_templates_have_no_inline_style_or_script():
+    files = [
+        path
+        for path in TEMPLATES_DIR.rglob("*.html")
+        if "admin" not in path.relative_to(TEMPLATES_DIR).parts
+    ]
+    assert len(files) >= 10
+    for path in files:
+        source = path.read_text(encoding="utf-8").lower()
+        assert "style=" not in source, path
+        assert "<style" not in source, path
+        assert "<script" not in source, path
+        assert "javascript:" not in source, path
+
+
+def test_server_error_page_is_in_chinese_and_stands_alone():
+    page = render_to_string("500.html")
+    assert '<html lang="zh-Hans">' in page
+    assert "服务暂时不可用" in page
+    assert "{%" not in Path(TEMPLATES_DIR / "500.html").read_text(encoding="utf-8")
+
+
+def test_not_found_page_is_in_chinese_and_links_home(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = text(response)
+    assert "页面不存在" in page
+    assert f'href="{reverse("notices:home")}"' in page
