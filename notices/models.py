@@ -436,7 +436,10 @@ class Attachment(models.Model):
     def clean(self) -> None:
         """A newly uploaded file is checked by content and its facts recorded."""
         if self.file and not getattr(self.file, "_committed", True):
-            info = uploads.inspect_upload(self.file)
+            try:
+                info = uploads.inspect_upload(self.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error.error_list}) from error
             self.original_name = info.original_name
             self.content_type = info.content_type
             self.size = info.size

@@ -11,7 +11,7 @@ from django.template.defaultfilters import filesizeformat
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
-# Extension → (content type, leading bytes, a file the zip container must hold, if any).
+# Extension → (content type, leading bytes, files the zip container must hold).
 FORMATS = {
     "pdf": ("application/pdf", b"%PDF-", None),
     "doc": ("application/msword", OLE, None),
@@ -22,19 +22,19 @@ FORMATS = {
     "docx": (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ZIP,
-        "word/document.xml",
+        ("[Content_Types].xml", "word/document.xml"),
     ),
     "xlsx": (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ZIP,
-        "xl/workbook.xml",
+        ("[Content_Types].xml", "xl/workbook.xml"),
     ),
     "pptx": (
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         ZIP,
-        "ppt/presentation.xml",
+        ("[Content_Types].xml", "ppt/presentation.xml"),
     ),
-    "ofd": ("application/ofd", ZIP, "OFD.xml"),
+    "ofd": ("application/ofd", ZIP, ("OFD.xml",)),
     "zip": ("application/zip", ZIP, None),
     "png": ("image/png", b"\x89PNG\r\n\x1a\n", None),
     "jpg": ("image/jpeg", b"\xff\xd8\xff", None),
@@ -43,6 +43,7 @@ FORMATS = {
     "txt": ("text/plain", None, None),
 }
 MARKUP_SIGNS = (b"<html", b"<script", b"<svg", b"<!doctype", b"<body", b"<iframe", b"<?xml")
+MARKUP_SIGN_BYTES = max(len(sign) for sign in MARKUP_SIGNS)
 TEXT_PROBE_BYTES = 64 * 1024
 
 
@@ -78,7 +79,7 @@ def inspect_upload(upload) -> UploadInfo:
             params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
             code="too_large",
         )
-    content_type, magic, member = FORMATS[extension]
+    content_type, magic, members = FORMATS[extension]
     upload.seek(0)
     head = upload.read(TEXT_PROBE_BYTES)
     upload.seek(0)
@@ -88,11 +89,11 @@ def inspect_upload(upload) -> UploadInfo:
         code="content_mismatch",
     )
     if magic is None:
-        _check_plain_text(head, mismatch)
+        _check_plain_text(upload, head)
     elif not head.startswith(magic):
         raise mismatch
-    elif member is not None:
-        _check_zip_member(upload, member, mismatch)
+    elif members:
+        _check_zip_members(upload, members, mismatch)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -100,27 +101,41 @@ def inspect_upload(upload) -> UploadInfo:
     return UploadInfo(name, content_type, size, digest.hexdigest())
 
 
-def _check_plain_text(head: bytes, mismatch: ValidationError) -> None:
-    if b"\x00" in head:
-        raise mismatch
-    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if any(sign in lowered[:1024] for sign in MARKUP_SIGNS):
-        raise ValidationError("文本附件中不能包含网页或脚本内容。", code="markup")
+def _check_plain_text(upload, head: bytes) -> None:
+    """Text attachments must be text all the way through, in an encoding people use here."""
+    # The whole file is scanned: a browser that sniffs, or a reader that opens the file in one,
+    # finds markup anywhere in it, not only at the top.
+    carry = b""
+    for chunk in upload.chunks():
+        window = carry + chunk.lower()
+        if b"\x00" in window:
+            raise ValidationError(
+                "文本文件中含有空字节（二进制内容），"
+                "请另存为 UTF-8 或 GB18030 编码的文本后再上传。",
+                code="binary_text",
+            )
+        if any(sign in window for sign in MARKUP_SIGNS):
+            raise ValidationError("文本附件中不能包含网页或脚本内容。", code="markup")
+        carry = window[-MARKUP_SIGN_BYTES:]
+    upload.seek(0)
     for encoding in ("utf-8", "gb18030"):
         try:
             head.decode(encoding)
             return
         except UnicodeDecodeError as error:
             # A multi-byte character cut off at the end of the probe is not an error.
-            if error.start >= len(head) - 3:
+            if len(head) == TEXT_PROBE_BYTES and error.start >= len(head) - 3:
                 return
-    raise mismatch
+    raise ValidationError(
+        "无法识别文本文件的编码，请另存为 UTF-8 或 GB18030 编码的文本后再上传。",
+        code="text_encoding",
+    )
 
 
-def _check_zip_member(upload, member: str, mismatch: ValidationError) -> None:
+def _check_zip_members(upload, members: tuple[str, ...], mismatch: ValidationError) -> None:
     try:
         with zipfile.ZipFile(upload) as archive:
-            if member not in archive.namelist():
+            if not set(members) <= set(archive.namelist()):
                 raise mismatch
     except zipfile.BadZipFile as error:
         raise mismatch from error
