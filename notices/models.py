@@ -188,7 +188,8 @@ class Notice(models.Model):
         Organ, verbose_name=_("发布机构"), on_delete=models.PROTECT, related_name="notices"
     )
     title = models.CharField(_("标题"), max_length=300)
-    index_number = models.CharField(
+    # NULL until first publication: unique among the assigned ones, and "" would collide.
+    index_number = models.CharField(  # noqa: DJ001
         _("索引号"),
         max_length=40,
         null=True,
