@@ -22,5 +22,6 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
+    path("assessments/", include("assessments.urls")),
     path("", include("notices.urls")),
 ]

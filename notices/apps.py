@@ -9,4 +9,4 @@ class NoticesConfig(AppConfig):
     def ready(self) -> None:
         from notices.roles import sync_roles_after_migrate
 
-        post_migrate.connect(sync_roles_after_migrate, sender=self)
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="notices.sync_roles")

@@ -20,8 +20,16 @@ ROLE_PERMISSIONS = {
         "notices.*_attachment",
         "notices.*_citeddocument",
         "assessments.view_*",
+        "assessments.add_*",
+        "assessments.change_*",
+        "assessments.delete_*",
     ],
-    REVIEWER: ["notices.view_*", "notices.review_notice", "assessments.view_*"],
+    REVIEWER: [
+        "notices.view_*",
+        "notices.review_notice",
+        "assessments.view_*",
+        "assessments.review_assessment",
+    ],
     AUDITOR: [
         "notices.view_*",
         "notices.access_all_organs",
@@ -31,6 +39,12 @@ ROLE_PERMISSIONS = {
     ],
     SITE_ADMIN: ["notices.*", "assessments.*", "auth.*_user", "auth.*_group"],
 }
+# Reference data that only site admins define, whatever the patterns above grant.
+SITE_ADMIN_ONLY = [
+    "assessments.[acd]*_statisticschema",
+    "assessments.[acd]*_statisticitem",
+    "assessments.[acd]*_statisticcheck",
+]
 PROJECT_APPS = {"notices", "assessments", "auth"}
 
 
@@ -45,20 +59,24 @@ def sync_roles(apps) -> None:
     )
     for role, patterns in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
+        excluded = [] if role == SITE_ADMIN else SITE_ADMIN_ONLY
         granted = [
             permission
             for permission in permissions
-            if any(
-                fnmatch(f"{permission.content_type.app_label}.{permission.codename}", pattern)
-                for pattern in patterns
-            )
+            if _matches(permission, patterns) and not _matches(permission, excluded)
         ]
         group.permissions.set(granted)
 
 
+def _matches(permission, patterns: list[str]) -> bool:
+    name = f"{permission.content_type.app_label}.{permission.codename}"
+    return any(fnmatch(name, pattern) for pattern in patterns)
+
+
 def sync_roles_after_migrate(sender, apps=None, **kwargs) -> None:
-    # Runs after every app's migrations (and after flushes, which pass no apps), so permissions
-    # of models added later are granted without another data migration.
+    """Re-sync after migrate (and after test flushes, which pass no apps) once the last app's
+    permissions exist, so permissions of models added later are granted without a migration."""
+    last_app = list(global_apps.get_app_configs())[-1]
     apps = apps or global_apps
-    if apps.is_installed("notices"):
+    if sender.name == last_app.name and apps.is_installed("notices"):
         sync_roles(apps)

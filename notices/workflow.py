@@ -135,17 +135,17 @@ def _record(notice: Notice, action: str, user, comment: str = "") -> WorkflowEve
     )
 
 
-def _require(condition: bool, message: str) -> None:
+def require(condition: bool, message: str) -> None:
     if not condition:
         raise PermissionDenied(message)
 
 
-def _require_state(condition: bool, message: str) -> None:
+def require_state(condition: bool, message: str) -> None:
     if not condition:
         raise WorkflowError(message)
 
 
-def _require_comment(comment: str, what: str) -> str:
+def require_comment(comment: str, what: str) -> str:
     comment = (comment or "").strip()
     if not comment:
         raise WorkflowError(f"{what}必须填写意见或原因。")
@@ -156,12 +156,12 @@ def save_draft(notice: Notice, user) -> Notice:
     """Save an editor's change to a draft, or a new draft; the caller saves m2m and inlines."""
     is_new = notice.pk is None
     if is_new:
-        _require(can_create(user, notice.organ_id), "您无权为该机构新建信息。")
+        require(can_create(user, notice.organ_id), "您无权为该机构新建信息。")
         notice.created_by = user
         notice.status = Status.DRAFT
     else:
         current = _locked(notice)
-        _require(
+        require(
             can_edit(user, current),
             "只有本机构的编辑可以修改草稿；已提交或已发布的信息不能直接修改。",
         )
@@ -206,8 +206,8 @@ def check_complete(notice: Notice) -> None:
 @transaction.atomic
 def submit(notice: Notice, user, comment: str = "") -> Notice:
     notice = _locked(notice)
-    _require(can_edit(user, notice), "只有本机构的编辑可以提交审核。")
-    _require_state(notice.status == Status.DRAFT, "只有草稿可以提交审核。")
+    require(can_edit(user, notice), "只有本机构的编辑可以提交审核。")
+    require_state(notice.status == Status.DRAFT, "只有草稿可以提交审核。")
     check_complete(notice)
     notice.status = Status.IN_REVIEW
     notice.save(update_fields=["status", "updated_at"])
@@ -217,10 +217,10 @@ def submit(notice: Notice, user, comment: str = "") -> Notice:
 
 @transaction.atomic
 def send_back(notice: Notice, user, comment: str) -> Notice:
-    comment = _require_comment(comment, "退回修改")
+    comment = require_comment(comment, "退回修改")
     notice = _locked(notice)
-    _require(can_review(user, notice), "只有本机构的审核人员可以退回。")
-    _require_state(notice.status == Status.IN_REVIEW, "这条信息不在待审核状态，不能退回。")
+    require(can_review(user, notice), "只有本机构的审核人员可以退回。")
+    require_state(notice.status == Status.IN_REVIEW, "这条信息不在待审核状态，不能退回。")
     notice.status = Status.DRAFT
     notice.save(update_fields=["status", "updated_at"])
     _record(notice, Action.SENT_BACK, user, comment)
@@ -231,11 +231,11 @@ def send_back(notice: Notice, user, comment: str) -> Notice:
 def approve(notice: Notice, user, comment: str = "") -> Notice:
     """Publish (or schedule) a notice in review; for a correction, replace the live content."""
     notice = _locked(notice)
-    _require(can_review(user, notice), "只有本机构的审核人员可以审核发布。")
-    _require_state(
+    require(can_review(user, notice), "只有本机构的审核人员可以审核发布。")
+    require_state(
         notice.status == Status.IN_REVIEW, "这条信息不在待审核状态（可能已被其他审核人员处理）。"
     )
-    _require(
+    require(
         notice.last_edited_by_id != user.pk,
         "您是这条信息的最后编辑人，不能审核自己的修改，请由其他审核人员审核。",
     )
@@ -257,10 +257,10 @@ def approve(notice: Notice, user, comment: str = "") -> Notice:
 
 @transaction.atomic
 def unschedule(notice: Notice, user, comment: str) -> Notice:
-    comment = _require_comment(comment, "取消定时发布")
+    comment = require_comment(comment, "取消定时发布")
     notice = _locked(notice)
-    _require(can_review(user, notice), "只有本机构的审核人员可以取消定时发布。")
-    _require_state(notice.is_scheduled(), "只有尚未到发布时间的信息可以取消定时发布。")
+    require(can_review(user, notice), "只有本机构的审核人员可以取消定时发布。")
+    require_state(notice.is_scheduled(), "只有尚未到发布时间的信息可以取消定时发布。")
     notice.status = Status.DRAFT
     notice.save(update_fields=["status", "updated_at"])
     _record(notice, Action.UNSCHEDULED, user, comment)
@@ -269,10 +269,10 @@ def unschedule(notice: Notice, user, comment: str) -> Notice:
 
 @transaction.atomic
 def withdraw(notice: Notice, user, reason: str) -> Notice:
-    reason = _require_comment(reason, "撤回")
+    reason = require_comment(reason, "撤回")
     notice = _locked(notice)
-    _require(can_review(user, notice), "只有本机构的审核人员可以撤回信息。")
-    _require_state(notice.is_live() and not notice.is_correction, "只有已经发布的信息可以撤回。")
+    require(can_review(user, notice), "只有本机构的审核人员可以撤回信息。")
+    require_state(notice.is_live() and not notice.is_correction, "只有已经发布的信息可以撤回。")
     notice.status = Status.WITHDRAWN
     notice.withdrawn_at = timezone.now()
     notice.withdrawal_reason = reason
@@ -286,8 +286,8 @@ def withdraw(notice: Notice, user, reason: str) -> Notice:
 def start_correction(notice: Notice, user) -> Notice:
     """Open a correction draft of a published notice (or return the one already open)."""
     notice = _locked(notice)
-    _require(can_create(user, notice.organ_id), "只有本机构的编辑可以更正这条信息。")
-    _require_state(notice.is_live() and not notice.is_correction, "只有已经发布的信息可以更正。")
+    require(can_create(user, notice.organ_id), "只有本机构的编辑可以更正这条信息。")
+    require_state(notice.is_live() and not notice.is_correction, "只有已经发布的信息可以更正。")
     existing = notice.corrections.first()
     if existing is not None:
         return existing
@@ -333,7 +333,7 @@ def _copy_children(source: Notice, target: Notice) -> None:
 
 def _apply_correction(correction: Notice, user, comment: str) -> Notice:
     original = _locked(correction.correction_of)
-    _require_state(original.is_live(), "原信息已不在发布状态，不能发布更正。")
+    require_state(original.is_live(), "原信息已不在发布状态，不能发布更正。")
     for field in CONTENT_FIELDS:
         setattr(original, field, getattr(correction, field))
     original.change_note = correction.change_note
@@ -414,7 +414,7 @@ def next_index_number(notice: Notice) -> str:
 @transaction.atomic
 def delete_draft(notice: Notice, user) -> None:
     notice = _locked(notice)
-    _require(can_delete(user, notice), "只能删除本机构从未发布过的草稿。")
+    require(can_delete(user, notice), "只能删除本机构从未发布过的草稿。")
     notice.delete()
 
 

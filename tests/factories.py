@@ -16,6 +16,10 @@ PASSWORD = "correct-horse-battery"
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def next_serial() -> int:
+    return next(_serial)
+
+
 def make_organ(**fields) -> Organ:
     n = next(_serial)
     fields.setdefault("name", f"测试机构{n}")

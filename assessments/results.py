@@ -1,0 +1,234 @@
+"""Totals, ranks, grades and rectification progress, derived from what was entered.
+
+Everything here is computed on read from a fixed number of queries, however many units and
+indicators an assessment has.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+from assessments.models import (
+    AssessedUnit,
+    Assessment,
+    GradeBand,
+    Indicator,
+    RectificationReport,
+    Requirement,
+    Score,
+    UnitGroup,
+)
+
+Kind = Indicator.Kind
+
+
+@dataclass
+class UnitResult:
+    unit: AssessedUnit
+    total: Decimal = Decimal(0)
+    by_top_indicator: dict[int, Decimal] = field(default_factory=dict)
+    bonus: Decimal = Decimal(0)
+    deduction: Decimal = Decimal(0)
+    vetoed: bool = False
+    complete: bool = True
+    rank: int = 0
+    grade: str = ""
+
+
+@dataclass
+class GroupResults:
+    group: UnitGroup
+    top_indicators: list[Indicator]
+    rows: list[UnitResult]
+
+
+def grade_for(total: Decimal, vetoed: bool, bands: list[GradeBand]) -> str:
+    """The band whose threshold the total reaches; a veto gives the lowest band."""
+    if not bands:
+        return ""
+    ordered = sorted(bands, key=lambda band: band.min_total, reverse=True)
+    if vetoed:
+        return ordered[-1].name
+    for band in ordered:
+        if total >= band.min_total:
+            return band.name
+    return ordered[-1].name
+
+
+def assign_ranks(rows: list[UnitResult]) -> None:
+    """Competition ranking within a group: equal totals share a rank (1, 2, 2, 4)."""
+    rows.sort(key=lambda row: (-row.total, row.unit.position, row.unit.organ.name))
+    previous_total, previous_rank = None, 0
+    for index, row in enumerate(rows, start=1):
+        if row.total != previous_total:
+            previous_rank, previous_total = index, row.total
+        row.rank = previous_rank
+
+
+def top_ancestors(indicators: list[Indicator]) -> dict[int, Indicator]:
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    found = {}
+    for indicator in indicators:
+        node, seen = indicator, set()
+        while node.parent_id and node.parent_id in by_id and node.pk not in seen:
+            seen.add(node.pk)
+            node = by_id[node.parent_id]
+        found[indicator.pk] = node
+    return found
+
+
+def group_results(assessments: list[Assessment]) -> dict[int, list[GroupResults]]:
+    """Results of every group of the given assessments, keyed by assessment id."""
+    ids = [assessment.pk for assessment in assessments]
+    groups = list(UnitGroup.objects.filter(assessment_id__in=ids))
+    units = list(AssessedUnit.objects.filter(assessment_id__in=ids).select_related("organ"))
+    indicators = list(Indicator.objects.filter(assessment_id__in=ids))
+    bands: dict[int, list[GradeBand]] = defaultdict(list)
+    for band in GradeBand.objects.filter(assessment_id__in=ids):
+        bands[band.assessment_id].append(band)
+    scores = list(
+        Score.objects.filter(unit__assessment_id__in=ids).values_list(
+            "unit_id", "indicator_id", "value"
+        )
+    )
+
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    parents = {indicator.parent_id for indicator in indicators}
+    leaves = [indicator for indicator in indicators if indicator.pk not in parents]
+    top = top_ancestors(indicators)
+    rows = {unit.pk: UnitResult(unit) for unit in units}
+    for unit_id, indicator_id, value in scores:
+        row, indicator = rows.get(unit_id), by_id.get(indicator_id)
+        if row is None or indicator is None:
+            continue
+        if indicator.kind == Kind.VETO:
+            row.vetoed = row.vetoed or value > 0
+            continue
+        signed = -value if indicator.kind == Kind.DEDUCTION else value
+        if indicator.kind == Kind.BONUS:
+            row.bonus += value
+        elif indicator.kind == Kind.DEDUCTION:
+            row.deduction += value
+        row.total += signed
+        root = top[indicator.pk].pk
+        row.by_top_indicator[root] = row.by_top_indicator.get(root, Decimal(0)) + signed
+
+    scored = {(unit_id, indicator_id) for unit_id, indicator_id, _ in scores}
+    results: dict[int, list[GroupResults]] = defaultdict(list)
+    for group in groups:
+        applicable = [
+            i
+            for i in leaves
+            if i.group_id in (None, group.pk) and i.assessment_id == group.assessment_id
+        ]
+        group_rows = [rows[unit.pk] for unit in units if unit.group_id == group.pk]
+        for row in group_rows:
+            row.complete = all(
+                (row.unit.pk, indicator.pk) in scored
+                for indicator in applicable
+                if indicator.kind in (Kind.NORMAL,)
+            )
+            row.grade = grade_for(row.total, row.vetoed, bands[group.assessment_id])
+        assign_ranks(group_rows)
+        tops = [
+            indicator
+            for indicator in indicators
+            if indicator.parent_id is None
+            and indicator.assessment_id == group.assessment_id
+            and indicator.group_id in (None, group.pk)
+            and indicator.kind in (Kind.NORMAL,)
+        ]
+        results[group.assessment_id].append(GroupResults(group, tops, group_rows))
+    return results
+
+
+@dataclass
+class Progress:
+    requirement: Requirement
+    unit: AssessedUnit
+    latest: RectificationReport | None
+    overdue: bool
+
+    @property
+    def status(self) -> str:
+        if self.is_done:
+            return "done"
+        if self.overdue:
+            return "overdue"
+        if self.latest is None:
+            return "not_started"
+        return "in_progress"
+
+    @property
+    def is_done(self) -> bool:
+        latest = self.latest
+        return (
+            latest is not None
+            and latest.progress == RectificationReport.Progress.DONE
+            and latest.verification == RectificationReport.Verification.ACCEPTED
+        )
+
+    @property
+    def status_label(self) -> str:
+        labels = {
+            "done": "已完成",
+            "overdue": "已逾期",
+            "not_started": "未开始",
+            "in_progress": "整改中",
+        }
+        label = labels[self.status]
+        if (
+            self.latest is not None
+            and self.latest.progress == RectificationReport.Progress.DONE
+            and self.latest.verification == RectificationReport.Verification.PENDING
+        ):
+            label += "（待核验）"
+        return label
+
+
+def rectification_progress(
+    assessment: Assessment, today: datetime.date | None = None
+) -> list[Progress]:
+    """The progress of every responsible unit on every requirement, from its latest report."""
+    today = today or timezone.localdate()
+    requirements = list(assessment.requirements.prefetch_related("units__organ"))
+    all_units = list(assessment.units.select_related("organ", "group"))
+    latest: dict[tuple[int, int], RectificationReport] = {}
+    reports = RectificationReport.objects.filter(requirement__assessment=assessment).order_by(
+        "submitted_at", "pk"
+    )
+    for report in reports:
+        latest[(report.requirement_id, report.unit_id)] = report
+    found = []
+    for requirement in requirements:
+        responsible = list(requirement.units.all()) or all_units
+        for unit in responsible:
+            report = latest.get((requirement.pk, unit.pk))
+            past_deadline = requirement.deadline is not None and requirement.deadline < today
+            progress = Progress(requirement, unit, report, overdue=past_deadline)
+            progress.overdue = past_deadline and not progress.is_done
+            found.append(progress)
+    return found
+
+
+@dataclass
+class UnitProgress:
+    unit: AssessedUnit
+    done: int = 0
+    total: int = 0
+    overdue: int = 0
+
+
+def progress_by_unit(progress: list[Progress]) -> list[UnitProgress]:
+    summary: dict[int, UnitProgress] = {}
+    for item in progress:
+        entry = summary.setdefault(item.unit.pk, UnitProgress(item.unit))
+        entry.total += 1
+        entry.done += item.is_done
+        entry.overdue += item.overdue
+    return sorted(
+        summary.values(), key=lambda e: (e.unit.group.position, e.unit.position, e.unit.pk)
+    )

@@ -1,0 +1,259 @@
+"""State changes of assessments: editing scores, review and publication, rectification.
+
+Like notices/workflow.py, each function checks permission, runs in one transaction and is what
+the admin, the import and the commands call.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import (
+    DEFAULT_GRADE_BANDS,
+    AssessedUnit,
+    Assessment,
+    GradeBand,
+    Indicator,
+    RectificationReport,
+    Requirement,
+    Score,
+)
+from notices import access
+from notices.workflow import WorkflowError, require, require_comment, require_state
+
+Status = Assessment.Status
+REVIEW_PERMISSION = "assessments.review_assessment"
+
+
+def _is_staff(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+def can_edit(user, assessment: Assessment) -> bool:
+    """Editors of the assessing organ change an assessment while it is in preparation."""
+    return (
+        _is_staff(user)
+        and user.has_perm("assessments.change_assessment")
+        and access.can_access_organ(user, assessment.organ_id)
+        and assessment.status == Status.PREPARING
+    )
+
+
+def can_review(user, assessment: Assessment) -> bool:
+    return (
+        _is_staff(user)
+        and user.has_perm(REVIEW_PERMISSION)
+        and access.can_access_organ(user, assessment.organ_id)
+    )
+
+
+def can_report(user, unit: AssessedUnit) -> bool:
+    """A unit's own editors report its rectification; so may the assessing organ's editors."""
+    return (
+        _is_staff(user)
+        and user.has_perm("assessments.add_rectificationreport")
+        and (
+            access.can_access_organ(user, unit.organ_id)
+            or access.can_access_organ(user, unit.assessment.organ_id)
+        )
+    )
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    return Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+
+
+@transaction.atomic
+def create_assessment(user, **fields) -> Assessment:
+    assessment = Assessment(**fields)
+    require(
+        _is_staff(user)
+        and user.has_perm("assessments.add_assessment")
+        and access.can_access_organ(user, assessment.organ_id),
+        "您无权为该机构新建考核。",
+    )
+    return save_assessment(assessment, user, is_new=True)
+
+
+def save_assessment(assessment: Assessment, user, *, is_new: bool = False) -> Assessment:
+    """Save an assessment being prepared; a new one gets the usual grade bands."""
+    if not is_new:
+        require(can_edit(user, _locked(assessment)), "只有本机构的编辑可以修改准备中的考核。")
+    assessment.last_edited_by = user
+    assessment.full_clean()
+    assessment.save()
+    if is_new and not assessment.grade_bands.exists():
+        GradeBand.objects.bulk_create(
+            GradeBand(assessment=assessment, name=name, min_total=threshold)
+            for name, threshold in DEFAULT_GRADE_BANDS
+        )
+    return assessment
+
+
+def mark_edited(assessment: Assessment, user) -> None:
+    """Record that the user changed something of a prepared assessment (scores, findings…)."""
+    Assessment.objects.filter(pk=assessment.pk).update(
+        last_edited_by=user, updated_at=timezone.now()
+    )
+    assessment.last_edited_by = user
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    unit: AssessedUnit
+    indicator: Indicator
+    old: Decimal | None
+    new: Decimal | None
+    remark: str = ""
+
+
+def validate_scores(
+    assessment: Assessment, entries: dict[tuple[int, int], tuple[Decimal | None, str]]
+) -> tuple[list[ScoreChange], list[str]]:
+    """What saving these (unit, indicator) → (value, remark) entries would change, and why not.
+
+    A value of None clears the score. Nothing is written.
+    """
+    units = {unit.pk: unit for unit in assessment.units.select_related("organ")}
+    indicators = {indicator.pk: indicator for indicator in assessment.indicators.all()}
+    parents = {indicator.parent_id for indicator in indicators.values()}
+    existing = {
+        (score.unit_id, score.indicator_id): score
+        for score in Score.objects.filter(unit__assessment=assessment)
+    }
+    changes, errors = [], []
+    for (unit_id, indicator_id), (value, remark) in entries.items():
+        unit, indicator = units.get(unit_id), indicators.get(indicator_id)
+        if unit is None or indicator is None:
+            errors.append("单位或指标不属于这次考核。")
+            continue
+        where = f"{unit.organ.name}「{indicator.code} {indicator.name}」"
+        if indicator.pk in parents:
+            errors.append(f"{where}：只能为末级指标打分。")
+            continue
+        if indicator.group_id not in (None, unit.group_id):
+            errors.append(f"{where}：该指标不适用于此单位所在分组。")
+            continue
+        if value is not None and not (0 <= value <= indicator.max_score):
+            errors.append(f"{where}：得分 {value} 超出范围，应在 0 到 {indicator.max_score} 之间。")
+            continue
+        current = existing.get((unit_id, indicator_id))
+        old = current.value if current else None
+        old_remark = current.remark if current else ""
+        if old != value or (value is not None and old_remark != remark):
+            changes.append(ScoreChange(unit, indicator, old, value, remark))
+    return changes, errors
+
+
+@transaction.atomic
+def save_scores(
+    assessment: Assessment, user, entries: dict[tuple[int, int], tuple[Decimal | None, str]]
+) -> list[ScoreChange]:
+    """Apply score entries all together, or none of them."""
+    assessment = _locked(assessment)
+    require(can_edit(user, assessment), "只有本机构的编辑可以在考核准备阶段录入成绩。")
+    changes, errors = validate_scores(assessment, entries)
+    if errors:
+        raise ValidationError(errors)
+    for change in changes:
+        if change.new is None:
+            Score.objects.filter(unit=change.unit, indicator=change.indicator).delete()
+        else:
+            Score.objects.update_or_create(
+                unit=change.unit,
+                indicator=change.indicator,
+                defaults={"value": change.new, "remark": change.remark},
+            )
+    if changes:
+        mark_edited(assessment, user)
+    return changes
+
+
+@transaction.atomic
+def submit(assessment: Assessment, user) -> Assessment:
+    assessment = _locked(assessment)
+    require(can_edit(user, assessment), "只有本机构的编辑可以提交审核。")
+    require_state(assessment.units.exists(), "请先添加考核对象再提交审核。")
+    assessment.status = Status.IN_REVIEW
+    assessment.save(update_fields=["status", "updated_at"])
+    return assessment
+
+
+@transaction.atomic
+def send_back(assessment: Assessment, user, comment: str) -> Assessment:
+    require_comment(comment, "退回修改")
+    assessment = _locked(assessment)
+    require(can_review(user, assessment), "只有本机构的审核人员可以退回。")
+    require_state(assessment.status == Status.IN_REVIEW, "这次考核不在待审核状态。")
+    assessment.status = Status.PREPARING
+    assessment.save(update_fields=["status", "updated_at"])
+    return assessment
+
+
+@transaction.atomic
+def publish(assessment: Assessment, user) -> Assessment:
+    """Make the results public; the last editor cannot be the one who publishes."""
+    assessment = _locked(assessment)
+    require(can_review(user, assessment), "只有本机构的审核人员可以发布考核结果。")
+    require_state(assessment.status == Status.IN_REVIEW, "这次考核不在待审核状态。")
+    require(
+        assessment.last_edited_by_id != user.pk,
+        "您是这次考核的最后编辑人，不能审核自己的修改，请由其他审核人员发布。",
+    )
+    assessment.status = Status.PUBLISHED
+    assessment.published_at = timezone.now()
+    assessment.save(update_fields=["status", "published_at", "updated_at"])
+    return assessment
+
+
+@transaction.atomic
+def report_rectification(
+    requirement: Requirement, unit: AssessedUnit, user, progress: str, text: str
+) -> RectificationReport:
+    require(can_report(user, unit), "只有该单位或考核机构的编辑可以报送整改情况。")
+    assessment = Assessment.objects.get(pk=requirement.assessment_id)
+    require_state(
+        requirement.assessment_id == unit.assessment_id and assessment.is_published,
+        "只能就已发布考核的整改要求报送整改情况。",
+    )
+    responsible = requirement.units.all()
+    require_state(
+        not responsible.exists() or responsible.filter(pk=unit.pk).exists(),
+        "该单位不是这项整改要求的责任单位。",
+    )
+    if not (text or "").strip():
+        raise WorkflowError("请填写整改情况。")
+    report = RectificationReport(
+        requirement=requirement, unit=unit, progress=progress, text=text.strip(), submitted_by=user
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def verify_rectification(
+    report: RectificationReport, user, accepted: bool, note: str = ""
+) -> RectificationReport:
+    report = RectificationReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
+    assessment = report.requirement.assessment
+    require(can_review(user, assessment), "只有考核机构的审核人员可以核验整改情况。")
+    require(report.submitted_by_id != user.pk, "不能核验自己报送的整改情况。")
+    require_state(
+        report.verification == RectificationReport.Verification.PENDING, "这份整改报告已经核验过。"
+    )
+    if not accepted:
+        note = require_comment(note, "退回整改报告")
+    report.verification = (
+        RectificationReport.Verification.ACCEPTED
+        if accepted
+        else RectificationReport.Verification.RETURNED
+    )
+    report.verified_by = user
+    report.verified_at = timezone.now()
+    report.verification_note = (note or "").strip()
+    report.save(update_fields=["verification", "verified_by", "verified_at", "verification_note"])
+    return report
