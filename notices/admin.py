@@ -329,7 +329,8 @@ class NoticeVersionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        # Only ever deleted along with a draft that may itself be deleted.
+        return obj is not None and workflow.can_delete(request.user, obj.notice)
 
 
 @admin.register(WorkflowEvent)

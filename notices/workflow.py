@@ -343,7 +343,9 @@ def _apply_correction(correction: Notice, user, comment: str) -> Notice:
     original.topics.set(correction.topics.all())
     _replace_attachments(original, correction)
     original.citations.all().delete()
-    correction.citations.update(notice=original)
+    for citation in correction.citations.all():
+        citation.notice = original
+        citation.save(update_fields=["notice"])
     correction.events.update(notice=original)
     _snapshot(original, approved_by=user, change_note=correction.change_note)
     _record(original, Action.CORRECTED, user, comment or correction.change_note)

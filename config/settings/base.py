@@ -54,8 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "ckeditor",
+    "auditlog",
     "notices",
     "assessments",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
@@ -194,6 +197,15 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Audit history: django-auditlog writes into audit.AuditEvent, an append-only hash chain.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
+AUDITLOG_STORE_JSON_CHANGES = True
+# auditlog's own migrations would create its unused default table (swapped out above), which
+# then blocks TRUNCATE of auth_user through its foreign key; without them it is never created.
+MIGRATION_MODULES = {"auditlog": None}
+# Behind a reverse proxy that sets X-Forwarded-For, record the client's address from it.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR")
 
 # The portal's name as shown in headers, feeds and titles.
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "政府信息公开平台")

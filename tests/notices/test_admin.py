@@ -255,6 +255,11 @@ def test_bulk_delete_removes_only_drafts(client, site_admin, notice_in):
         {"action": "delete_selected", "_selected_action": [draft.pk, published.pk], "post": "yes"},
     )
     assert Notice.objects.filter(pk=published.pk).exists()
+    client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [draft.pk], "post": "yes"},
+    )
+    assert not Notice.objects.filter(pk=draft.pk).exists()
 
 
 def test_admin_filters_do_not_break_on_bad_values(client, site_admin, notice_in):

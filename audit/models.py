@@ -1,0 +1,97 @@
+"""The audit history: one append-only table of events linked into a hash chain.
+
+django-auditlog records every create, change and delete of the registered models (see
+audit/registry.py) with the fields before and after. Each event is hashed together with the hash
+of the event before it, so that altering or removing any event breaks the chain, which
+``manage.py verify_audit_chain`` checks. On PostgreSQL a trigger refuses UPDATE and DELETE.
+"""
+
+import hashlib
+import json
+
+from auditlog.models import AbstractLogEntry
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from audit import context
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEvent(AbstractLogEntry):
+    sequence = models.PositiveBigIntegerField(_("序号"), unique=True, editable=False)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    previous_hash = models.CharField(_("上一条的哈希"), max_length=64, editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, editable=False)
+
+    class Meta(AbstractLogEntry.Meta):
+        ordering = ["-sequence"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("审计记录只能追加，不能修改。")
+        acting = context.current()
+        if self.actor_id is None:
+            actor = context.resolve_actor(acting.actor)
+            if actor is not None:
+                self.actor = actor
+                self.actor_email = getattr(actor, "email", None) or None
+        if self.remote_addr is None:
+            self.remote_addr = acting.remote_addr
+        self.source = self.source or acting.source
+        with transaction.atomic(using=kwargs.get("using")):
+            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+            self.sequence = head.sequence + 1
+            self.previous_hash = head.hash
+            self.hash = chain_hash(self.previous_hash, self.payload())
+            super().save(*args, **kwargs)
+            head.sequence, head.hash = self.sequence, self.hash
+            head.save(update_fields=["sequence", "hash"])
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计记录只能追加，不能删除。")
+
+    def payload(self) -> dict:
+        """Everything the hash covers, in the form it has after a round trip through the DB."""
+        content_type = self.content_type
+        data = {
+            "sequence": self.sequence,
+            "timestamp": self.timestamp.isoformat(),
+            "content_type": f"{content_type.app_label}.{content_type.model}",
+            "object_pk": str(self.object_pk),
+            "object_repr": self.object_repr,
+            "action": self.action,
+            "changes": self.changes,
+            "changes_text": self.changes_text,
+            "actor": self.actor_id,
+            "remote_addr": self.remote_addr,
+            "additional_data": self.additional_data,
+            "source": self.source,
+        }
+        return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def chain_hash(previous_hash: str, payload: dict) -> str:
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
+
+
+class ChainHead(models.Model):
+    """The newest event's sequence and hash: the single row that serializes appends."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"

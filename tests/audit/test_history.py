@@ -1,0 +1,158 @@
+"""The audit history records every kind of change, append-only, in a verifiable hash chain."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.urls import reverse
+
+from audit import chain
+from audit.context import acting
+from audit.models import AppendOnlyError, AuditEvent
+from notices import workflow
+from notices.models import Notice
+from tests import factories
+
+
+def events_for(instance):
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(instance), object_pk=str(instance.pk)
+    ).order_by("sequence")
+
+
+def test_notice_create_change_and_delete_are_recorded_with_before_and_after(organ, editor):
+    with acting(editor, "10.1.2.3", "网页"):
+        notice = factories.make_draft(organ, editor, title="原标题")
+        notice.title = "新标题"
+        workflow.save_draft(notice, editor)
+        notice_pk = notice.pk
+        workflow.delete_draft(notice, editor)
+    created, changed, deleted = AuditEvent.objects.filter(
+        content_type__model="notice", object_pk=str(notice_pk)
+    ).order_by("sequence")
+    assert created.action == AuditEvent.Action.CREATE
+    assert changed.changes["title"] == ["原标题", "新标题"]
+    assert deleted.action == AuditEvent.Action.DELETE
+    assert {e.actor_id for e in (created, changed, deleted)} == {editor.pk}
+    assert changed.remote_addr == "10.1.2.3"
+    assert changed.source == "网页"
+
+
+def test_workflow_transitions_are_in_the_history(notice_in, reviewer):
+    notice = notice_in("in_review")
+    with acting(reviewer):
+        workflow.approve(notice, reviewer)
+    changes = [e.changes for e in events_for(notice) if e.actor_id == reviewer.pk]
+    assert any(c.get("status") == ["in_review", "published"] for c in changes)
+
+
+def test_bulk_admin_delete_records_each_row(client, site_admin, notice_in):
+    drafts = [notice_in("draft") for _ in range(3)]
+    client.force_login(site_admin)
+    client.post(
+        reverse("admin:notices_notice_changelist"),
+        {"action": "delete_selected", "_selected_action": [d.pk for d in drafts], "post": "yes"},
+        REMOTE_ADDR="192.0.2.7",
+    )
+    assert not Notice.objects.filter(pk__in=[d.pk for d in drafts]).exists()
+    for draft in drafts:
+        deleted = events_for(draft).get(action=AuditEvent.Action.DELETE)
+        assert deleted.actor_id == site_admin.pk
+        assert deleted.remote_addr == "192.0.2.7"
+
+
+def test_role_and_organ_memberships_are_recorded(organ, editor, site_admin):
+    newcomer = factories.make_user()
+    with acting(site_admin):
+        organ.members.add(newcomer)
+        editor.groups.clear()
+    organ_changes = [e.changes for e in events_for(organ)]
+    assert any("members" in c for c in organ_changes)
+    assert any("groups" in e.changes for e in events_for(editor) if e.changes)
+
+
+def test_logins_and_failed_logins_are_recorded(client, editor):
+    client.post(reverse("admin:login"), {"username": editor.username, "password": "wrong"})
+    client.post(
+        reverse("admin:login"), {"username": editor.username, "password": factories.PASSWORD}
+    )
+    kinds = [
+        e.additional_data["event"] for e in AuditEvent.objects.filter(action=3).order_by("sequence")
+    ]
+    assert kinds == ["login_failed", "login"]
+
+
+def test_commands_are_named_as_the_source(monkeypatch, organ):
+    monkeypatch.setattr("sys.argv", ["manage.py", "load_demo"])
+    topic = factories.make_topic()
+    assert events_for(topic).get().source == "命令 load_demo"
+
+
+def test_events_cannot_be_edited_or_deleted_through_the_model(organ):
+    event = events_for(organ).first()
+    event.object_repr = "篡改"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET object_repr = 'x'",
+        "DELETE FROM audit_auditevent",
+    ],
+)
+def test_database_refuses_update_and_delete_on_postgresql(organ, statement):
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+
+
+def test_chain_verifies_when_intact(organ, editor, notice_in):
+    notice_in("published")
+    report = chain.verify()
+    assert report.intact and report.checked == AuditEvent.objects.count() > 5
+    call_command("verify_audit_chain")
+
+
+def _without_trigger():
+    """Tampering as an attacker with database access would: around the trigger."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+
+
+def test_chain_names_an_altered_event(organ, editor, notice_in):
+    notice_in("published")
+    victim = AuditEvent.objects.order_by("sequence")[3]
+    _without_trigger()
+    AuditEvent.objects.filter(pk=victim.pk).update(object_repr="篡改后的内容")
+    report = chain.verify()
+    assert report.broken_at == victim.sequence
+    assert "改动" in report.reason
+    with pytest.raises(CommandError, match=f"第 {victim.sequence} 条"):
+        call_command("verify_audit_chain")
+
+
+def test_chain_names_a_deleted_event(organ, editor, notice_in):
+    notice_in("published")
+    victim = AuditEvent.objects.order_by("sequence")[2]
+    _without_trigger()
+    AuditEvent.objects.filter(pk=victim.pk).delete()
+    report = chain.verify()
+    assert report.broken_at == victim.sequence
+    assert "删除" in report.reason
+
+
+def test_chain_notices_a_removed_tail(organ, notice_in):
+    notice_in("published")
+    last = AuditEvent.objects.order_by("-sequence").first()
+    _without_trigger()
+    AuditEvent.objects.filter(pk=last.pk).delete()
+    assert chain.verify().broken_at == last.sequence
