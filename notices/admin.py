@@ -5,11 +5,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from notices import access, workflow
+from notices import versions as versions_module
 from notices.models import (
     Attachment,
     CitedDocument,
@@ -253,6 +255,16 @@ class NoticeAdmin(admin.ModelAdmin):
                 name=f"{info[0]}_{info[1]}_workflow",
             ),
             path(
+                "<int:pk>/versions/",
+                self.admin_site.admin_view(self.versions_view),
+                name=f"{info[0]}_{info[1]}_versions",
+            ),
+            path(
+                "<int:pk>/versions/<int:number>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name=f"{info[0]}_{info[1]}_restore",
+            ),
+            path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name=f"{info[0]}_{info[1]}_preview",
@@ -285,6 +297,48 @@ class NoticeAdmin(admin.ModelAdmin):
         if result.pk != notice.pk or action == workflow.START_CORRECTION.name:
             change_url = reverse("admin:notices_notice_change", args=[result.pk])
         return HttpResponseRedirect(change_url)
+
+    def versions_view(self, request, pk: int):
+        """Two published versions side by side (the newest two unless ?a= and ?b= say)."""
+        notice = self._get_visible(request, pk)
+        versions = list(notice.versions.select_related("edited_by", "approved_by"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": notice,
+            "title": f"历史版本对比：{notice.title}",
+            "versions": versions,
+            "can_restore": workflow.can_create(request.user, notice.organ_id) and notice.is_live(),
+        }
+        if len(versions) >= 2:
+            by_number = {version.number: version for version in versions}
+            try:
+                old = by_number[int(request.GET.get("a", versions[-2].number))]
+                new = by_number[int(request.GET.get("b", versions[-1].number))]
+            except (KeyError, ValueError):
+                self.message_user(request, "没有这个版本。", messages.ERROR)
+                old, new = versions[-2], versions[-1]
+            context["old"], context["new"] = old, new
+            context["fields"], context["body_diff"] = versions_module.compare(old, new)
+        return TemplateResponse(request, "admin/notices/notice/versions.html", context)
+
+    def restore_view(self, request, pk: int, number: int):
+        notice = self._get_visible(request, pk)
+        versions_url = reverse("admin:notices_notice_versions", args=[pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(versions_url)
+        version = get_object_or_404(notice.versions, number=number)
+        try:
+            correction = workflow.restore_version(notice, version, request.user)
+        except (workflow.WorkflowError, PermissionDenied) as error:
+            self.message_user(request, str(error) or "您无权执行此操作。", messages.ERROR)
+            return HttpResponseRedirect(versions_url)
+        self.message_user(
+            request,
+            f"已按第 {number} 版内容生成更正稿，请检查后提交审核。",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:notices_notice_change", args=[correction.pk]))
 
     def preview_view(self, request, pk: int):
         notice = self._get_visible(request, pk)

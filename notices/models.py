@@ -549,6 +549,7 @@ class WorkflowEvent(models.Model):
         UNSCHEDULED = "unscheduled", _("取消定时发布")
         CORRECTION_STARTED = "correction_started", _("发起更正")
         CORRECTED = "corrected", _("发布更正")
+        RESTORED = "restored", _("恢复历史版本")
         WITHDRAWN = "withdrawn", _("撤回")
 
     notice = models.ForeignKey(

@@ -10,6 +10,7 @@ returns the notice. The admin, the views and the management commands all call th
                                                      which on approval replaces the content
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from notices.models import (
     IndexSequence,
     Notice,
     NoticeVersion,
+    Topic,
     WorkflowEvent,
 )
 
@@ -306,29 +308,67 @@ def start_correction(notice: Notice, user) -> Notice:
 
 
 def _copy_children(source: Notice, target: Notice) -> None:
-    Attachment.objects.bulk_create(
-        Attachment(
-            notice=target,
-            position=item.position,
-            title=item.title,
-            file=item.file.name,
-            original_name=item.original_name,
-            content_type=item.content_type,
-            size=item.size,
-            sha256=item.sha256,
-        )
-        for item in source.attachments.all()
+    # One save per row (not bulk_create) so that the audit history sees each copy.
+    for item in source.attachments.all():
+        item.pk, item.notice = None, target
+        item.save()
+    for item in source.citations.all():
+        item.pk, item.notice = None, target
+        item.save()
+
+
+@transaction.atomic
+def restore_version(notice: Notice, version: NoticeVersion, user) -> Notice:
+    """Open a correction whose content is an earlier published version; it goes through review
+    like any other correction."""
+    require_state(version.notice_id == notice.pk, "这个版本不属于这条信息。")
+    require_state(
+        not notice.corrections.exists(),
+        "这条信息已有一份正在处理的更正稿，请先完成或删除它再恢复历史版本。",
     )
-    CitedDocument.objects.bulk_create(
-        CitedDocument(
-            notice=target,
-            position=item.position,
-            target_id=item.target_id,
-            title=item.title,
-            document_number=item.document_number,
+    correction = start_correction(notice, user)
+    content = version.content
+    for field in CONTENT_FIELDS:
+        setattr(correction, field, content.get(field, getattr(notice, field)))
+    for field in ("signed_on", "validity_changed_on"):
+        value = content.get(field)
+        setattr(correction, field, datetime.date.fromisoformat(value) if value else None)
+    correction.change_note = f"恢复为第 {version.number} 版的内容"
+    correction.last_edited_by = user
+    correction.full_clean(exclude=["topics"])
+    correction.save()
+    paths = set(content.get("topics", []))
+    correction.topics.set(topic for topic in Topic.objects.all() if topic.path in paths)
+    for item in correction.attachments.all():
+        item.delete()
+    for position, item in enumerate(content.get("attachments", []), start=1):
+        Attachment.objects.create(
+            notice=correction,
+            position=item.get("position", position),
+            title=item["title"],
+            file=item["file"],
+            original_name=item.get("original_name", ""),
+            content_type=item.get("content_type", ""),
+            size=item.get("size", 0),
+            sha256=item.get("sha256", ""),
         )
-        for item in source.citations.all()
+    for item in correction.citations.all():
+        item.delete()
+    live_targets = set(
+        Notice.objects.filter(
+            pk__in=[c["target"] for c in content.get("citations", []) if c.get("target")]
+        ).values_list("pk", flat=True)
     )
+    for position, item in enumerate(content.get("citations", []), start=1):
+        CitedDocument.objects.create(
+            notice=correction,
+            position=position,
+            target_id=item["target"] if item.get("target") in live_targets else None,
+            title=item["title"],
+            document_number=item["document_number"],
+        )
+    _record(correction, Action.RESTORED, user, f"恢复第 {version.number} 版")
+    return correction
 
 
 def _apply_correction(correction: Notice, user, comment: str) -> Notice:
@@ -375,7 +415,15 @@ def snapshot_content(notice: Notice) -> dict:
     content["published_at"] = notice.published_at.isoformat() if notice.published_at else None
     content["topics"] = [topic.path for topic in notice.topics.all()]
     content["attachments"] = [
-        {"title": item.title, "file": item.file.name, "sha256": item.sha256}
+        {
+            "position": item.position,
+            "title": item.title,
+            "file": item.file.name,
+            "original_name": item.original_name,
+            "content_type": item.content_type,
+            "size": item.size,
+            "sha256": item.sha256,
+        }
         for item in notice.attachments.all()
     ]
     content["citations"] = [
