@@ -34,10 +34,17 @@ ROLE_PERMISSIONS = {
         "notices.view_*",
         "notices.access_all_organs",
         "assessments.view_*",
+        "audit.view_auditevent",
         "auth.view_user",
         "auth.view_group",
     ],
-    SITE_ADMIN: ["notices.*", "assessments.*", "auth.*_user", "auth.*_group"],
+    SITE_ADMIN: [
+        "notices.*",
+        "assessments.*",
+        "audit.view_auditevent",
+        "auth.*_user",
+        "auth.*_group",
+    ],
 }
 # Reference data that only site admins define, whatever the patterns above grant.
 SITE_ADMIN_ONLY = [
@@ -45,7 +52,7 @@ SITE_ADMIN_ONLY = [
     "assessments.[acd]*_statisticitem",
     "assessments.[acd]*_statisticcheck",
 ]
-PROJECT_APPS = {"notices", "assessments", "auth"}
+PROJECT_APPS = {"notices", "assessments", "audit", "auth"}
 
 
 def sync_roles(apps) -> None:
