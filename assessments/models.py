@@ -66,6 +66,15 @@ class Assessment(models.Model):
         _("状态"), max_length=20, choices=Status.choices, default=Status.PREPARING, editable=False
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     last_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("最后编辑人"),

@@ -59,12 +59,14 @@ def grade_for(total: Decimal, vetoed: bool, bands: list[GradeBand]) -> str:
 
 
 def assign_ranks(rows: list[UnitResult]) -> None:
-    """Competition ranking within a group: equal totals share a rank (1, 2, 2, 4)."""
-    rows.sort(key=lambda row: (-row.total, row.unit.position, row.unit.organ.name))
-    previous_total, previous_rank = None, 0
+    """Competition ranking within a group: equal totals share a rank (1, 2, 2, 4); a vetoed
+    unit ranks after every unit that was not vetoed, whatever its total."""
+    rows.sort(key=lambda row: (row.vetoed, -row.total, row.unit.position, row.unit.organ.name))
+    previous_key, previous_rank = None, 0
     for index, row in enumerate(rows, start=1):
-        if row.total != previous_total:
-            previous_rank, previous_total = index, row.total
+        key = (row.vetoed, row.total)
+        if key != previous_key:
+            previous_rank, previous_key = index, key
         row.rank = previous_rank
 
 

@@ -4,6 +4,7 @@ Like notices/workflow.py, each function checks permission, runs in one transacti
 the admin, the import and the commands call.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -176,7 +177,12 @@ def save_scores(
 def submit(assessment: Assessment, user) -> Assessment:
     assessment = _locked(assessment)
     require(can_edit(user, assessment), "只有本机构的编辑可以提交审核。")
-    require_state(assessment.units.exists(), "请先添加考核对象再提交审核。")
+    require_state(
+        assessment.units.exists()
+        or assessment.findings.exists()
+        or assessment.requirements.exists(),
+        "请先录入考核对象、主要特点和问题或整改要求，再提交审核。",
+    )
     assessment.status = Status.IN_REVIEW
     assessment.save(update_fields=["status", "updated_at"])
     return assessment
@@ -194,8 +200,12 @@ def send_back(assessment: Assessment, user, comment: str) -> Assessment:
 
 
 @transaction.atomic
-def publish(assessment: Assessment, user) -> Assessment:
-    """Make the results public; the last editor cannot be the one who publishes."""
+def publish(
+    assessment: Assessment, user, published_at: datetime.datetime | None = None
+) -> Assessment:
+    """Make the results public; the last editor cannot be the one who publishes.
+
+    ``published_at`` records when results entered after the fact were really published."""
     assessment = _locked(assessment)
     require(can_review(user, assessment), "只有本机构的审核人员可以发布考核结果。")
     require_state(assessment.status == Status.IN_REVIEW, "这次考核不在待审核状态。")
@@ -204,8 +214,9 @@ def publish(assessment: Assessment, user) -> Assessment:
         "您是这次考核的最后编辑人，不能审核自己的修改，请由其他审核人员发布。",
     )
     assessment.status = Status.PUBLISHED
-    assessment.published_at = timezone.now()
-    assessment.save(update_fields=["status", "published_at", "updated_at"])
+    assessment.published_at = published_at or timezone.now()
+    assessment.published_by = user
+    assessment.save(update_fields=["status", "published_at", "published_by", "updated_at"])
     return assessment
 
 

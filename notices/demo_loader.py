@@ -73,9 +73,10 @@ def _topic(item: dict, parent: Topic | None, prefix: str, found: dict[str, Topic
 
 def _account(account: DemoAccount, organs: dict[str, Organ]):
     user, _ = get_user_model().objects.get_or_create(username=account.username)
-    user.is_staff = True
-    user.set_password(DEMO_PASSWORD)
-    user.save()
+    if not (user.is_staff and user.check_password(DEMO_PASSWORD)):
+        user.is_staff = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
     user.groups.set([Group.objects.get(name=account.role)])
     if not account.all_organs:
         first = account.username in {"editor", "reviewer"}

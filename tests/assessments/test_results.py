@@ -83,6 +83,13 @@ def test_veto_forces_the_lowest_grade_whatever_the_total(sheet, editor):
     assert row.grade == "不合格"
 
 
+def test_a_vetoed_unit_ranks_after_every_unit_not_vetoed(sheet, editor):
+    a, (u, v, *_), leaves = sheet["assessment"], sheet["units"], sheet["leaves"]
+    af.score(a, editor, {(u, leaves["B"]): 40, (v, leaves["B"]): 10, (u, leaves["E"]): 1})
+    rows = rows_of(a)
+    assert rows[v.pk].rank < rows[u.pk].rank
+
+
 def test_ties_share_a_rank_and_the_next_rank_skips(sheet, editor):
     a, units, leaf = sheet["assessment"], sheet["units"], sheet["leaves"]["B"]
     af.score(a, editor, {(units[0], leaf): 30, (units[1], leaf): 35, (units[2], leaf): 35})
