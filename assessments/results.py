@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from assessments.models import (
@@ -196,7 +197,8 @@ def rectification_progress(
 ) -> list[Progress]:
     """The progress of every responsible unit on every requirement, from its latest report."""
     today = today or timezone.localdate()
-    requirements = list(assessment.requirements.prefetch_related("units__organ"))
+    with_group = AssessedUnit.objects.select_related("organ", "group")
+    requirements = list(assessment.requirements.prefetch_related(Prefetch("units", with_group)))
     all_units = list(assessment.units.select_related("organ", "group"))
     latest: dict[tuple[int, int], RectificationReport] = {}
     reports = RectificationReport.objects.filter(requirement__assessment=assessment).order_by(

@@ -2,13 +2,21 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from notices.sitemaps import SITEMAPS
+from assessments.sitemaps import AssessmentSitemap
+from notices.sitemaps import NoticeSitemap, PortalPagesSitemap
+
+SITEMAPS = {
+    "pages": PortalPagesSitemap,
+    "notices": NoticeSitemap,
+    "assessments": AssessmentSitemap,
+}
 
 admin.site.site_header = "政府信息公开平台 · 管理后台"
 admin.site.site_title = "信息公开管理"
 admin.site.index_title = "工作台"
 
 urlpatterns = [
+    path("admin/exports/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",

@@ -24,10 +24,12 @@ class PortalPagesSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return ["notices:home", "notices:notice-list", "notices:organ-list"]
+        return [
+            "notices:home",
+            "notices:notice-list",
+            "notices:organ-list",
+            "assessments:assessment-index",
+        ]
 
     def location(self, name: str) -> str:
         return reverse(name)
-
-
-SITEMAPS = {"pages": PortalPagesSitemap, "notices": NoticeSitemap}

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
@@ -118,6 +119,18 @@ def public_citations(notice: Notice) -> list[PublicCitation]:
     return shown
 
 
+def published_assessment(notice: Notice):
+    """The published assessment whose results this notice announces, if any.
+
+    The detail view loads it with the notice (select_related), so the link costs no query.
+    """
+    try:
+        assessment = notice.assessment
+    except ObjectDoesNotExist:
+        return None
+    return assessment if assessment.is_published else None
+
+
 def render_notice(request, notice: Notice, *, preview: bool = False):
     """The public page of a notice; staff previews render exactly the same template."""
     if notice.status == Notice.Status.WITHDRAWN and not preview:
@@ -129,6 +142,7 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
         "citations": public_citations(notice),
         "topics": notice.topics.select_related("parent"),
         "change_notes": notice.versions.exclude(change_note="").order_by("-number"),
+        "assessment": published_assessment(notice),
     }
     response = render(request, "notices/notice_detail.html", context)
     if preview:
@@ -140,7 +154,9 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
 
 class NoticeDetailView(TemplateView):
     def get(self, request, pk: int):
-        notice = get_object_or_404(Notice.objects.public_pages().select_related("organ"), pk=pk)
+        notice = get_object_or_404(
+            Notice.objects.public_pages().select_related("organ", "assessment"), pk=pk
+        )
         if notice.status == Notice.Status.PUBLISHED and request.method == "GET":
             Notice.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
             notice.view_count += 1
