@@ -11,7 +11,7 @@ class NoticeFilterForm(forms.Form):
     """The portal list's filters; each combines with the others and lives in the URL."""
 
     organ = forms.ModelChoiceField(
-        label="发布机构", queryset=Organ.objects.all(), required=False, empty_label="全部机构"
+        label="发布机构", queryset=Organ.objects.none(), required=False, empty_label="全部机构"
     )
     topic = forms.ModelChoiceField(
         label="主题分类", queryset=Topic.objects.all(), required=False, empty_label="全部主题"
@@ -26,6 +26,8 @@ class NoticeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Built per request: which organs publish depends on the time of the request.
+        self.fields["organ"].queryset = Organ.objects.publishing()
         this_year = timezone.localdate().year
         self.fields["year"].choices = [("", "全部年份")] + [
             (year, f"{year}年") for year in range(this_year, EARLIEST_YEAR - 1, -1)

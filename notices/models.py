@@ -13,6 +13,14 @@ from notices import document_numbers, uploads
 from notices.fields import SanitizedHTMLField
 
 
+class OrganQuerySet(models.QuerySet):
+    def publishing(self):
+        """Organs with at least one notice the public can open (units that are only ever
+        assessed, and organs not yet publishing, are left out of the portal's lists)."""
+        public = Notice.objects.public_pages().filter(organ=models.OuterRef("pk"))
+        return self.filter(models.Exists(public))
+
+
 class Organ(models.Model):
     """A publishing body (发布机构) sharing the platform."""
 
@@ -47,6 +55,8 @@ class Organ(models.Model):
         blank=True,
         help_text=_("编辑和审核人员只能处理所属机构的信息。"),
     )
+
+    objects = OrganQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "code"]

@@ -28,7 +28,7 @@ class HomeView(TemplateView):
         )
         context["topics"] = Topic.objects.filter(parent__isnull=True).prefetch_related("children")
         context["genres"] = Notice.Genre.choices
-        context["organs"] = Organ.objects.all()
+        context["organs"] = Organ.objects.publishing()
         return context
 
 
@@ -201,7 +201,7 @@ class OrganListView(ListView):
     context_object_name = "organs"
 
     def get_queryset(self):
-        return Organ.objects.select_related("parent")
+        return Organ.objects.publishing().select_related("parent")
 
 
 def robots_txt(request):

@@ -597,7 +597,10 @@ def test_home_says_when_nothing_is_published(client, db):
     assert "暂无公开信息" in text(client.get(reverse("notices:home")))
 
 
-def test_home_links_to_topics_genres_and_organs(client, organ, other_organ):
+def test_home_links_to_topics_genres_and_organs(client, notice_in, organ, other_organ):
+    notice_in("published")
+    other_organ_notice(other_organ)
+    silent = factories.make_organ(name="示例一市人民政府")
     parent = factories.make_topic("综合政务")
     child = factories.make_topic("政务公开", parent=parent)
     page = text(client.get(reverse("notices:home")))
@@ -608,6 +611,7 @@ def test_home_links_to_topics_genres_and_organs(client, organ, other_organ):
         assert f'<a href="{notices}?genre={value}">{label}</a>' in page
     for each in (organ, other_organ):
         assert f'<a href="{notices}?organ={each.pk}">{each.name}</a>' in page
+    assert silent.name not in page, "organs with nothing public are not offered"
 
 
 def test_home_links_lead_to_filtered_lists(client, notice_in):
@@ -619,7 +623,13 @@ def test_home_links_lead_to_filtered_lists(client, notice_in):
         assert client.get(unescape(href)).status_code == 200
 
 
-def test_organ_list_links_each_organ_to_its_notices_and_feed(client, organ, other_organ):
+def test_organ_list_links_each_organ_to_its_notices_and_feed(client, notice_in, organ, other_organ):
+    notice_in("published")
+    other_organ_notice(other_organ, "withdrawn")
+    silent = factories.make_organ(name="示例一市人民政府")
+    factories.make_notice(
+        silent, factories.make_editor(silent), factories.make_reviewer(silent), "draft"
+    )
     response = client.get(reverse("notices:organ-list"))
     assert response.status_code == 200
     page = text(response)
@@ -627,6 +637,7 @@ def test_organ_list_links_each_organ_to_its_notices_and_feed(client, organ, othe
         assert f'<a href="{each.get_absolute_url()}">{each.name}</a>' in page
         assert f'href="{reverse("notices:organ-feed", args=[each.pk])}"' in page
         assert each.code in page
+    assert silent.name not in page
 
 
 # Feeds, sitemap, robots.txt
