@@ -66,6 +66,9 @@ class Assessment(models.Model):
         _("状态"), max_length=20, choices=Status.choices, default=Status.PREPARING, editable=False
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
+    review_note = models.TextField(
+        _("退回意见"), blank=True, editable=False, help_text=_("审核人员最近一次退回时的意见。")
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发布人"),
@@ -248,6 +251,8 @@ class Indicator(models.Model):
     def clean(self) -> None:
         if self.parent_id and self.parent.assessment_id != self.assessment_id:
             raise ValidationError({"parent": _("上级指标必须属于同一次考核。")})
+        if self.group_id and self.group.assessment_id != self.assessment_id:
+            raise ValidationError({"group": _("适用分组必须属于同一次考核。")})
         node, seen = self.parent, set()
         while node is not None:
             if node.pk == self.pk or node.pk in seen:
@@ -552,6 +557,10 @@ class StatisticReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment} · {self.unit or '全部'}"
+
+    def clean(self) -> None:
+        if self.unit_id and self.assessment_id and self.unit.assessment_id != self.assessment_id:
+            raise ValidationError({"unit": _("单位必须是这次考核的考核对象。")})
 
 
 class StatisticValue(models.Model):

@@ -23,9 +23,10 @@ from assessments.models import (
     Score,
 )
 from notices import access
-from notices.workflow import WorkflowError, require, require_comment, require_state
+from notices.workflow import Transition, WorkflowError, require, require_comment, require_state
 
 Status = Assessment.Status
+EDIT_REFUSED = "只有本机构的编辑可以修改准备中的考核。"
 REVIEW_PERMISSION = "assessments.review_assessment"
 
 
@@ -63,6 +64,31 @@ def can_report(user, unit: AssessedUnit) -> bool:
     )
 
 
+SUBMIT = Transition("submit", "提交审核")
+PUBLISH = Transition("publish", "审核发布")
+SEND_BACK = Transition("send_back", "退回修改", needs_comment=True)
+
+
+def available_transitions(user, assessment: Assessment) -> list[Transition]:
+    """What this user may do to this assessment now, for buttons in the admin."""
+    found = []
+    if can_edit(user, assessment):
+        found.append(SUBMIT)
+    if assessment.status == Status.IN_REVIEW and can_review(user, assessment):
+        if assessment.last_edited_by_id != user.pk:
+            found.append(PUBLISH)
+        found.append(SEND_BACK)
+    return found
+
+
+def lock_for_editing(user, assessment_id: int) -> Assessment:
+    """Lock an assessment for the rest of the caller's transaction and check that the user may
+    change it (or its groups, units, indicators, findings…) now."""
+    assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment_id)
+    require(can_edit(user, assessment), EDIT_REFUSED)
+    return assessment
+
+
 def _locked(assessment: Assessment) -> Assessment:
     return Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
 
@@ -82,7 +108,7 @@ def create_assessment(user, **fields) -> Assessment:
 def save_assessment(assessment: Assessment, user, *, is_new: bool = False) -> Assessment:
     """Save an assessment being prepared; a new one gets the usual grade bands."""
     if not is_new:
-        require(can_edit(user, _locked(assessment)), "只有本机构的编辑可以修改准备中的考核。")
+        require(can_edit(user, _locked(assessment)), EDIT_REFUSED)
     assessment.last_edited_by = user
     assessment.full_clean()
     assessment.save()
@@ -195,7 +221,8 @@ def send_back(assessment: Assessment, user, comment: str) -> Assessment:
     require(can_review(user, assessment), "只有本机构的审核人员可以退回。")
     require_state(assessment.status == Status.IN_REVIEW, "这次考核不在待审核状态。")
     assessment.status = Status.PREPARING
-    assessment.save(update_fields=["status", "updated_at"])
+    assessment.review_note = comment.strip()
+    assessment.save(update_fields=["status", "review_note", "updated_at"])
     return assessment
 
 
@@ -268,3 +295,10 @@ def verify_rectification(
     report.verification_note = (note or "").strip()
     report.save(update_fields=["verification", "verified_by", "verified_at", "verification_note"])
     return report
+
+
+TRANSITIONS = {
+    SUBMIT.name: lambda assessment, user, comment: submit(assessment, user),
+    PUBLISH.name: lambda assessment, user, comment: publish(assessment, user),
+    SEND_BACK.name: lambda assessment, user, comment: send_back(assessment, user, comment),
+}

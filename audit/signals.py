@@ -12,9 +12,8 @@ from audit.models import AuditEvent
 def record_access(event: str, user=None, request=None, **details) -> AuditEvent:
     """An event that changes no record: a login, a failed login, an export."""
     remote_addr = context.client_address(request) if request is not None else None
-    model = type(user) if user is not None else get_user_model()
     return AuditEvent.objects.create(
-        content_type=ContentType.objects.get_for_model(model),
+        content_type=ContentType.objects.get_for_model(get_user_model()),
         object_pk=str(user.pk) if user is not None else "",
         object_id=user.pk if user is not None else None,
         object_repr=str(user) if user is not None else details.get("username", ""),

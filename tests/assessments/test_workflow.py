@@ -127,3 +127,21 @@ def test_only_responsible_units_report(published_requirement, editor):
     published_requirement.units.set([other])
     with pytest.raises(WorkflowError, match="责任单位"):
         workflow.report_rectification(published_requirement, unit, editor, "done", "完成")
+
+
+def test_send_back_comment_is_kept_for_the_editor(assessment, editor, reviewer):
+    workflow.submit(assessment, editor)
+    workflow.send_back(assessment, reviewer, "请补充指标说明")
+    assessment.refresh_from_db()
+    assert assessment.review_note == "请补充指标说明"
+
+
+def test_transitions_offered_follow_role_and_state(assessment, editor, reviewer, auditor):
+    assert [t.name for t in workflow.available_transitions(editor, assessment)] == ["submit"]
+    assert workflow.available_transitions(reviewer, assessment) == []
+    assessment = workflow.submit(assessment, editor)
+    assert [t.name for t in workflow.available_transitions(reviewer, assessment)] == [
+        "publish",
+        "send_back",
+    ]
+    assert workflow.available_transitions(auditor, assessment) == []
