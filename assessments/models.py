@@ -111,6 +111,10 @@ class Assessment(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def affects_portal(self) -> bool:
+        return self.is_published
+
 
 class GradeBand(models.Model):
     """A grade (等次) and the lowest total that earns it; the bands belong to the assessment."""

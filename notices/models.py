@@ -349,6 +349,11 @@ class Notice(models.Model):
     def is_correction(self) -> bool:
         return self.correction_of_id is not None
 
+    @property
+    def affects_portal(self) -> bool:
+        """Whether a change to this row can change a public page (it was ever approved)."""
+        return self.index_number is not None and not self.is_correction
+
     def is_live(self, at=None) -> bool:
         return (
             self.status == self.Status.PUBLISHED
@@ -441,6 +446,10 @@ class Attachment(models.Model):
         return reverse("notices:attachment-download", args=[self.notice.original_id, self.pk])
 
     @property
+    def affects_portal(self) -> bool:
+        return self.notice.affects_portal
+
+    @property
     def extension(self) -> str:
         return os.path.splitext(self.original_name or self.file.name)[1].lstrip(".").upper()
 
@@ -494,6 +503,10 @@ class CitedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.display_title
+
+    @property
+    def affects_portal(self) -> bool:
+        return self.notice.affects_portal
 
     @property
     def display_title(self) -> str:

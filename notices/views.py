@@ -2,13 +2,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from config.middleware import PORTAL_POLICY
-from notices import access
+from notices import access, counters, page_cache
 from notices.forms import NoticeFilterForm
 from notices.models import Attachment, Notice, Organ, Topic
 
@@ -152,15 +152,29 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
     return response
 
 
-class NoticeDetailView(TemplateView):
+class NoticeDetailView(View):
+    """A notice's public page. The page may come from the cache; the view is counted anyway."""
+
     def get(self, request, pk: int):
-        notice = get_object_or_404(
-            Notice.objects.public_pages().select_related("organ", "assessment"), pk=pk
-        )
-        if notice.status == Notice.Status.PUBLISHED and request.method == "GET":
-            Notice.objects.filter(pk=pk).update(view_count=F("view_count") + 1)
-            notice.view_count += 1
-        return render_notice(request, notice)
+        response = notice_page(request, pk)
+        counted = getattr(response, "counts_view_of", None)
+        if counted is not None and request.method == "GET":
+            counters.record_view(counted)
+        return response
+
+
+@page_cache.cache_page_for_public
+def notice_page(request, pk: int):
+    notice = get_object_or_404(
+        Notice.objects.public_pages().select_related("organ", "assessment"), pk=pk
+    )
+    if notice.status == Notice.Status.PUBLISHED:
+        # Shown as it will be once this view is counted.
+        notice.view_count += counters.pending_views(pk) + 1
+    response = render_notice(request, notice)
+    if notice.status == Notice.Status.PUBLISHED:
+        response.counts_view_of = pk
+    return response
 
 
 def staff_may_preview(user, notice: Notice) -> bool:

@@ -22,3 +22,7 @@ CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
 # Static files come from the app folders in tests; there is no collectstatic output to scan.
 WHITENOISE_AUTOREFRESH = True
+# Tests see every change at once; the page cache has tests of its own that turn it on.
+PORTAL_PAGE_CACHE_SECONDS = 0
+# Views go to the database unless a test points the counter at Redis.
+REDIS_URL = ""

@@ -1,0 +1,77 @@
+"""Cached portal pages for anonymous readers, and the moment each change must show."""
+
+import datetime
+import time
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from notices import workflow
+from notices.models import Notice
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PORTAL_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_anonymous_pages_come_from_the_cache(client, notice_in):
+    notice = notice_in("published", title="缓存前的标题")
+    assert "缓存前的标题" in client.get(reverse("notices:notice-list")).content.decode()
+    # A change that bypasses the application (and so every invalidation) is not seen…
+    Notice.objects.filter(pk=notice.pk).update(title="绕过应用修改")
+    assert "缓存前的标题" in client.get(reverse("notices:notice-list")).content.decode()
+
+
+def test_staff_always_get_a_fresh_page(client, notice_in, editor):
+    notice = notice_in("published", title="原标题")
+    client.get(reverse("notices:notice-list"))
+    Notice.objects.filter(pk=notice.pk).update(title="新标题")
+    client.force_login(editor)
+    assert "新标题" in client.get(reverse("notices:notice-list")).content.decode()
+
+
+def test_a_published_correction_shows_on_the_next_request(client, notice_in, editor, reviewer):
+    notice = notice_in("published", title="更正前")
+    url = notice.get_absolute_url()
+    assert "更正前" in client.get(url).content.decode()
+    assert "更正前" in client.get(reverse("notices:home")).content.decode()
+    correction = workflow.start_correction(notice, editor)
+    correction.title, correction.change_note = "更正后", "修改标题"
+    workflow.save_draft(correction, editor)
+    workflow.submit(correction, editor)
+    workflow.approve(correction, reviewer)
+    assert "更正后" in client.get(url).content.decode()
+    assert "更正后" in client.get(reverse("notices:home")).content.decode()
+
+
+def test_a_withdrawn_notice_disappears_at_once(client, notice_in, reviewer):
+    notice = notice_in("published", title="将被撤回")
+    assert "将被撤回" in client.get(reverse("notices:notice-list")).content.decode()
+    workflow.withdraw(notice, reviewer, "内容有误")
+    assert "将被撤回" not in client.get(reverse("notices:notice-list")).content.decode()
+    assert "本信息已撤回" in client.get(notice.get_absolute_url()).content.decode()
+
+
+def test_a_scheduled_notice_appears_on_time_cache_or_not(client, notice_in):
+    due = timezone.now() + datetime.timedelta(seconds=2)
+    notice = notice_in("scheduled", title="定时发布的通知", published_at=due)
+    assert "定时发布的通知" not in client.get(reverse("notices:notice-list")).content.decode()
+    time.sleep(max(0, (due - timezone.now()).total_seconds()) + 0.2)
+    assert "定时发布的通知" in client.get(reverse("notices:notice-list")).content.decode()
+    assert client.get(notice.get_absolute_url()).status_code == 200
+
+
+def test_cached_detail_pages_still_count_every_view(client, notice_in):
+    notice = notice_in("published")
+    for _ in range(3):
+        client.get(notice.get_absolute_url())
+    notice.refresh_from_db()
+    assert notice.view_count == 3

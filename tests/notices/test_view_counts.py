@@ -1,0 +1,100 @@
+"""View counts in Redis: no database write per view, and no view lost across processes."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+
+from notices import counters
+from notices.models import Notice
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def redis_available() -> bool:
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not redis_available(), reason="needs Redis (TEST_REDIS_URL)")
+
+
+@pytest.fixture
+def counting_in_redis(settings):
+    settings.VIEW_COUNTER_REDIS_URL = REDIS_URL
+    store = counters.client()
+    store.flushdb()
+    yield store
+    store.flushdb()
+
+
+def test_a_view_costs_no_database_write(counting_in_redis, notice_in, django_assert_num_queries):
+    notice = notice_in("published")
+    counting_in_redis.set(counters.FLUSH_LOCK, "1")
+    with django_assert_num_queries(0):
+        counters.record_view(notice.pk)
+    assert counters.pending_views(notice.pk) == 1
+    notice.refresh_from_db()
+    assert notice.view_count == 0
+
+
+def test_flush_writes_pending_views_once(counting_in_redis, notice_in):
+    first, second = notice_in("published"), notice_in("published")
+    counting_in_redis.set(counters.FLUSH_LOCK, "1")
+    for _ in range(3):
+        counters.record_view(first.pk)
+    counters.record_view(second.pk)
+    assert counters.flush_views() == 4
+    assert counters.flush_views() == 0
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.view_count, second.view_count) == (3, 1)
+    assert counters.pending_views(first.pk) == 0
+
+
+def test_a_batch_left_by_a_crashed_flush_is_written_by_the_next(counting_in_redis, notice_in):
+    notice = notice_in("published")
+    counting_in_redis.hset(f"{counters.FLUSHING_PREFIX}crashed", str(notice.pk), 5)
+    counting_in_redis.sadd(counters.BATCHES, f"{counters.FLUSHING_PREFIX}crashed")
+    assert counters.pending_views(notice.pk) == 5
+    counters.flush_views()
+    notice.refresh_from_db()
+    assert notice.view_count == 5
+
+
+def test_views_from_several_processes_add_up_exactly(counting_in_redis, notice_in):
+    notice = notice_in("published")
+    counting_in_redis.set(counters.FLUSH_LOCK, "1")
+    processes, per_process = 4, 250
+    script = (
+        "import django; django.setup();"
+        "from notices import counters;"
+        f"[counters.record_view({notice.pk}) for _ in range({per_process})]"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "VIEW_COUNTER_REDIS_URL": REDIS_URL,
+    }
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env)
+        for _ in range(processes)
+    ]
+    assert all(worker.wait(timeout=120) == 0 for worker in workers)
+    counters.flush_views()
+    notice.refresh_from_db()
+    assert notice.view_count == processes * per_process
+
+
+def test_the_page_shows_pending_views(client, counting_in_redis, notice_in):
+    notice = notice_in("published")
+    counting_in_redis.set(counters.FLUSH_LOCK, "1")
+    client.get(notice.get_absolute_url())
+    assert "浏览次数：2" in client.get(notice.get_absolute_url()).content.decode()
+    assert Notice.objects.get(pk=notice.pk).view_count == 0
