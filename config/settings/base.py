@@ -207,6 +207,12 @@ MIGRATION_MODULES = {"auditlog": None}
 # Behind a reverse proxy that sets X-Forwarded-For, record the client's address from it.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR")
 
+# Anonymous portal pages are cached this long (0 turns the page cache off); any publication,
+# correction or withdrawal invalidates them at once. Views are counted in Redis when REDIS_URL
+# is set and flushed to the database in batches.
+PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
+VIEW_COUNTER_REDIS_URL = os.environ.get("VIEW_COUNTER_REDIS_URL", "")
+
 # The portal's name as shown in headers, feeds and titles.
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "政府信息公开平台")
 
