@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notices.models import Notice, Organ
+from notices.models import Notice, Organ, StoredFile
 
 DEFAULT_GRADE_BANDS = [
     ("优秀", Decimal(90)),
@@ -427,36 +427,18 @@ class RectificationReport(models.Model):
         return f"{self.unit} · {self.requirement}"
 
 
-class ReportAttachment(models.Model):
+class ReportAttachment(StoredFile):
     report = models.ForeignKey(
         RectificationReport,
         on_delete=models.CASCADE,
         related_name="attachments",
         verbose_name=_("整改报告"),
     )
-    title = models.CharField(_("附件名称"), max_length=200)
-    file = models.FileField(_("文件"), upload_to="rectification/%Y/%m/", max_length=200)
-    original_name = models.CharField(_("原文件名"), max_length=200, blank=True, editable=False)
-    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0, editable=False)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["report", "pk"]
         verbose_name = _("整改附件")
         verbose_name_plural = _("整改附件")
-
-    def __str__(self) -> str:
-        return self.title
-
-    def clean(self) -> None:
-        from notices import uploads
-
-        if self.file and not getattr(self.file, "_committed", True):
-            try:
-                info = uploads.inspect_upload(self.file)
-            except ValidationError as error:
-                raise ValidationError({"file": error.error_list}) from error
-            self.original_name, self.size, self.sha256 = info.original_name, info.size, info.sha256
 
 
 class StatisticSchema(models.Model):

@@ -417,16 +417,15 @@ class IndexSequence(models.Model):
         return f"{self.organ.code}/{self.year}: {self.last_serial}"
 
 
-def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+def attachment_upload_to(instance: "StoredFile", filename: str) -> str:
     extension = os.path.splitext(filename)[1].lower()
     return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
 
 
-class Attachment(models.Model):
-    notice = models.ForeignKey(
-        Notice, verbose_name=_("公告"), on_delete=models.CASCADE, related_name="attachments"
-    )
-    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+class StoredFile(models.Model):
+    """A file uploaded by staff: accepted by what its bytes are (notices/uploads.py), stored
+    under a random name, with its original name, type, size and SHA-256 kept."""
+
     title = models.CharField(_("附件名称"), max_length=200)
     file = models.FileField(_("文件"), upload_to=attachment_upload_to, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200, editable=False, blank=True)
@@ -435,19 +434,10 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False, blank=True)
 
     class Meta:
-        ordering = ["position", "pk"]
-        verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        abstract = True
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("notices:attachment-download", args=[self.notice.original_id, self.pk])
-
-    @property
-    def affects_portal(self) -> bool:
-        return self.notice.affects_portal
 
     @property
     def extension(self) -> str:
@@ -464,6 +454,25 @@ class Attachment(models.Model):
             self.content_type = info.content_type
             self.size = info.size
             self.sha256 = info.sha256
+
+
+class Attachment(StoredFile):
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("公告"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def get_absolute_url(self) -> str:
+        return reverse("notices:attachment-download", args=[self.notice.original_id, self.pk])
+
+    @property
+    def affects_portal(self) -> bool:
+        return self.notice.affects_portal
 
 
 class CitedDocument(models.Model):
