@@ -39,3 +39,9 @@ def register_models() -> None:
         m2m_fields={"groups", "user_permissions"},
     )
     auditlog.register(Group, m2m_fields={"permissions"})
+
+    from importer import models as importer
+
+    # The raw source and extracted text are large and never change after import.
+    auditlog.register(importer.ImportedSource, exclude_fields=["raw", "text", "report"])
+    auditlog.register(importer.ImportFlag)

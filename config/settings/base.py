@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "auditlog",
     "notices",
     "assessments",
+    "importer",
     "audit",
 ]
 

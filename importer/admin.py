@@ -1,0 +1,176 @@
+"""The upload page (导入旧稿) and the read-only list of imported sources, both scoped to the
+user's organs. Importing needs what creating a notice needs: notices.add_notice for the organ."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from importer import reading, saving
+from importer.models import ImportedSource, ImportFlag
+from importer.report import FileResult, ImportReport
+from notices import access, workflow
+from notices.models import Organ
+
+MAX_FILES = 50
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        files = [item for item in files if item]
+        if not files:
+            raise forms.ValidationError("请选择要导入的文件。", code="required")
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(f"一次最多导入 {MAX_FILES} 个文件，请分批上传。")
+        return files
+
+
+class UploadForm(forms.Form):
+    organ = forms.ModelChoiceField(
+        label="导入到机构", queryset=Organ.objects.none(), empty_label=None
+    )
+    files = MultipleFileField(
+        label="文件",
+        help_text=(
+            f"可选多个文件：{reading.SUPPORTED}，每个不超过 "
+            f"{reading.max_bytes() // (1024 * 1024)} MB。每个文件导入为一条草稿，不会发布；"
+            "考核通报同时建立准备中的考核记录。"
+        ),
+    )
+
+    def __init__(self, *args, organs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organ"].queryset = organs
+
+
+def importable_organs(user):
+    organs = access.scope_to_user(Organ.objects.all(), user, organ_field="pk")
+    return organs.filter(
+        pk__in=[organ.pk for organ in organs if workflow.can_create(user, organ.pk)]
+    )
+
+
+class ImportFlagInline(admin.TabularInline):
+    model = ImportFlag
+    fields = ["kind", "location", "message", "raw_fragment", "suggestion", "resolved"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportedSource)
+class ImportedSourceAdmin(admin.ModelAdmin):
+    list_display = ["filename", "notice_link", "organ", "imported_by", "imported_at", "open_flags"]
+    list_select_related = ["notice", "organ", "imported_by"]
+    search_fields = ["filename", "notice__title", "sha256"]
+    exclude = ["raw", "report"]
+    readonly_fields = [
+        "notice_link",
+        "organ",
+        "filename",
+        "kind",
+        "encoding",
+        "size",
+        "sha256",
+        "source_published_on",
+        "source_view_count",
+        "source_name",
+        "attachment_titles",
+        "imported_by",
+        "imported_at",
+        "text",
+    ]
+    inlines = [ImportFlagInline]
+
+    def get_queryset(self, request):
+        return access.scope_to_user(super().get_queryset(request), request.user)
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        allowed = user.is_active and user.is_staff and user.has_perm("notices.view_notice")
+        return allowed and (obj is None or access.can_access_organ(user, obj.organ_id))
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the raw source goes when its notice goes, never before
+
+    @admin.display(description="草稿")
+    def notice_link(self, obj):
+        url = reverse("admin:notices_notice_change", args=[obj.notice_id])
+        return format_html('<a href="{}">{}</a>', url, obj.notice.title)
+
+    @admin.display(description="待核对")
+    def open_flags(self, obj):
+        return obj.flags.filter(resolved=False).count()
+
+    def get_urls(self):
+        return [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="importer_importedsource_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": importable_organs(request.user).exists(),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def upload_view(self, request):
+        organs = importable_organs(request.user)
+        if not organs.exists():
+            raise PermissionDenied("只有机构的编辑可以导入旧稿。")
+        form = UploadForm(request.POST or None, request.FILES or None, organs=organs)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            organ = form.cleaned_data["organ"]
+            if not workflow.can_create(request.user, organ.pk):
+                raise PermissionDenied("您无权为该机构导入信息。")
+            report = ImportReport()
+            for upload in form.cleaned_data["files"]:
+                problem = reading.size_problem(upload.size or 0)
+                if problem:  # refused before reading it into memory
+                    report.files.append(FileResult(name=upload.name, reason=problem))
+                    continue
+                data = b"".join(upload.chunks())
+                report.files.append(saving.import_file(data, upload.name, organ, request.user))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "导入旧稿",
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/importer/upload.html", context)
