@@ -28,6 +28,8 @@ class NoticeFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Built per request: which organs publish depends on the time of the request.
         self.fields["organ"].queryset = Organ.objects.publishing()
+        paths = Topic.objects.paths()
+        self.fields["topic"].label_from_instance = lambda topic: paths.get(topic.pk, topic.name)
         this_year = timezone.localdate().year
         self.fields["year"].choices = [("", "全部年份")] + [
             (year, f"{year}年") for year in range(this_year, EARLIEST_YEAR - 1, -1)

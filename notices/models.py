@@ -77,6 +77,24 @@ class Organ(models.Model):
             raise ValidationError({"code": _("机构代码只能包含字母和数字。")})
 
 
+class TopicQuerySet(models.QuerySet):
+    def paths(self) -> dict[int, str]:
+        """Every topic's full path (综合政务 › 政务公开), from one query."""
+        rows = {
+            pk: (name, parent_id)
+            for pk, name, parent_id in self.values_list("pk", "name", "parent_id")
+        }
+        found: dict[int, str] = {}
+        for pk in rows:
+            names, node, seen = [], pk, set()
+            while node in rows and node not in seen:
+                seen.add(node)
+                names.append(rows[node][0])
+                node = rows[node][1]
+            found[pk] = " › ".join(reversed(names))
+        return found
+
+
 class Topic(models.Model):
     """主题分类: a tree of subjects."""
 
@@ -90,6 +108,8 @@ class Topic(models.Model):
         related_name="children",
     )
     position = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]

@@ -18,4 +18,5 @@ urlpatterns = [
     path("feed/", cached(feeds.LatestNoticesFeed()), name="feed"),
     path("organs/<int:pk>/feed/", cached(feeds.OrganNoticesFeed()), name="organ-feed"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("healthz", views.health, name="health"),
 ]

@@ -222,3 +222,8 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def health(request):
+    """For load balancers (and the benchmarks' baseline): answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
