@@ -33,9 +33,7 @@ LUA = ROOT / "bench" / "wrk.lua"
 
 
 def run(*args, env=None, capture=False) -> str:
-    result = subprocess.run(  # noqa: S603
-        args, cwd=ROOT, env=env, check=True, capture_output=capture, text=True
-    )
+    result = subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=capture, text=True)
     return result.stdout if capture else ""
 
 
@@ -60,7 +58,7 @@ def server_env(database_url: str, cache_seconds: int, static_root: str) -> dict:
 def prepare(database_url: str, notices: int, env: dict) -> int:
     """Migrate, load the demo and fill the corpus up to ``notices``; return how many there are."""
     name = database_url.rsplit("/", 1)[-1]
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)  # noqa: S603, S607
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], capture_output=True)
     run(PYTHON, "manage.py", "migrate", "--noinput", "-v0", env=env)
     run(PYTHON, "manage.py", "load_demo", env=env, capture=True)
     count = int(
@@ -102,7 +100,7 @@ def staff_cookie(env: dict) -> str:
 
 
 def start_server(port: int, env: dict) -> subprocess.Popen:
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "config.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
@@ -126,7 +124,7 @@ def load(url: str, duration: int, connections: int, paths_file=None, cookie=None
     args.append(url)
     if paths_file:
         args += ["--", paths_file]
-    output = subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     figures = json.loads(output.strip().splitlines()[-1])
     seconds = figures["duration_us"] / 1e6
     return {
