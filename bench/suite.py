@@ -118,7 +118,7 @@ def start_server(port: int, env: dict) -> subprocess.Popen:
 
 
 def load(url: str, duration: int, connections: int, paths_file=None, cookie=None) -> dict:
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(LUA)]
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", str(LUA)]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     args.append(url)
