@@ -171,6 +171,10 @@ class GridCell:
     value: str
     remark: str
     error: str = ""
+    # What the editor's page showed when it was opened: posted back in hidden fields, so that
+    # saving changes only the cells the editor touched and notices changes made meanwhile.
+    loaded_value: str = ""
+    loaded_remark: str = ""
 
     @property
     def name(self) -> str:
@@ -179,6 +183,14 @@ class GridCell:
     @property
     def remark_name(self) -> str:
         return f"remark-{self.unit.pk}-{self.indicator.pk}"
+
+    @property
+    def loaded_name(self) -> str:
+        return f"orig-{self.unit.pk}-{self.indicator.pk}"
+
+    @property
+    def loaded_remark_name(self) -> str:
+        return f"orig-remark-{self.unit.pk}-{self.indicator.pk}"
 
 
 @dataclass
@@ -239,9 +251,8 @@ class ScoreGrid:
                 for indicator in table.columns:
                     score = scores.get((row.unit.pk, indicator.pk))
                     value = score_io.plain_number(score.value) if score else ""
-                    cells.append(
-                        GridCell(row.unit, indicator, value, score.remark if score else "")
-                    )
+                    remark = score.remark if score else ""
+                    cells.append(GridCell(row.unit, indicator, value, remark, "", value, remark))
                 table.rows.append(GridRow(row, cells))
             self.tables.append(table)
         self.errors: list[str] = []
@@ -256,21 +267,63 @@ class ScoreGrid:
     def cell_count(self) -> int:
         return sum(len(table.rows) * len(table.columns) for table in self.tables)
 
-    def read(self, data, with_remarks: bool) -> score_io.Entries:
-        """Take the typed values; cells missing from the form (added since) are left alone."""
+    def read(
+        self, data, with_remarks: bool
+    ) -> tuple[score_io.Entries, dict[tuple[int, int], tuple[Decimal | None, str | None]]]:
+        """The cells the editor changed, and what each showed when the page was opened.
+
+        Returns (entries, expected) for workflow.save_scores. A cell whose posted value (and
+        remark, when shown) is what the page was opened with was not touched and is left out,
+        so a stale page cannot undo someone else's change to it. Cells missing from the form
+        (added since) are left alone; a form without the loaded values (an older page) sends
+        every cell with nothing expected.
+        """
         entries: score_io.Entries = {}
+        expected: dict[tuple[int, int], tuple[Decimal | None, str | None]] = {}
         for cell in self.cells:
             if cell.name not in data:
                 continue
-            cell.value = data[cell.name].strip()
+            typed = data[cell.name].strip()
+            typed_remark = cell.remark
             if with_remarks and cell.remark_name in data:
-                cell.remark = data[cell.remark_name].strip()
+                typed_remark = data[cell.remark_name].strip()
+            key = (cell.unit.pk, cell.indicator.pk)
+            loaded = data.get(cell.loaded_name)
+            loaded_remark = data.get(cell.loaded_remark_name) if with_remarks else None
+            if loaded is not None:
+                loaded = loaded.strip()
+                loaded_remark = None if loaded_remark is None else loaded_remark.strip()
+                if typed == loaded and typed_remark == (
+                    cell.remark if loaded_remark is None else loaded_remark
+                ):
+                    continue  # Untouched: shown (and saved again) as it is now.
+                # Keep what the page was opened with, so that a failed save asked again still
+                # checks for changes made meanwhile.
+                cell.loaded_value = loaded
+                if loaded_remark is not None:
+                    cell.loaded_remark = loaded_remark
+            cell.value, cell.remark = typed, typed_remark
             try:
-                entries[(cell.unit.pk, cell.indicator.pk)] = (self._value(cell), cell.remark)
+                entries[key] = (self._value(cell), cell.remark)
+                if loaded is not None:
+                    expected[key] = (
+                        score_io.parse_points(loaded) if loaded else None,
+                        loaded_remark,
+                    )
             except ValueError as error:
+                entries.pop(key, None)
                 cell.error = str(error)
                 self.errors.append(f"{cell.unit.organ.name}「{cell.indicator.code}」：{error}")
-        return entries
+        return entries, expected
+
+    def show_current(self, current: dict[tuple[int, int], tuple[Decimal | None, str]]) -> None:
+        """Take these (unit, indicator) → (value, remark) as what the page was opened with: the
+        editor has been told they changed meanwhile, and saving again overwrites them."""
+        for cell in self.cells:
+            if (cell.unit.pk, cell.indicator.pk) in current:
+                value, remark = current[(cell.unit.pk, cell.indicator.pk)]
+                cell.loaded_value = "" if value is None else score_io.plain_number(value)
+                cell.loaded_remark = remark
 
     @staticmethod
     def _value(cell: GridCell) -> Decimal | None:
@@ -458,10 +511,13 @@ class AssessmentAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if not editable:
                 raise PermissionDenied(workflow.EDIT_REFUSED)
-            entries = grid.read(request.POST, with_remarks)
+            entries, expected = grid.read(request.POST, with_remarks)
             if not grid.errors:
                 try:
-                    changes = workflow.save_scores(assessment, request.user, entries)
+                    changes = workflow.save_scores(assessment, request.user, entries, expected)
+                except workflow.ScoreConflict as error:
+                    grid.errors = error.messages
+                    grid.show_current(error.current)
                 except ValidationError as error:
                     grid.errors = error.messages
                 except PermissionDenied as error:
@@ -470,7 +526,8 @@ class AssessmentAdmin(admin.ModelAdmin):
                     saved = f"已保存 {len(changes)} 处成绩修改。" if changes else "成绩没有变化。"
                     self.message_user(request, saved, messages.SUCCESS)
                     return HttpResponseRedirect(request.get_full_path())
-        inputs = grid.cell_count * (2 if with_remarks else 1)
+        # Each cell posts its score, and the score as loaded; the same again for remarks.
+        inputs = grid.cell_count * (4 if with_remarks else 2)
         field_limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
         context = self._context(
             request,

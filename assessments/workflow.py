@@ -175,14 +175,75 @@ def validate_scores(
     return changes, errors
 
 
+class ScoreConflict(ValidationError):
+    """Scores the editor was about to overwrite were changed by someone else since loaded.
+
+    `current` holds their (unit, indicator) → (value, remark) as found, under the lock.
+    """
+
+    def __init__(self, messages: list[str], current: dict[tuple[int, int], tuple]):
+        super().__init__(messages)
+        self.current = current
+
+
 @transaction.atomic
 def save_scores(
-    assessment: Assessment, user, entries: dict[tuple[int, int], tuple[Decimal | None, str]]
+    assessment: Assessment,
+    user,
+    entries: dict[tuple[int, int], tuple[Decimal | None, str]],
+    expected: dict[tuple[int, int], tuple[Decimal | None, str | None]] | None = None,
 ) -> list[ScoreChange]:
-    """Apply score entries all together, or none of them."""
+    """Apply score entries all together, or none of them.
+
+    `expected` gives, for some entries, the (value, remark) the editor saw when loading them; a
+    remark of None is not checked. If such a score has changed since and is not what is being
+    saved anyway, ScoreConflict names it and nothing is saved.
+    """
     assessment = _locked(assessment)
     require(can_edit(user, assessment), "只有本机构的编辑可以在考核准备阶段录入成绩。")
+    conflicts, current = [], {}
+    if expected := {key: seen for key, seen in (expected or {}).items() if key in entries}:
+        scores = {
+            (score.unit_id, score.indicator_id): score
+            for score in Score.objects.filter(unit__assessment=assessment).select_related(
+                "unit__organ", "indicator"
+            )
+        }
+        units = indicators = None
+        for key, (seen_value, seen_remark) in expected.items():
+            value, remark = entries[key]
+            score = scores.get(key)
+            now_value, now_remark = (score.value, score.remark) if score else (None, "")
+            found = []
+            if now_value != seen_value and now_value != value:
+                now = "清除" if now_value is None else f"改为 {format(now_value.normalize(), 'f')}"
+                before = "空" if seen_value is None else f" {format(seen_value.normalize(), 'f')}"
+                found.append(("得分", now, before))
+            if (
+                seen_remark is not None
+                and value is not None
+                and now_remark.strip() not in (seen_remark.strip(), remark.strip())
+            ):
+                now = f"改为“{now_remark}”" if now_remark else "清除"
+                found.append(("备注", now, f"“{seen_remark}”" if seen_remark else "空"))
+            if not found:
+                continue
+            if score is None and units is None:
+                units = assessment.units.select_related("organ").in_bulk()
+                indicators = assessment.indicators.in_bulk()
+            unit = score.unit if score else units.get(key[0])
+            indicator = score.indicator if score else indicators.get(key[1])
+            if unit is None or indicator is None:
+                continue  # Not part of the assessment: validate_scores says so.
+            current[key] = (now_value, now_remark)
+            conflicts += [
+                f"{unit.organ.name}「{indicator.code}」的{what}已被他人{now}"
+                f"（您打开时为{before}），请核对后再保存。"
+                for what, now, before in found
+            ]
     changes, errors = validate_scores(assessment, entries)
+    if conflicts:
+        raise ScoreConflict(conflicts + errors, current)
     if errors:
         raise ValidationError(errors)
     for change in changes:

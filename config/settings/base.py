@@ -5,6 +5,7 @@ user needs nothing but Python. Production (DEBUG off) refuses to start without a
 allowed hosts.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -53,6 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ckeditor",
     "auditlog",
     "notices",
@@ -70,10 +74,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    # A database failure in a view → the 503 page (config.urls.handler500 covers middleware).
+    "config.reliability.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,11 +148,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Logins (SECURITY.md): django-axes counts failures per username and address and locks that pair
+# out; its backend must come first so that a locked-out login is refused before the password is
+# checked. Locked pairs are released with `manage.py axes_reset_username <name>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+# Lockouts are read in the audit history (failed logins) and released by command, not in the
+# admin, whose every list the 审计 role must be able to read.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Optional second factor: staff get a TOTP device (admin → TOTP devices); when this is on, the
+# admin asks for the code at login and refuses staff without a verified device.
+OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF")
+OTP_TOTP_ISSUER = os.environ.get("PORTAL_NAME", "政府信息公开平台")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -204,10 +235,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
+    # Production is HTTPS only by default; each can be turned off for a deployment that must.
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Audit history: django-auditlog writes into audit.AuditEvent, an append-only hash chain.
@@ -248,7 +282,12 @@ CKEDITOR_CONFIGS = {
 # django-ckeditor warns that its bundled CKEditor 4 is unsupported upstream. Mitigated here: the
 # editor exists only in the staff-only admin, has no uploader, every save is sanitized with nh3
 # (notices/sanitize.py) and the portal serves the stored HTML under a strict CSP.
-SILENCED_SYSTEM_CHECKS = ["ckeditor.W001"]
+# HSTS preloading (security.W021) commits the whole registrable domain, other sites of the
+# government included, to HTTPS in browsers for months; it is the domain owner's decision, made
+# with SECURE_HSTS_PRELOAD=1, not this application's default.
+SILENCED_SYSTEM_CHECKS = ["ckeditor.W001", "security.W021"]
+# Which widget edits rich text in the admin (SECURITY.md): e.g. "django.forms.Textarea".
+RICH_TEXT_WIDGET = os.environ.get("RICH_TEXT_WIDGET", "ckeditor.widgets.CKEditorWidget")
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,9 @@ STORAGES = {
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
+# The test client's login() authenticates without a request, which django-axes refuses; the
+# lockout tests (tests/security) turn it on.
+AXES_ENABLED = False
 # Static files come from the app folders in tests; there is no collectstatic output to scan.
 WHITENOISE_AUTOREFRESH = True
 # Tests see every change at once; the page cache has tests of its own that turn it on.

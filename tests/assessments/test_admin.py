@@ -459,6 +459,143 @@ def test_grid_takes_a_constant_number_of_queries(
     assert response.status_code == 302
 
 
+def loaded(unit, indicator) -> str:
+    return f"orig-{unit.pk}-{indicator.pk}"
+
+
+def test_grid_posts_the_values_it_was_loaded_with(client, editor, sheet):
+    assessment, (lanzhou, _), (site, _) = sheet["assessment"], sheet["units"], sheet["leaves"]
+    af.score(assessment, editor, {(lanzhou, site): 30})
+    client.force_login(editor)
+    grid = url("assessment_scores", assessment.pk)
+    page = client.get(grid).content.decode()
+    assert f'<input type="hidden" name="{loaded(lanzhou, site)}" value="30">' in page
+    assert f'name="orig-remark-{lanzhou.pk}-{site.pk}"' not in page
+    assert (
+        f'name="orig-remark-{lanzhou.pk}-{site.pk}"'
+        in client.get(grid + "?remarks=1").content.decode()
+    )
+
+
+def test_an_untouched_cell_of_a_stale_grid_keeps_another_editors_change(
+    client, editor, second_editor, sheet
+):
+    assessment, (lanzhou, tianshui), (site, column) = (
+        sheet["assessment"],
+        sheet["units"],
+        sheet["leaves"],
+    )
+    af.score(assessment, editor, {(lanzhou, site): 30, (tianshui, site): 35})
+    # The first editor opened the grid when 兰州 had 30 on A1.1; the second then changed it.
+    workflow.save_scores(assessment, second_editor, {(lanzhou.pk, site.pk): (Decimal(10), "")})
+    client.force_login(editor)
+    stale = {
+        cell(lanzhou, site): "30",
+        loaded(lanzhou, site): "30",
+        cell(tianshui, site): "36",
+        loaded(tianshui, site): "35",
+        cell(lanzhou, column): "",
+        loaded(lanzhou, column): "",
+    }
+    response = client.post(url("assessment_scores", assessment.pk), stale, follow=True)
+    assert "已保存 1 处成绩修改" in response.content.decode()
+    assert values_of(assessment) == {
+        (lanzhou.pk, site.pk): Decimal(10),
+        (tianshui.pk, site.pk): Decimal(36),
+    }
+
+
+def test_a_cell_changed_meanwhile_is_refused_then_saved_once_checked(
+    client, editor, second_editor, sheet
+):
+    assessment, (lanzhou, tianshui), (site, _) = (
+        sheet["assessment"],
+        sheet["units"],
+        sheet["leaves"],
+    )
+    af.score(assessment, editor, {(lanzhou, site): 30, (tianshui, site): 35})
+    workflow.save_scores(assessment, second_editor, {(lanzhou.pk, site.pk): (Decimal(10), "")})
+    client.force_login(editor)
+    grid = url("assessment_scores", assessment.pk)
+    stale = {
+        cell(lanzhou, site): "31",
+        loaded(lanzhou, site): "30",
+        cell(tianshui, site): "36",
+        loaded(tianshui, site): "35",
+    }
+    response = client.post(grid, stale)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "兰州市人民政府「A1.1」的得分已被他人改为 10（您打开时为 30），请核对后再保存。" in page
+    assert values_of(assessment)[(lanzhou.pk, site.pk)] == Decimal(10)
+    assert values_of(assessment)[(tianshui.pk, site.pk)] == Decimal(35), "nothing is saved"
+    # What was typed stays; the loaded value is now the current one, so saving again works.
+    assert f'name="{cell(lanzhou, site)}" value="31"' in page
+    assert f'name="{loaded(lanzhou, site)}" value="10"' in page
+    assert f'name="{cell(tianshui, site)}" value="36"' in page
+    assert f'name="{loaded(tianshui, site)}" value="35"' in page
+    again = dict(stale, **{loaded(lanzhou, site): "10"})
+    assert client.post(grid, again).status_code == 302
+    assert values_of(assessment) == {
+        (lanzhou.pk, site.pk): Decimal(31),
+        (tianshui.pk, site.pk): Decimal(36),
+    }
+
+
+def test_the_same_value_saved_by_both_editors_is_no_conflict(client, editor, second_editor, sheet):
+    assessment, (lanzhou, _), (site, _) = sheet["assessment"], sheet["units"], sheet["leaves"]
+    af.score(assessment, editor, {(lanzhou, site): 30})
+    workflow.save_scores(assessment, second_editor, {(lanzhou.pk, site.pk): (Decimal(31), "")})
+    client.force_login(editor)
+    form = {cell(lanzhou, site): "31", loaded(lanzhou, site): "30"}
+    assert client.post(url("assessment_scores", assessment.pk), form).status_code == 302
+    assert values_of(assessment) == {(lanzhou.pk, site.pk): Decimal(31)}
+
+
+def test_a_remark_changed_meanwhile_is_refused(client, editor, second_editor, sheet):
+    assessment, (lanzhou, _), (site, _) = sheet["assessment"], sheet["units"], sheet["leaves"]
+    af.score(assessment, editor, {(lanzhou, site): 30})
+    workflow.save_scores(
+        assessment, second_editor, {(lanzhou.pk, site.pk): (Decimal(30), "网站有错链")}
+    )
+    client.force_login(editor)
+    remark = f"remark-{lanzhou.pk}-{site.pk}"
+    form = {
+        cell(lanzhou, site): "31",
+        loaded(lanzhou, site): "30",
+        remark: "",
+        f"orig-remark-{lanzhou.pk}-{site.pk}": "",
+    }
+    response = client.post(url("assessment_scores", assessment.pk) + "?remarks=1", form)
+    assert "兰州市人民政府「A1.1」的备注已被他人改为“网站有错链”（您打开时为空）" in (
+        response.content.decode()
+    )
+    score = Score.objects.get()
+    assert (score.value, score.remark) == (Decimal(30), "网站有错链")
+
+
+def test_a_bad_cell_keeps_the_loaded_values_so_a_later_change_is_still_noticed(
+    client, editor, second_editor, sheet
+):
+    assessment, (lanzhou, tianshui), (site, column) = (
+        sheet["assessment"],
+        sheet["units"],
+        sheet["leaves"],
+    )
+    af.score(assessment, editor, {(lanzhou, site): 30})
+    workflow.save_scores(assessment, second_editor, {(lanzhou.pk, site.pk): (Decimal(10), "")})
+    client.force_login(editor)
+    form = {
+        cell(lanzhou, site): "31",
+        loaded(lanzhou, site): "30",
+        cell(tianshui, column): "优",
+        loaded(tianshui, column): "",
+    }
+    page = client.post(url("assessment_scores", assessment.pk), form).content.decode()
+    assert "“优”不是数字" in page
+    assert f'name="{loaded(lanzhou, site)}" value="30"' in page
+
+
 # Statistics.
 
 
@@ -631,7 +768,8 @@ def test_grid_shows_one_group_when_asked(client, editor, sheet):
 
 
 def test_a_grid_too_large_to_post_offers_no_save_button(client, editor, sheet, settings):
-    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 16  # 4 cells fit, 4 cells with remarks do not
+    # Each cell also posts the value it was loaded with: 4 cells fit, 4 cells with remarks do not.
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
     client.force_login(editor)
     grid = url("assessment_scores", sheet["assessment"].pk)
     assert "保存成绩" in client.get(grid).content.decode()

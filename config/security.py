@@ -1,0 +1,100 @@
+"""Login hardening for the admin: the client address for lockouts and the optional second factor.
+
+See SECURITY.md. The admin site becomes a StaffOTPAdminSite in config/urls.py; with
+OTP_REQUIRED_FOR_STAFF off it behaves exactly like Django's own admin site.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.sites import AdminSite
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.context import client_address
+
+# Devices belong to users: who may read users may list them, who may change users may enrol.
+VIEW_DEVICES = "auth.view_user"
+MANAGE_DEVICES = "auth.change_user"
+
+
+def client_ip(request) -> str:
+    """The address django-axes counts failures for: the same one the audit history records."""
+    return client_address(request) or ""
+
+
+class StaffOTPAdminSite(OTPAdminSite):
+    """The admin, which asks staff for a TOTP code only when OTP_REQUIRED_FOR_STAFF is on."""
+
+    @property
+    def login_form(self):
+        return OTPAdminAuthenticationForm if settings.OTP_REQUIRED_FOR_STAFF else None
+
+    @property
+    def login_template(self):
+        return "otp/admin111/login.html" if settings.OTP_REQUIRED_FOR_STAFF else None
+
+    def has_permission(self, request):
+        if settings.OTP_REQUIRED_FOR_STAFF:
+            return super().has_permission(request)
+        return AdminSite.has_permission(self, request)
+
+
+class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """TOTP devices under the user permissions; a device's secret only for who may enrol it."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(VIEW_DEVICES)
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(MANAGE_DEVICES)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(MANAGE_DEVICES)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm(MANAGE_DEVICES)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def _may_see_secret(self, request, device: TOTPDevice) -> bool:
+        return device.user_id == request.user.pk or request.user.has_perm(MANAGE_DEVICES)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self._may_see_secret(request, obj):
+            return fieldsets
+        hidden = {"key", "qrcode_link"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if request.user.has_perm(MANAGE_DEVICES):
+            return shown
+        return [name for name in shown if name != "qrcode_link"]
+
+    def config_view(self, request, pk):
+        self._require_secret(request, pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request, pk):
+        self._require_secret(request, pk)
+        return super().qrcode_view(request, pk)
+
+    def _require_secret(self, request, pk) -> None:
+        if not self._may_see_secret(request, get_object_or_404(TOTPDevice, pk=pk)):
+            raise PermissionDenied
+
+
+def harden_admin(site: admin.AdminSite) -> None:
+    """Give the admin site the optional second factor and the device admin above."""
+    site.__class__ = StaffOTPAdminSite
+    if site.is_registered(TOTPDevice):
+        site.unregister(TOTPDevice)
+    site.register(TOTPDevice, StaffTOTPDeviceAdmin)
