@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "assessments",
     "importer",
     "audit",
+    "search",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,78 @@
+"""Titles and snippets with the matched terms in <mark>: every piece of text is escaped, and
+the markup is built here, never taken from the notice's HTML."""
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from search import text
+
+SNIPPET_LENGTH = 120
+SNIPPET_LEAD = 30
+
+
+def _spans(original: str, terms) -> list[tuple[int, int]]:
+    """Where the terms occur in ``original``, as merged [start, end) offsets."""
+    folded, offsets = text.fold_with_offsets(original)
+    found = []
+    for term in terms:
+        start = folded.find(term)
+        while start != -1:
+            end = start + len(term)
+            found.append((offsets[start], offsets[end - 1] + 1))
+            start = folded.find(term, end)
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _render(original: str, spans, start: int, end: int) -> str:
+    parts, position = [], start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        if span_start >= span_end:
+            continue
+        parts.append(escape(original[position:span_start]))
+        parts.append(f"<mark>{escape(original[span_start:span_end])}</mark>")
+        position = span_end
+    parts.append(escape(original[position:end]))
+    return "".join(parts)
+
+
+def highlight(original: str, terms) -> SafeString:
+    return mark_safe(_render(original, _spans(original, terms), 0, len(original)))  # noqa: S308
+
+
+def _window(original: str, terms, length: int) -> tuple[int, int]:
+    """Where the snippet starts and ends: a little before the first match, or at the start."""
+    folded = text.fold(original)
+    if len(folded) == len(original):
+        found = [position for term in terms if (position := folded.find(term)) != -1]
+        first = min(found) if found else None
+    else:
+        spans = _spans(original, terms)
+        first = spans[0][0] if spans else None
+    start = max(0, first - SNIPPET_LEAD) if first is not None else 0
+    end = min(len(original), start + length)
+    return max(0, min(start, end - length)), end
+
+
+def snippet(original: str, terms, length: int = SNIPPET_LENGTH) -> SafeString:
+    """A window of the text around its first match (or its beginning), terms marked."""
+    original = " ".join(original.split())
+    start, end = _window(original, terms, length)
+    window = original[start:end]
+    html = _render(window, _spans(window, terms), 0, len(window))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(original) else ""
+    return mark_safe(prefix + html + suffix)  # noqa: S308
+
+
+def plain_snippet(original: str, terms, length: int = SNIPPET_LENGTH) -> str:
+    original = " ".join(original.split())
+    start, end = _window(original, terms, length)
+    return ("…" if start > 0 else "") + original[start:end] + ("…" if end < len(original) else "")

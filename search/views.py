@@ -1,0 +1,202 @@
+"""The search page, its JSON API (open data) and its Atom feed: one form, one search."""
+
+from urllib.parse import urlencode
+
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from notices.feeds import FEED_LENGTH, LatestNoticesFeed
+from search import query, text
+
+EMPTY_QUERY = "请输入要检索的关键词（汉字、字母或数字）。"
+ONLY_PUNCTUATION = "检索词中没有汉字、字母或数字，请换一个关键词。"
+TRUNCATED = f"检索词过长，只按前 {text.MAX_QUERY_LENGTH} 个字检索。"
+
+
+def form_errors(form) -> dict[str, list[str]]:
+    return {name: [str(message) for message in messages] for name, messages in form.errors.items()}
+
+
+def _url(view_name: str, params: dict) -> str:
+    params = {key: value for key, value in params.items() if value not in (None, "")}
+    return reverse(view_name) + ("?" + urlencode(params) if params else "")
+
+
+def search_page(request):
+    form = query.SearchForm(request.GET or None)
+    context = {"form": form, "search_query": request.GET.get("q", "")[: text.MAX_QUERY_LENGTH]}
+    if not form.is_bound:
+        return render(request, "search/results.html", context)
+    if not form.is_valid():
+        context["errors"] = [
+            f"{form.fields[name].label}：{message}"
+            for name, messages in form_errors(form).items()
+            for message in messages
+        ]
+        return render(request, "search/results.html", context, status=400)
+    parsed = text.parse_query(form.cleaned_data["q"])
+    context["parsed"] = parsed
+    if parsed.is_empty:
+        context["notice"] = ONLY_PUNCTUATION if parsed.raw.strip() else EMPTY_QUERY
+        return render(request, "search/results.html", context)
+    search = query.run(form)
+    try:
+        page = query.paginate(search, request.GET.get("page"))
+    except PageNotAnInteger:
+        context["errors"] = ["页码必须是正整数。"]
+        return render(request, "search/results.html", context, status=400)
+    except EmptyPage:
+        context["errors"] = ["没有这一页，请回到第 1 页。"]
+        return render(request, "search/results.html", context, status=404)
+    params = {"q": parsed.raw, **form.filter_values()}
+    sort = search.sort
+    context.update(
+        {
+            "search": search,
+            "page_obj": page,
+            "hits": search.hits(list(page.object_list)),
+            "facets": facet_links(search, params, sort),
+            "query_without_page": urlencode({**params, "sort": sort}),
+            "sort_links": [
+                (value, label, _url("search:search", {**params, "sort": value}), value == sort)
+                for value, label in form.fields["sort"].choices
+            ],
+            "feed_url": _url("search:feed", params),
+            "api_url": _url("search:api", {**params, "sort": sort}),
+            "truncated": TRUNCATED if parsed.truncated else "",
+        }
+    )
+    return render(request, "search/results.html", context)
+
+
+def facet_links(search, params: dict, sort: str) -> list[dict]:
+    """Each facet value as a link that adds (or, when selected, removes) that filter."""
+    shown = []
+    for facet in search.facets:
+        values = []
+        for value, label, count in facet.values:
+            selected = params.get(facet.name) == value
+            link = {**params, "sort": sort, facet.name: "" if selected else value}
+            values.append(
+                {
+                    "label": label,
+                    "count": f"{count}+" if search.capped else str(count),
+                    "url": _url("search:search", link),
+                    "selected": selected,
+                }
+            )
+        if values:
+            shown.append({"name": facet.name, "label": facet.label, "values": values})
+    return shown
+
+
+def api_error(errors: dict, status: int = 400) -> JsonResponse:
+    return _json({"errors": errors}, status=status)
+
+
+def _json(data: dict, status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def search_api(request):
+    """GET /search/api/?q=…: the same search as JSON, read-only (see README)."""
+    form = query.SearchForm(request.GET)
+    if not form.is_valid():
+        return api_error(form_errors(form))
+    parsed = text.parse_query(form.cleaned_data["q"])
+    if parsed.is_empty:
+        message = ONLY_PUNCTUATION if parsed.raw.strip() else EMPTY_QUERY
+        return api_error({"q": [message]})
+    page_size = request.GET.get("page_size") or str(query.PAGE_SIZE)
+    try:
+        page_size = int(page_size)
+        if not 1 <= page_size <= query.MAX_PAGE_SIZE:
+            raise ValueError
+    except ValueError:
+        return api_error({"page_size": [f"每页条数应为 1 至 {query.MAX_PAGE_SIZE} 的整数。"]})
+    search = query.run(form)
+    try:
+        page = query.paginate(search, request.GET.get("page"), page_size)
+    except PageNotAnInteger:
+        return api_error({"page": ["页码必须是正整数。"]})
+    except EmptyPage:
+        return api_error({"page": ["没有这一页。"]}, status=404)
+    params = {"q": parsed.raw, **form.filter_values(), "sort": search.sort}
+    if page_size != query.PAGE_SIZE:
+        params["page_size"] = page_size
+
+    def page_url(number):
+        return request.build_absolute_uri(_url("search:api", {**params, "page": number}))
+
+    return _json(
+        {
+            "query": parsed.raw,
+            "terms": list(parsed.terms),
+            "truncated": parsed.truncated,
+            "sort": search.sort,
+            "filters": form.filter_values(),
+            "count": search.total,
+            "count_capped": search.capped,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "page_size": page_size,
+            "next": page_url(page.next_page_number()) if page.has_next() else None,
+            "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
+            "results": [hit_json(request, hit) for hit in search.hits(list(page.object_list))],
+            "facets": {
+                facet.name: [
+                    {"value": value, "label": label, "count": count}
+                    for value, label, count in facet.values
+                ]
+                for facet in search.facets
+            },
+        }
+    )
+
+
+def hit_json(request, hit: query.Hit) -> dict:
+    notice = hit.notice
+    return {
+        "id": notice.pk,
+        "url": request.build_absolute_uri(notice.get_absolute_url()),
+        "title": notice.title,
+        "organ": {"id": notice.organ_id, "name": notice.organ.name},
+        "document_number": notice.document_number,
+        "index_number": notice.index_number,
+        "genre": notice.genre,
+        "validity": notice.validity,
+        "signed_on": notice.signed_on.isoformat() if notice.signed_on else None,
+        "published_at": notice.published_at.isoformat(),
+        "withdrawn": notice.status == notice.Status.WITHDRAWN,
+        "withdrawn_at": notice.withdrawn_at.isoformat() if notice.withdrawn_at else None,
+        "exact_number_match": hit.exact_number,
+        "snippet": hit.plain_snippet,
+        "snippet_html": str(hit.snippet),
+    }
+
+
+class SearchFeed(LatestNoticesFeed):
+    """The newest notices matching a search, as Atom: /search/feed/?q=…"""
+
+    def get_object(self, request):
+        return request
+
+    def title(self, obj=None) -> str:
+        q = text.parse_query(obj.GET.get("q", "")).raw if obj is not None else ""
+        return f"{super().title(obj)}：检索“{q}”"
+
+    def link(self, obj=None) -> str:
+        return _url("search:search", obj.GET.dict() if obj is not None else {})
+
+    def items(self, obj=None):
+        form = query.SearchForm(obj.GET)
+        if not form.is_valid() or text.parse_query(form.cleaned_data["q"]).is_empty:
+            return []
+        form.cleaned_data["sort"] = "date"
+        search = query.run(form)
+        hits = search.hits(search.results[0:FEED_LENGTH])
+        return [hit.notice for hit in hits if hit.notice.status == hit.notice.Status.PUBLISHED]

@@ -1,0 +1,225 @@
+"""Search results equal a brute-force substring oracle over a generated corpus.
+
+The corpus is built with bulk inserts (not through the workflow, for speed) and indexed with
+``index.rebuild``; the oracle reads the notices themselves, folds their public text and checks
+each term with Python's ``in``. Queries are substrings of the texts (so every one has hits),
+random strings over the same small alphabet (so bigrams often co-occur without being adjacent),
+Traditional spellings, and 文号 and 索引号 in their usual spellings.
+"""
+
+import datetime
+import random
+
+import pytest
+from django.utils import timezone
+
+from notices.models import Notice, Topic
+from search import index, query, text
+from search.models import SearchEntry
+from tests import factories
+
+CORPUS_SIZE = 2500
+SIMPLIFIED = "政务公开办发关于国会经济开展工作通知省市人民政府厅局的和在对加强管理年度"
+TRADITIONAL = {"务": "務", "开": "開", "办": "辦", "发": "發", "关": "關", "于": "於", "国": "國"}
+TRADITIONAL.update({"会": "會", "经": "經", "济": "濟", "厅": "廳", "对": "對", "强": "強"})
+EXTRA = ["covid", "Covid", "ＡＢＣ", "１２", "19", "2017", "，", "。", "（", "）", "、", " "]
+PREFIXES = ["甘政办发", "甘政发", "甘财预", "甘教发"]
+
+
+def phrase(rng: random.Random, length: int) -> str:
+    parts = []
+    while sum(map(len, parts)) < length:
+        if rng.random() < 0.1:
+            parts.append(rng.choice(EXTRA))
+        else:
+            char = rng.choice(SIMPLIFIED)
+            parts.append(TRADITIONAL.get(char, char) if rng.random() < 0.15 else char)
+    return "".join(parts)
+
+
+def body_html(rng: random.Random) -> str:
+    paragraphs = []
+    for _ in range(rng.randint(1, 4)):
+        words = [phrase(rng, rng.randint(2, 12)) for _ in range(rng.randint(2, 8))]
+        if rng.random() < 0.3:
+            i = rng.randrange(len(words))
+            words[i] = f"<strong>{words[i]}</strong>"
+        paragraphs.append("<p>" + "".join(words).replace("&", "&amp;") + "</p>")
+    return "".join(paragraphs)
+
+
+def build_corpus(rng: random.Random) -> list[Notice]:
+    organs = [factories.make_organ() for _ in range(5)]
+    topics = [factories.make_topic() for _ in range(4)]
+    now = timezone.now()
+    notices, used_numbers = [], set()
+    for n in range(CORPUS_SIZE):
+        organ = rng.choice(organs)
+        kind = rng.choices(
+            ["published", "withdrawn", "draft", "scheduled", "withheld", "on_request"],
+            [70, 6, 8, 6, 4, 6],
+        )[0]
+        published_at = now - datetime.timedelta(days=rng.randint(1, 3650), minutes=n)
+        number = ""
+        if rng.random() < 0.6:
+            number = f"{rng.choice(PREFIXES)}〔{rng.randint(2015, 2025)}〕{rng.randint(1, 300)}号"
+            if (organ.pk, number) in used_numbers:
+                number = ""
+            used_numbers.add((organ.pk, number))
+        notice = Notice(
+            organ=organ,
+            title=phrase(rng, rng.randint(4, 24)),
+            document_number=number,
+            genre=rng.choice(Notice.Genre.values),
+            keywords=phrase(rng, 4) if rng.random() < 0.2 else "",
+            summary=phrase(rng, 12) if rng.random() < 0.2 else "",
+            body=body_html(rng),
+            status=Notice.Status.PUBLISHED,
+            published_at=published_at,
+            index_number=f"{organ.code}/{published_at.year}-{n:05d}",
+            validity=Notice.Validity.VALID,
+        )
+        if kind == "withdrawn":
+            notice.status = Notice.Status.WITHDRAWN
+            notice.withdrawn_at = now
+            notice.withdrawal_reason = "测试撤回"
+        elif kind == "draft":
+            notice.status, notice.index_number = Notice.Status.DRAFT, None
+        elif kind == "scheduled":
+            notice.published_at = now + datetime.timedelta(days=rng.randint(1, 30))
+        elif kind == "withheld":
+            notice.disclosure, notice.withheld_reason = Notice.Disclosure.WITHHELD, "涉密"
+        elif kind == "on_request":
+            notice.disclosure = Notice.Disclosure.ON_REQUEST
+        notices.append(notice)
+    notices = Notice.objects.bulk_create(notices)
+    Notice.topics.through.objects.bulk_create(
+        Notice.topics.through(notice_id=notice.pk, topic_id=rng.choice(topics).pk)
+        for notice in notices
+        if rng.random() < 0.5
+    )
+    return notices
+
+
+def public_fields(notice: Notice) -> list[str]:
+    """The folded text the public can read of a notice, field by field."""
+    parts = [notice.title, notice.document_number, notice.index_number or ""]
+    if notice.status == Notice.Status.PUBLISHED:
+        parts += [notice.summary, notice.keywords]
+        if notice.disclosure == Notice.Disclosure.PROACTIVE:
+            parts.append(text.plain_text(notice.body))
+    return [text.fold(part) for part in parts if part]
+
+
+def queries(rng: random.Random, notices: list[Notice]) -> list[str]:
+    found = []
+    for _ in range(60):
+        source = rng.choice(notices)
+        plain = rng.choice([source.title, text.plain_text(source.body)])
+        length = rng.randint(1, 6)
+        start = rng.randrange(max(1, len(plain) - length))
+        found.append(plain[start : start + length])
+    for _ in range(40):
+        found.append(phrase(rng, rng.randint(2, 4)))
+    for _ in range(20):
+        word = "".join(rng.choice(SIMPLIFIED) for _ in range(rng.randint(2, 3)))
+        found.append("".join(TRADITIONAL.get(c, c) for c in word))
+    numbered = [n for n in notices if n.document_number]
+    for _ in range(15):
+        number = rng.choice(numbered).document_number
+        prefix, rest = number.split("〔")
+        year, serial = rest.split("〕")
+        found += [
+            f"{prefix}[{year}]{serial}",
+            f"{prefix}（{year}）{serial}",
+            f"{prefix}【{year}】{serial}",
+            f"{prefix}{year}{serial}",
+            serial,
+        ]
+    indexed = [n for n in notices if n.index_number]
+    for _ in range(5):
+        code, rest = rng.choice(indexed).index_number.split("/")
+        found.append(f"{code}/{rest}")
+        found.append(f"{code} / {rest.replace('-', ' - ')}")
+    found += ["政务 公开", "covid 19", "ＣＯＶＩＤ", "工作，通知", "的", "年"]
+    return found
+
+
+def all_results(q: str, sort: str) -> tuple[list[int], query.Search]:
+    form = query.SearchForm({"q": q, "sort": sort})
+    assert form.is_valid(), form.errors
+    search = query.run(form)
+    return search.results[0 : query.COUNT_CAP], search
+
+
+@pytest.mark.django_db
+def test_search_finds_exactly_what_the_substring_oracle_finds():
+    rng = random.Random(20260101)
+    notices = build_corpus(rng)
+    assert index.rebuild(batch_size=400) > 0
+    public = {
+        notice.pk: notice for notice in Notice.objects.public_pages().prefetch_related("topics")
+    }
+    assert set(SearchEntry.objects.values_list("pk", flat=True)) == set(public)
+    fields = {pk: public_fields(notice) for pk, notice in public.items()}
+    checked = 0
+    for q in queries(rng, notices):
+        parsed = text.parse_query(q)
+        if parsed.is_empty:
+            continue
+        expected = {pk for pk, texts in fields.items() if text.matches(parsed, texts)}
+        by_date, search = all_results(q, "date")
+        assert set(by_date) == expected, f"query {q!r}: {set(by_date) ^ expected}"
+        assert len(by_date) == len(set(by_date)) == search.total
+        dates = [public[pk].published_at for pk in by_date]
+        assert dates == sorted(dates, reverse=True), q
+
+        by_relevance, _ = all_results(q, "relevance")
+        assert sorted(by_relevance) == sorted(by_date), q
+        assert_ranked(parsed, by_relevance, public)
+        checked += 1
+    assert checked > 150
+
+
+def assert_ranked(parsed, ranked: list[int], public: dict) -> None:
+    """Exact 文号/索引号 matches first, then title matches, then the rest; newest first in each."""
+    keys = {parsed.document_key, parsed.index_key} - {""}
+
+    def rank(pk: int) -> tuple:
+        notice = public[pk]
+        exact = bool(
+            keys & {text.document_key(notice.document_number), text.index_key(notice.index_number)}
+        )
+        title = text.fold(
+            "\n".join(filter(None, [notice.title, notice.document_number, notice.index_number]))
+        )
+        in_title = all(term in title for term in parsed.terms)
+        return (not exact, not in_title, -notice.published_at.timestamp(), -pk)
+
+    assert ranked == sorted(ranked, key=rank), parsed.raw
+
+
+@pytest.mark.django_db
+def test_topic_filter_counts_and_results_agree_with_the_oracle():
+    rng = random.Random(7)
+    build_corpus(rng)
+    index.rebuild()
+    topic = Topic.objects.first()
+    form = query.SearchForm({"q": "政", "topic": topic.pk})
+    assert form.is_valid()
+    search = query.run(form)
+    expected = {
+        notice.pk
+        for notice in Notice.objects.public_pages().filter(topics=topic)
+        if text.matches(text.parse_query("政"), public_fields(notice))
+    }
+    assert set(search.results[0 : query.COUNT_CAP]) == expected
+    unfiltered = query.run(_valid("政"))
+    counts = {value: count for value, _, count in unfiltered.facets[1].values}
+    assert counts[str(topic.pk)] == len(expected)
+
+
+def _valid(q: str) -> query.SearchForm:
+    form = query.SearchForm({"q": q})
+    assert form.is_valid()
+    return form

@@ -1,0 +1,321 @@
+"""The search page, the search box on every portal page, the JSON API and the search feed."""
+
+import re
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from notices.models import Notice
+from search import query
+from search.models import SearchEntry
+from tests import factories
+
+
+def page(client, **params):
+    return client.get(reverse("search:search"), params)
+
+
+def hit_titles(response) -> list[str]:
+    html = response.content.decode()
+    found = re.findall(r'class="notice-row__title"[^>]*>(.*?)</a>', html, re.S)
+    return [unescape(re.sub(r"<[^>]+>", "", title)) for title in found]
+
+
+def api(client, **params):
+    return client.get(reverse("search:api"), params)
+
+
+# The search box
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/notices/", "/organs/", "/assessments/", "/search/", "/search/?q=政务"],
+)
+def test_every_portal_page_has_a_labelled_search_box(client, notice_in, url):
+    notice_in("published")
+    html = client.get(url).content.decode()
+    form = re.search(
+        r'<form class="site-search"[^>]*action="/search/"[^>]*>(.*?)</form>', html, re.S
+    )
+    assert form, url
+    assert '<label for="site-search-q"' in form.group(1)
+    assert 'id="site-search-q"' in form.group(1)
+    assert 'name="q"' in form.group(1)
+
+
+def test_notice_page_has_the_search_box(client, notice_in):
+    notice = notice_in("published")
+    assert 'class="site-search"' in client.get(notice.get_absolute_url()).content.decode()
+
+
+def test_search_page_keeps_the_query_in_the_box(client, notice_in):
+    notice_in("published", title="政务公开通知")
+    html = page(client, q="政务<公开>").content.decode()
+    assert 'value="政务&lt;公开&gt;"' in html
+    assert "政务<公开>" not in html
+
+
+# Results
+
+
+def test_results_show_title_issuer_dates_number_and_a_highlighted_snippet(client, notice_in):
+    notice = notice_in(
+        "published",
+        title="关于政务公开工作的通知",
+        document_number="甘政办发〔2017〕136号",
+        body="<p>前文很长很长。为进一步推进政務公開工作，现通知如下。</p>",
+    )
+    html = page(client, q="政务公开").content.decode()
+    assert "<mark>政务公开</mark>工作的通知" in html
+    assert "为进一步推进<mark>政務公開</mark>工作" in html
+    assert notice.organ.name in html
+    assert "甘政办发〔2017〕136号" in html
+    assert notice.published_at.strftime("%Y-%m-%d") in html or "发布日期" in html
+    assert notice.get_absolute_url() in html
+
+
+def test_snippet_escapes_body_text_and_markup(client, notice_in):
+    notice_in(
+        "published",
+        title="转义测试",
+        body="<p>&lt;script&gt;alert(1)&lt;/script&gt; 转义 <strong>加粗</strong></p>",
+    )
+    html = page(client, q="转义").content.decode()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>转义</mark> 加粗" in html
+    assert "<strong>" not in html.split('search-results"')[1]
+
+
+def test_query_markup_is_never_rendered(client, notice_in):
+    notice_in("published", title="script 测试")
+    html = page(client, q='<script>alert("x")</script>').content.decode()
+    assert "<script>alert" not in html
+
+
+def test_title_matches_rank_before_body_matches_and_exact_number_first(client, notice_in):
+    body_only = notice_in("published", title="其他事项", body="<p>关于考核的说明</p>")
+    in_title = notice_in("published", title="年度考核通报", body="<p>无</p>")
+    exact = notice_in(
+        "published", title="无关标题", document_number="甘政办发〔2017〕136号", body="<p>无</p>"
+    )
+    cites = notice_in("published", title="引用", body="<p>根据甘政办发〔2017〕136号文件考核</p>")
+    assert hit_titles(page(client, q="考核")) == [in_title.title, cites.title, body_only.title]
+    assert hit_titles(page(client, q="甘政办发(2017)136号"))[0] == exact.title
+    assert set(hit_titles(page(client, q="甘政办发2017136号"))) == {exact.title, cites.title}
+
+
+def test_date_sort_is_newest_first(client, notice_in):
+    import datetime
+
+    from django.utils import timezone
+
+    old = notice_in(
+        "published", title="考核旧", published_at=timezone.now() - datetime.timedelta(days=9)
+    )
+    new = notice_in("published", title="新的", body="<p>考核</p>")
+    assert hit_titles(page(client, q="考核", sort="date")) == [new.title, old.title]
+    assert hit_titles(page(client, q="考核")) == [old.title, new.title]
+
+
+def test_bigrams_present_but_not_adjacent_do_not_match(client, notice_in):
+    notice_in("published", title="政务。务公。公开")
+    assert hit_titles(page(client, q="政务公开")) == []
+    assert len(hit_titles(page(client, q="务公"))) == 1
+
+
+def test_one_character_latin_digits_and_full_width_queries(client, notice_in):
+    notice = notice_in("published", title="COVID-19疫苗接种2021年第３批")
+    for q in ["疫", "covid", "ＣＯＶＩＤ 19", "19疫苗", "第3批", "2021年"]:
+        assert hit_titles(page(client, q=q)) == [notice.title], q
+
+
+def test_filters_combine_with_the_query_and_facets_count(client, notice_in, other_organ):
+    mine = notice_in("published", title="考核甲", genre=Notice.Genre.CIRCULAR)
+    notice_in("published", title="考核乙", genre=Notice.Genre.NOTICE)
+    editor, reviewer = factories.make_editor(other_organ), factories.make_reviewer(other_organ)
+    factories.make_notice(other_organ, editor, reviewer, title="考核丙", genre="circular")
+    response = page(client, q="考核", organ=mine.organ_id, genre="circular")
+    assert hit_titles(response) == [mine.title]
+    all_facets = {f["name"]: f for f in page(client, q="考核").context["facets"]}
+    organs = {v["label"]: v["count"] for v in all_facets["organ"]["values"]}
+    assert organs == {mine.organ.name: "2", other_organ.name: "1"}
+    genres = {v["label"]: v["count"] for v in all_facets["genre"]["values"]}
+    assert genres == {"通报": "2", "通知": "1"}
+
+
+def test_facet_links_are_shareable_urls_that_add_the_filter(client, notice_in):
+    notice = notice_in("published", title="考核甲")
+    facets = {f["name"]: f for f in page(client, q="考核").context["facets"]}
+    url = facets["organ"]["values"][0]["url"]
+    assert url.startswith("/search/?") and f"organ={notice.organ_id}" in url
+    assert hit_titles(client.get(url)) == [notice.title]
+
+
+def test_counts_are_capped(client, notice_in, monkeypatch):
+    monkeypatch.setattr(query, "COUNT_CAP", 2)
+    for n in range(3):
+        notice_in("published", title=f"考核{n}")
+    response = page(client, q="考核")
+    html = response.content.decode()
+    assert "找到 2+ 条" in html
+    assert response.context["search"].capped
+
+
+def test_pagination_keeps_query_filters_and_sort(client, notice_in, monkeypatch):
+    monkeypatch.setattr(query, "PAGE_SIZE", 2)
+    for n in range(5):
+        notice_in("published", title=f"考核{n}")
+    first = page(client, q="考核", sort="date")
+    html = first.content.decode()
+    assert "page=2" in html and "sort=date" in html and "q=%E8%80%83%E6%A0%B8" in html
+    seen = hit_titles(first) + hit_titles(page(client, q="考核", sort="date", page=2))
+    seen += hit_titles(page(client, q="考核", sort="date", page=3))
+    assert sorted(seen) == [f"考核{n}" for n in range(5)]
+
+
+# Odd queries
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        "   ",
+        "，。！？",
+        "%_%",
+        "' OR 1=1; DROP TABLE search_searchentry; --",
+        ".*[(",
+        "\\",
+        "\x00\x01\x7f",
+        "&amp;<>\"'",
+        "😀",
+        "a" * 5000,
+        "政" * 300,
+    ],
+)
+def test_odd_queries_get_a_clear_page(client, notice_in, q):
+    notice_in("published", title="政务公开")
+    response = page(client, q=q)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "站内检索" in html
+    assert response.context["form"] is not None
+
+
+def test_empty_and_punctuation_only_queries_say_what_to_do(client, db):
+    assert "请输入要检索的关键词" in page(client, q="").content.decode()
+    assert "没有汉字、字母或数字" in page(client, q="、、").content.decode()
+
+
+def test_long_query_is_cut_at_100_characters_and_says_so(client, notice_in):
+    notice = notice_in("published", title="政" * 100)
+    response = page(client, q="政" * 150)
+    assert "只按前 100 个字检索" in response.content.decode()
+    assert hit_titles(response) == [notice.title]
+
+
+def test_invalid_filter_or_page_is_a_clear_4xx(client, notice_in):
+    notice_in("published", title="考核")
+    assert page(client, q="考核", organ="abc").status_code == 400
+    assert page(client, q="考核", sort="random").status_code == 400
+    assert page(client, q="考核", page="x").status_code == 400
+    assert page(client, q="考核", page="99").status_code == 404
+
+
+# The JSON API
+
+
+def test_api_returns_results_pages_and_facets(client, notice_in, monkeypatch):
+    monkeypatch.setattr(query, "PAGE_SIZE", 2)
+    notices = [
+        notice_in("published", title=f"考核{n}", document_number=f"甘政发〔2020〕{n + 1}号")
+        for n in range(3)
+    ]
+    response = api(client, q="考核", sort="date")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    data = response.json()
+    assert data["count"] == 3 and data["pages"] == 2 and data["page"] == 1
+    assert [item["title"] for item in data["results"]] == ["考核2", "考核1"]
+    item = data["results"][0]
+    assert item["organ"]["name"] == notices[2].organ.name
+    assert item["document_number"] == "甘政发〔2020〕3号"
+    assert item["url"].endswith(notices[2].get_absolute_url())
+    assert "<mark>" not in item["snippet"]
+    assert data["previous"] is None and "page=2" in data["next"]
+    second = client.get(data["next"]).json()
+    assert [item["title"] for item in second["results"]] == ["考核0"]
+    assert data["facets"]["genre"] == [{"value": "notice", "label": "通知", "count": 3}]
+
+
+def test_api_filters_and_page_size(client, notice_in, other_organ):
+    notice = notice_in("published", title="考核")
+    editor, reviewer = factories.make_editor(other_organ), factories.make_reviewer(other_organ)
+    factories.make_notice(other_organ, editor, reviewer, title="考核")
+    data = api(client, q="考核", organ=notice.organ_id, page_size=1).json()
+    assert [item["id"] for item in data["results"]] == [notice.pk]
+    assert data["filters"] == {"organ": str(notice.organ_id)}
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "status"),
+    [
+        ({"q": ""}, "q", 400),
+        ({"q": "，"}, "q", 400),
+        ({"q": "考核", "organ": "x"}, "organ", 400),
+        ({"q": "考核", "year": "1800"}, "year", 400),
+        ({"q": "考核", "page": "0"}, "page", 404),
+        ({"q": "考核", "page": "abc"}, "page", 400),
+        ({"q": "考核", "page_size": "1000"}, "page_size", 400),
+        ({"q": "考核", "sort": "x"}, "sort", 400),
+    ],
+)
+def test_api_errors_are_json(client, notice_in, params, field, status):
+    notice_in("published", title="考核")
+    response = api(client, **params)
+    assert response.status_code == status
+    assert field in response.json()["errors"]
+
+
+# The search feed
+
+
+def test_search_feed_is_atom_with_matching_published_notices(client, notice_in):
+    match = notice_in("published", title="考核通报")
+    notice_in("published", title="其他")
+    notice_in("withdrawn", title="撤回的考核")
+    notice_in("draft", title="草稿考核")
+    response = client.get(reverse("search:feed"), {"q": "考核"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    body = response.content.decode()
+    assert match.title in body and "其他" not in body
+    assert "撤回的考核" not in body and "草稿考核" not in body
+    assert "检索“考核”" in body
+
+
+def test_search_feed_with_a_bad_query_is_empty_not_an_error(client, db):
+    assert client.get(reverse("search:feed"), {"q": "，", "organ": "x"}).status_code == 200
+
+
+def test_search_page_links_its_feed_and_api(client, notice_in):
+    notice_in("published", title="考核")
+    html = page(client, q="考核").content.decode()
+    assert "/search/feed/?q=" in html and "/search/api/?q=" in html
+
+
+@pytest.mark.postgres
+def test_postgres_uses_the_gram_index(notice_in):
+    notice = notice_in("published", title="政务公开")
+    entry = SearchEntry.objects.filter(pk=notice.pk).extra(select={"g": "grams::text"}).get()
+    assert "'政务'" in entry.g and "'政'" in entry.g
+    form = query.SearchForm({"q": "政务公开"})
+    assert form.is_valid()
+    with CaptureQueriesContext(connection) as queries:
+        query.run(form).results[0:20]
+    assert any("@@" in q["sql"] for q in queries.captured_queries)
