@@ -3,6 +3,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from assessments.sitemaps import AssessmentSitemap
+from config import security
+from notices.page_cache import cache_page_for_public as cached
 from notices.sitemaps import NoticeSitemap, PortalPagesSitemap
 
 SITEMAPS = {
@@ -14,22 +16,26 @@ SITEMAPS = {
 admin.site.site_header = "政府信息公开平台 · 管理后台"
 admin.site.site_title = "信息公开管理"
 admin.site.index_title = "工作台"
+security.harden_admin(admin.site)
+# Errors that escape every view: a database that is down answers 503, not 500.
+handler500 = "config.reliability.server_error"
 
 urlpatterns = [
     path("admin/exports/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        cached(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        cached(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
     path("assessments/", include("assessments.urls")),
+    path("search/", include("search.urls")),
     path("", include("notices.urls")),
 ]
