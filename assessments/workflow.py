@@ -105,6 +105,7 @@ def create_assessment(user, **fields) -> Assessment:
     return save_assessment(assessment, user, is_new=True)
 
 
+@transaction.atomic
 def save_assessment(assessment: Assessment, user, *, is_new: bool = False) -> Assessment:
     """Save an assessment being prepared; a new one gets the usual grade bands."""
     if not is_new:

@@ -154,6 +154,7 @@ def require_comment(comment: str, what: str) -> str:
     return comment
 
 
+@transaction.atomic
 def save_draft(notice: Notice, user) -> Notice:
     """Save an editor's change to a draft, or a new draft; the caller saves m2m and inlines."""
     is_new = notice.pk is None
