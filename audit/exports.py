@@ -1,0 +1,934 @@
+"""Exports for auditors: notices, assessments or the audit history, as one ZIP per export.
+
+An export streams. Rows come from ``values_list(...).iterator()`` in batches and are written into
+a ZIP opened on a non-seekable pipe, which the generator empties chunk by chunk; XLSX goes
+through a temporary file first. Memory therefore stays flat however many rows there are.
+
+The ZIP ends with manifest.json: what was asked, who asked and when, the rows, size and SHA-256 of
+every data file (computed while it is written), and the head of the audit chain when the export
+began. The export is itself recorded in the audit history, from the web and from the command line.
+
+The web page, the command and the benchmark all go through ``Export``; ``can_export`` says who may.
+"""
+
+import datetime
+import hashlib
+import json
+import tempfile
+import time
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+from assessments.models import (
+    Assessment,
+    Finding,
+    Indicator,
+    RectificationReport,
+    Requirement,
+    Score,
+)
+from audit import chain, context
+from audit.models import AuditEvent
+from audit.signals import record_access
+from notices import access
+from notices.models import Notice, Organ
+
+DATASETS = {
+    "notices": "公告",
+    "assessments": "考核（成绩、问题与整改）",
+    "history": "审计记录",
+}
+FORMATS = {"csv": "CSV", "xlsx": "Excel（XLSX）", "json": "JSON"}
+FILTERS = ("organ", "since", "until", "status", "year")
+# Which filters mean something for which dataset, and which date the range and year apply to.
+APPLICABLE_FILTERS = {
+    "notices": set(FILTERS),
+    "assessments": set(FILTERS),
+    "history": {"since", "until", "year"},
+}
+DATE_FIELDS = {"notices": "发布日期", "assessments": "发布时间", "history": "时间"}
+STATUSES = {"notices": Notice.Status, "assessments": Assessment.Status}
+
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_CELL_CHARS = 32_767
+FETCH_CHUNK = 1000
+WRITE_BATCH = 500
+STREAM_CHUNK_BYTES = 256 * 1024
+COPY_CHUNK_BYTES = 1024 * 1024
+# Deflate level of the files in the ZIP (0: stored uncompressed). Level 1 costs a fraction of
+# the CPU of the default 6 for files only slightly larger; compression is still the largest
+# single cost of a CSV export (see bench/README.md).
+COMPRESS_LEVEL = 1
+# Cells a spreadsheet would run as a formula (CSV injection); in CSV they get a leading apostrophe.
+FORMULA_START = frozenset("=+-@\t\r")
+LIST_SEPARATOR = "；"
+
+
+class ExportError(Exception):
+    """What was asked cannot be exported as asked; the messages are for people."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("；".join(messages))
+        self.messages = messages
+
+
+def can_export(user) -> bool:
+    """Auditors and site admins: active staff who see every organ."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and access.sees_all_organs(user)
+    )
+
+
+def scoped(queryset: QuerySet, user, organ_field: str = "organ") -> QuerySet:
+    """The organ rule of every export. None is the command line, which runs with the server's
+    own rights; anyone else sees the organs notices.access gives them."""
+    if user is None:
+        return queryset
+    return access.scope_to_user(queryset, user, organ_field)
+
+
+def sees_history(user) -> bool:
+    """The history spans every organ and cannot be scoped to some, so it is all or nothing."""
+    return user is None or access.organ_ids(user) is None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to export: a dataset, a format and the filters."""
+
+    dataset: str
+    format: str = "csv"
+    organ: Organ | None = None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    status: str = ""
+    year: int | None = None
+
+    def errors(self) -> list[str]:
+        if self.dataset not in DATASETS:
+            return [f"没有“{self.dataset}”这类数据，可选：{'、'.join(DATASETS)}。"]
+        found = []
+        if self.format not in FORMATS:
+            found.append(f"不支持“{self.format}”格式，可选：{'、'.join(FORMATS)}。")
+        name = DATASETS[self.dataset]
+        labels = {"organ": "机构", "since": "起始日期", "until": "截止日期", "status": "状态"}
+        labels["year"] = "年度"
+        for key in FILTERS:
+            if key not in APPLICABLE_FILTERS[self.dataset] and getattr(self, key) not in ("", None):
+                found.append(f"{name}不能按{labels[key]}筛选。")
+        if self.since and self.until and self.since > self.until:
+            found.append("起始日期不能晚于截止日期。")
+        if self.year is not None and not 1900 <= self.year <= 9998:
+            found.append("年度应在 1900 到 9998 之间。")
+        statuses = STATUSES.get(self.dataset)
+        if self.status and statuses is not None and self.status not in statuses.values:
+            options = "、".join(f"{value}（{label}）" for value, label in statuses.choices)
+            found.append(f"{name}没有“{self.status}”这个状态，可选：{options}。")
+        return found
+
+    def filters(self) -> dict:
+        """The filters as the manifest and the history record them."""
+        organ = {"code": self.organ.code, "name": self.organ.name} if self.organ else None
+        return {
+            "organ": organ,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "status": self.status or None,
+            "year": self.year,
+        }
+
+    def describe(self) -> str:
+        parts = []
+        if self.organ:
+            parts.append(f"机构：{self.organ.name}（{self.organ.code}）")
+        if self.since or self.until:
+            since = self.since.isoformat() if self.since else "最早"
+            until = self.until.isoformat() if self.until else "最新"
+            parts.append(f"{DATE_FIELDS[self.dataset]}：{since} 至 {until}")
+        if self.year:
+            parts.append(f"年度：{self.year}")
+        if self.status:
+            parts.append(f"状态：{STATUSES[self.dataset](self.status).label}")
+        return "；".join(parts) or "全部"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the Chinese header of CSV/XLSX, the stable key of JSON, and how values look.
+
+    ``table`` and ``json`` turn a fetched value (never None) into what each kind of file holds;
+    None keeps it as fetched. ``text`` marks free text typed by people, which may not start a
+    formula in a spreadsheet.
+    """
+
+    key: str
+    label: str
+    table: Callable | None = None
+    json: Callable | None = None
+    text: bool = False
+
+
+def _iso(value) -> str:
+    return value.isoformat()
+
+
+def _local_iso(value: datetime.datetime) -> str:
+    return value.astimezone(timezone.get_default_timezone()).isoformat()
+
+
+def _json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _joined(values: list) -> str:
+    return LIST_SEPARATOR.join(str(value) for value in values)
+
+
+def text(key: str, label: str) -> Column:
+    return Column(key, label, text=True)
+
+
+def plain(key: str, label: str) -> Column:
+    return Column(key, label)
+
+
+def day(key: str, label: str) -> Column:
+    return Column(key, label, table=_iso, json=_iso)
+
+
+def moment(key: str, label: str) -> Column:
+    return Column(key, label, table=_local_iso, json=_local_iso)
+
+
+def number(key: str, label: str) -> Column:
+    """A decimal: a number in spreadsheets, an exact string in JSON."""
+    return Column(key, label, json=str)
+
+
+def flag(key: str, label: str) -> Column:
+    return Column(key, label, table={True: "是", False: "否"}.get)
+
+
+def choice(key: str, label: str, choices, codes: dict | None = None) -> Column:
+    """Chinese labels in CSV/XLSX; the stored code in JSON (or codes[value] when given)."""
+    labels = {value: str(name) for value, name in choices}
+    return Column(key, label, table=lambda v: labels.get(v, v), json=codes.get if codes else None)
+
+
+def listing(key: str, label: str) -> Column:
+    """Names of related records: joined with ；in CSV/XLSX, a list in JSON."""
+    return Column(key, label, table=_joined, text=True)
+
+
+def data(key: str, label: str) -> Column:
+    """A JSON value: its text in CSV/XLSX, as it is in JSON."""
+    return Column(key, label, table=_json_text)
+
+
+@dataclass
+class Table:
+    """One data file: its columns and the rows, fetched as ``fields`` in batches.
+
+    Without ``shape`` the fields are the columns, in order. With it, each fetched batch is turned
+    into rows in column order, e.g. to add many-to-many names looked up for the batch's ids.
+    """
+
+    name: str
+    label: str
+    columns: list[Column]
+    queryset: QuerySet
+    fields: Sequence[str]
+    shape: Callable[[list[tuple]], list[Sequence]] | None = None
+
+    def batches(self, chunk_size: int) -> Iterator[list[Sequence]]:
+        rows = self.queryset.values_list(*self.fields).iterator(chunk_size=chunk_size)
+        while batch := list(islice(rows, WRITE_BATCH)):
+            yield self.shape(batch) if self.shape else batch
+
+
+def table(name, label, queryset, spec, shape=None, also=()) -> Table:
+    """A Table from (column, field) pairs; columns without a field come from ``shape``, fields
+    in ``also`` are fetched for it without being columns."""
+    columns = [column for column, _ in spec]
+    fields = [field for _, field in spec if field] + list(also)
+    return Table(name, label, columns, queryset, fields, shape)
+
+
+def _related_names(*lookups: tuple[type, str, str]) -> Callable:
+    """A shape that appends, per lookup (through model, owner field, value field), the list of
+    related values of each row, found with one query per batch on the rows' ids (column 0)."""
+
+    def shape(batch: list[tuple]) -> list[tuple]:
+        ids = [row[0] for row in batch]
+        found = []
+        for through, owner, value in lookups:
+            names = defaultdict(list)
+            pairs = through.objects.filter(**{f"{owner}__in": ids}).order_by(owner, "pk")
+            for owner_id, name in pairs.values_list(owner, value):
+                names[owner_id].append(name)
+            found.append(names)
+        return [(*row, *(names.get(row[0], []) for names in found)) for row in batch]
+
+    return shape
+
+
+def _between(
+    queryset: QuerySet,
+    date_field: str,
+    since: datetime.date | None,
+    until: datetime.date | None,
+    year: int | None = None,
+) -> QuerySet:
+    """A date range and a year as a range of local days on a datetime, so that indexes apply."""
+    starts, ends = [], []
+    if since:
+        starts.append(since)
+    if until and until < datetime.date.max:
+        ends.append(until + datetime.timedelta(days=1))
+    if year:
+        starts.append(datetime.date(year, 1, 1))
+        ends.append(datetime.date(year + 1, 1, 1))
+    tz = timezone.get_default_timezone()
+    if starts:
+        start = datetime.datetime.combine(max(starts), datetime.time.min, tzinfo=tz)
+        queryset = queryset.filter(**{f"{date_field}__gte": start})
+    if ends:
+        end = datetime.datetime.combine(min(ends), datetime.time.min, tzinfo=tz)
+        queryset = queryset.filter(**{f"{date_field}__lt": end})
+    return queryset
+
+
+NOTICE_SPEC = [
+    (plain("id", "系统编号"), "id"),
+    (plain("index_number", "索引号"), "index_number"),
+    (text("title", "标题"), "title"),
+    (text("document_number", "文号"), "document_number"),
+    (plain("organ", "发布机构"), "organ__name"),
+    (plain("organ_code", "机构代码"), "organ__code"),
+    (choice("genre", "体裁", Notice.Genre.choices), "genre"),
+    (choice("status", "状态", Notice.Status.choices), "status"),
+    (day("signed_on", "成文日期"), "signed_on"),
+    (moment("published_at", "发布日期"), "published_at"),
+    (choice("validity", "有效性", Notice.Validity.choices), "validity"),
+    (day("validity_changed_on", "失效或废止日期"), "validity_changed_on"),
+    (choice("disclosure", "公开属性", Notice.Disclosure.choices), "disclosure"),
+    (text("withheld_reason", "不予公开理由"), "withheld_reason"),
+    (text("keywords", "主题词"), "keywords"),
+    (text("summary", "内容概述"), "summary"),
+    (text("addressees", "主送机关"), "addressees"),
+    (plain("correction_of", "更正的公告"), "correction_of_id"),
+    (text("change_note", "更正说明"), "change_note"),
+    (moment("withdrawn_at", "撤回时间"), "withdrawn_at"),
+    (text("withdrawal_reason", "撤回原因"), "withdrawal_reason"),
+    (plain("created_by", "创建人"), "created_by__username"),
+    (moment("created_at", "创建时间"), "created_at"),
+    (plain("last_edited_by", "最后编辑人"), "last_edited_by__username"),
+    (moment("updated_at", "最后修改时间"), "updated_at"),
+    (plain("view_count", "浏览次数"), "view_count"),
+    (text("body", "正文"), "body"),
+]
+
+
+def notice_tables(selection: Selection, user) -> list[Table]:
+    notices = scoped(Notice.objects.all(), user)
+    if selection.organ:
+        notices = notices.filter(organ=selection.organ)
+    if selection.status:
+        notices = notices.filter(status=selection.status)
+    notices = _between(notices, "published_at", selection.since, selection.until, selection.year)
+    return [table("notices", "公告", notices.order_by("pk"), NOTICE_SPEC)]
+
+
+def _in_assessment(prefix: str) -> list:
+    return [
+        (plain("assessment_id", "考核编号"), f"{prefix}assessment_id"),
+        (text("assessment", "考核"), f"{prefix}assessment__title"),
+    ]
+
+
+ASSESSMENT_SPEC = [
+    (plain("id", "系统编号"), "id"),
+    (plain("year", "考核年度"), "year"),
+    (text("title", "标题"), "title"),
+    (plain("organ", "组织考核的机构"), "organ__name"),
+    (plain("organ_code", "机构代码"), "organ__code"),
+    (choice("status", "状态", Assessment.Status.choices), "status"),
+    (moment("published_at", "发布时间"), "published_at"),
+    (plain("notice_index_number", "发布通报索引号"), "notice__index_number"),
+    (text("notice_title", "发布通报"), "notice__title"),
+    (text("basis", "考核依据"), "basis"),
+    (text("summary", "总体情况"), "summary"),
+    (flag("is_example", "示例数据"), "is_example"),
+    (plain("last_edited_by", "最后编辑人"), "last_edited_by__username"),
+    (moment("updated_at", "最后修改时间"), "updated_at"),
+]
+SCORE_SPEC = [
+    *_in_assessment("unit__"),
+    (plain("group", "分组"), "unit__group__name"),
+    (plain("unit", "单位"), "unit__organ__name"),
+    (plain("unit_code", "机构代码"), "unit__organ__code"),
+    (plain("indicator_code", "指标编号"), "indicator__code"),
+    (text("indicator", "指标名称"), "indicator__name"),
+    (choice("indicator_kind", "指标类型", Indicator.Kind.choices), "indicator__kind"),
+    (number("points", "分值"), "indicator__points"),
+    (number("value", "得分"), "value"),
+    (text("remark", "备注"), "remark"),
+]
+FINDING_SPEC = [
+    (plain("id", "系统编号"), "id"),
+    *_in_assessment(""),
+    (choice("kind", "类型", Finding.Kind.choices), "kind"),
+    (plain("position", "序号"), "position"),
+    (text("title", "标题"), "title"),
+    (text("text", "内容"), "text"),
+    (listing("units", "涉及单位"), None),
+]
+REQUIREMENT_SPEC = [
+    (plain("id", "系统编号"), "id"),
+    *_in_assessment(""),
+    (plain("position", "序号"), "position"),
+    (text("title", "标题"), "title"),
+    (text("text", "内容"), "text"),
+    (day("deadline", "整改期限"), "deadline"),
+    (listing("units", "责任单位"), None),
+    (listing("problems", "针对的问题"), None),
+]
+REPORT_SPEC = [
+    (plain("id", "系统编号"), "id"),
+    *_in_assessment("requirement__"),
+    (plain("requirement_id", "整改要求编号"), "requirement_id"),
+    (text("requirement", "整改要求"), "requirement__title"),
+    (plain("unit", "单位"), "unit__organ__name"),
+    (plain("unit_code", "机构代码"), "unit__organ__code"),
+    (choice("progress", "整改进度", RectificationReport.Progress.choices), "progress"),
+    (text("text", "整改情况"), "text"),
+    (plain("submitted_by", "报送人"), "submitted_by__username"),
+    (moment("submitted_at", "报送时间"), "submitted_at"),
+    (choice("verification", "核验", RectificationReport.Verification.choices), "verification"),
+    (plain("verified_by", "核验人"), "verified_by__username"),
+    (moment("verified_at", "核验时间"), "verified_at"),
+    (text("verification_note", "核验意见"), "verification_note"),
+]
+
+
+def assessment_tables(selection: Selection, user) -> list[Table]:
+    """The assessments, then their scores, findings, requirements and rectification reports."""
+    assessments = scoped(Assessment.objects.all(), user)
+    if selection.organ:
+        assessments = assessments.filter(organ=selection.organ)
+    if selection.status:
+        assessments = assessments.filter(status=selection.status)
+    if selection.year:
+        assessments = assessments.filter(year=selection.year)
+    # An assessment's year is its own field; the date range is its publication.
+    assessments = _between(assessments, "published_at", selection.since, selection.until)
+    ids = assessments.values("pk")
+    scores = Score.objects.filter(unit__assessment__in=ids).order_by(
+        "unit__assessment_id", "unit__group__position", "unit__position", "unit_id",
+        "indicator__position", "indicator__code",
+    )  # fmt: skip
+    findings = Finding.objects.filter(assessment__in=ids).order_by("assessment_id", "pk")
+    requirements = Requirement.objects.filter(assessment__in=ids).order_by("assessment_id", "pk")
+    reports = RectificationReport.objects.filter(requirement__assessment__in=ids).order_by(
+        "requirement__assessment_id", "requirement_id", "unit_id", "submitted_at", "pk"
+    )
+    units = "assessedunit__organ__name"
+    return [
+        table("assessments", "考核", assessments.order_by("pk"), ASSESSMENT_SPEC),
+        table("scores", "成绩", scores, SCORE_SPEC),
+        table(
+            "findings",
+            "特点和问题",
+            findings,
+            FINDING_SPEC,
+            _related_names((Finding.units.through, "finding_id", units)),
+        ),
+        table(
+            "requirements",
+            "整改要求",
+            requirements,
+            REQUIREMENT_SPEC,
+            _related_names(
+                (Requirement.units.through, "requirement_id", units),
+                (Requirement.problems.through, "requirement_id", "finding__title"),
+            ),
+        ),
+        table("rectification_reports", "整改报告", reports, REPORT_SPEC),
+    ]
+
+
+ACTIONS = {
+    AuditEvent.Action.CREATE: ("新增", "create"),
+    AuditEvent.Action.UPDATE: ("修改", "update"),
+    AuditEvent.Action.DELETE: ("删除", "delete"),
+    AuditEvent.Action.ACCESS: ("访问", "access"),
+}
+
+
+def _content_type(content_type_id: int) -> str:
+    content_type = ContentType.objects.get_for_id(content_type_id)  # cached after the first
+    return f"{content_type.app_label}.{content_type.model}"
+
+
+HISTORY_SPEC = [
+    (plain("sequence", "序号"), "sequence"),
+    (moment("timestamp", "时间"), "timestamp"),
+    (plain("actor", "操作人"), "actor__username"),
+    (plain("actor_id", "操作人编号"), "actor_id"),
+    (plain("source", "来源"), "source"),
+    (plain("remote_addr", "IP 地址"), "remote_addr"),
+    (
+        Column("content_type", "对象类型", table=_content_type, json=_content_type),
+        "content_type_id",
+    ),
+    (text("object_pk", "对象主键"), "object_pk"),
+    (text("object_repr", "对象"), "object_repr"),
+    (
+        choice(
+            "action",
+            "操作",
+            [(action, label) for action, (label, _) in ACTIONS.items()],
+            {action: code for action, (_, code) in ACTIONS.items()},
+        ),
+        "action",
+    ),
+    (data("changes", "变更内容"), "changes"),
+    (data("additional_data", "附加信息"), "additional_data"),
+    (plain("previous_hash", "上一条的哈希"), "previous_hash"),
+    (plain("hash", "哈希"), "hash"),
+    (text("payload", "哈希原文"), None),
+]
+HISTORY_FIELDS = [field for _, field in HISTORY_SPEC if field] + ["changes_text"]
+
+
+def _with_hashed_payload(batch: list[tuple]) -> list[tuple]:
+    """Add the exact text each event's hash covers, so that the chain can be checked offline with
+    nothing but SHA-256: hash = sha256(previous_hash + "\\n" + payload)."""
+    rows = []
+    for row in batch:
+        values = dict(zip(HISTORY_FIELDS, row, strict=True))
+        event = AuditEvent(
+            sequence=values["sequence"],
+            timestamp=values["timestamp"],
+            content_type=ContentType.objects.get_for_id(values["content_type_id"]),
+            object_pk=values["object_pk"],
+            object_repr=values["object_repr"],
+            action=values["action"],
+            changes=values["changes"],
+            changes_text=values["changes_text"],
+            actor_id=values["actor_id"],
+            remote_addr=values["remote_addr"],
+            additional_data=values["additional_data"],
+            source=values["source"],
+        )
+        # The canonical form that audit.models.chain_hash hashes.
+        payload = json.dumps(
+            event.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        rows.append((*row[:-1], payload))
+    return rows
+
+
+def history_tables(selection: Selection, user, head_sequence: int) -> list[Table]:
+    """Every event up to the chain head the manifest names, in sequence."""
+    events = AuditEvent.objects.filter(sequence__lte=head_sequence)
+    if not sees_history(user):
+        events = events.none()
+    events = _between(events, "timestamp", selection.since, selection.until, selection.year)
+    return [
+        table(
+            "history",
+            "审计记录",
+            events.order_by("sequence"),
+            HISTORY_SPEC,
+            _with_hashed_payload,
+            also=["changes_text"],
+        )
+    ]
+
+
+class _Pipe:
+    """A write-only, non-seekable file: the ZIP writes into it, the generator empties it."""
+
+    def __init__(self):
+        self._chunks: list[bytes] = []
+        self.size = 0
+
+    def write(self, data) -> int:
+        self._chunks.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def drain(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        self.size = 0
+        return data
+
+
+class _Member:
+    """One file in the ZIP, hashed and measured as it is written."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str, compress: bool = True):
+        if compress:
+            # Opened by name, the member takes the archive's compression level.
+            self._file = archive.open(name, "w", force_zip64=True)
+        else:
+            info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+            info.compress_type = zipfile.ZIP_STORED
+            info.external_attr = 0o600 << 16
+            self._file = archive.open(info, "w", force_zip64=True)
+        self.name = name
+        self.sha256 = hashlib.sha256()
+        self.bytes = 0
+
+    def write(self, data: bytes) -> None:
+        self.sha256.update(data)
+        self.bytes += len(data)
+        self._file.write(data)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+@dataclass
+class FileReport:
+    name: str
+    table: Table
+    rows: int = 0
+    bytes: int = 0
+    sha256: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def manifest(self) -> dict:
+        return {
+            "name": self.name,
+            "rows": self.rows,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            **self.extra,
+            "columns": [{"key": c.key, "label": c.label} for c in self.table.columns],
+        }
+
+
+def _converter(pairs: list[tuple[int, Callable]]) -> Callable[[Sequence], Sequence]:
+    """A function applying each (column index, function) to a row's non-None values."""
+    if not pairs:
+        return lambda row: row
+
+    def convert(row: Sequence) -> list:
+        row = list(row)
+        for index, function in pairs:
+            value = row[index]
+            if value is not None:
+                row[index] = function(value)
+        return row
+
+    return convert
+
+
+def _csv_quoted(value: str) -> str:
+    """A field as the csv module's excel dialect quotes it, only much faster on long Chinese
+    text, which the module walks through character by character."""
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    if "," in value or "\n" in value or "\r" in value:
+        return '"' + value + '"'
+    return value
+
+
+def _csv_cell(column: Column) -> Callable[[object], str]:
+    convert, guard = column.table, column.text
+
+    def cell(value) -> str:
+        if value is None:
+            return ""
+        if convert is not None:
+            value = convert(value)
+        if not isinstance(value, str):
+            return str(value)
+        if guard and value[:1] in FORMULA_START:
+            value = "'" + value
+        return _csv_quoted(value)
+
+    return cell
+
+
+@contextmanager
+def snapshot():
+    """On PostgreSQL, read the chain head and every file in one read-only repeatable-read
+    transaction: one consistent moment, and cursors that stream instead of being materialized.
+
+    Not on SQLite, where a transaction here would hold the write lock for the whole download.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+class Export:
+    """One export: call ``stream()`` and send or save the bytes it yields, in order.
+
+    ``user`` None is the command line. ``request``, when given, supplies the address recorded
+    in the history. ``sheet_rows`` is the most rows a worksheet holds, header included.
+    """
+
+    def __init__(
+        self,
+        selection: Selection,
+        user=None,
+        *,
+        request=None,
+        sheet_rows: int = EXCEL_MAX_ROWS,
+        chunk_size: int = FETCH_CHUNK,
+        compress_level: int = COMPRESS_LEVEL,
+    ):
+        if user is not None and not can_export(user):
+            raise PermissionDenied("只有审计人员和管理员可以导出数据。")
+        if isinstance(user, SimpleLazyObject):
+            # A request's user is a lazy proxy; the history needs the user's own model.
+            user = user.__class__._default_manager.get(pk=user.pk)
+        errors = selection.errors()
+        if errors:
+            raise ExportError(errors)
+        if sheet_rows < 2:
+            raise ValueError("sheet_rows must leave room for the header and one row")
+        self.selection = selection
+        self.user = user
+        self.request = request
+        self.sheet_rows = sheet_rows
+        self.chunk_size = chunk_size
+        self.compress_level = compress_level
+        self.generated_at = timezone.now()
+        # Streaming outlives the request's middleware: the history gets this context back.
+        self.audit_context = context.current()
+        self.files: list[FileReport] = []
+        self.manifest: dict | None = None
+
+    @property
+    def filename(self) -> str:
+        stamp = timezone.localtime(self.generated_at, timezone.get_default_timezone())
+        return f"{self.selection.dataset}-{stamp:%Y%m%d-%H%M%S}.zip"
+
+    def tables(self, head_sequence: int) -> list[Table]:
+        dataset = self.selection.dataset
+        if dataset == "notices":
+            return notice_tables(self.selection, self.user)
+        if dataset == "assessments":
+            return assessment_tables(self.selection, self.user)
+        return history_tables(self.selection, self.user, head_sequence)
+
+    def stream(self) -> Iterator[bytes]:
+        pipe = _Pipe()
+        archive = zipfile.ZipFile(
+            pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=self.compress_level
+        )
+        try:
+            with snapshot():
+                head = chain.head()
+                for table in self.tables(head[0]):
+                    yield from self._write(table, archive, pipe)
+            self.manifest = self._manifest(head)
+            text = json.dumps(self.manifest, ensure_ascii=False, indent=2) + "\n"
+            member = _Member(archive, "manifest.json", self.compress_level > 0)
+            member.write(text.encode())
+            member.close()
+            archive.close()
+        except BaseException:
+            # Cut short (a closed download, an error): what was sent has left all the same.
+            self._record(completed=False)
+            raise
+        self._record(completed=True, manifest_sha256=member.sha256.hexdigest())
+        yield pipe.drain()
+
+    def _write(self, table: Table, archive, pipe: _Pipe) -> Iterator[bytes]:
+        writer = {"csv": self._csv, "json": self._json, "xlsx": self._xlsx}[self.selection.format]
+        report = FileReport(f"{table.name}.{self.selection.format}", table)
+        self.files.append(report)
+        for _ in writer(table, archive, report):
+            if pipe.size >= STREAM_CHUNK_BYTES:
+                yield pipe.drain()
+
+    def _csv(self, table: Table, archive, report: FileReport) -> Iterator[None]:
+        cells = [_csv_cell(column) for column in table.columns]
+        member = _Member(archive, report.name, self.compress_level > 0)
+        header = ",".join(_csv_quoted(column.label) for column in table.columns)
+        # The byte-order mark tells Excel the file is UTF-8.
+        member.write(f"\ufeff{header}\r\n".encode())
+        for batch in table.batches(self.chunk_size):
+            lines = [
+                ",".join([cell(value) for cell, value in zip(cells, row, strict=True)])
+                for row in batch
+            ]
+            lines.append("")
+            member.write("\r\n".join(lines).encode())
+            report.rows += len(batch)
+            yield
+        self._finish(member, report)
+
+    def _json(self, table: Table, archive, report: FileReport) -> Iterator[None]:
+        convert = _converter(
+            [(index, column.json) for index, column in enumerate(table.columns) if column.json]
+        )
+        keys = [column.key for column in table.columns]
+        member = _Member(archive, report.name, self.compress_level > 0)
+        separator = "[\n"
+        for batch in table.batches(self.chunk_size):
+            lines = [
+                json.dumps(dict(zip(keys, convert(row), strict=True)), ensure_ascii=False)
+                for row in batch
+            ]
+            member.write((separator + ",\n".join(lines)).encode())
+            separator = ",\n"
+            report.rows += len(batch)
+            yield
+        member.write(b"[\n]\n" if report.rows == 0 else b"\n]\n")
+        self._finish(member, report)
+
+    def _xlsx(self, table: Table, archive, report: FileReport) -> Iterator[None]:
+        convert = _converter(
+            [(index, column.table) for index, column in enumerate(table.columns) if column.table]
+        )
+        text_columns = [index for index, column in enumerate(table.columns) if column.text]
+        workbook = Workbook(write_only=True)
+        sheets, sheet, sheet_rows, truncated = 0, None, 0, 0
+
+        def new_sheet():
+            nonlocal sheets, sheet, sheet_rows
+            sheets += 1
+            title = table.label if sheets == 1 else f"{table.label}（{sheets}）"
+            sheet = workbook.create_sheet(title)
+            sheet.freeze_panes = "A2"
+            header = []
+            for column in table.columns:
+                cell = WriteOnlyCell(sheet, column.label)
+                cell.font = Font(bold=True)
+                header.append(cell)
+            sheet.append(header)
+            sheet_rows = 1
+
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as spool:
+            for batch in table.batches(self.chunk_size):
+                for fetched in batch:
+                    if sheet is None or sheet_rows >= self.sheet_rows:
+                        new_sheet()
+                    row = convert(fetched)
+                    for index in text_columns:
+                        value = row[index]
+                        if value:
+                            row[index], cut = _excel_text(value, sheet)
+                            truncated += cut
+                    sheet.append(row)
+                    sheet_rows += 1
+                report.rows += len(batch)
+                yield
+            if sheet is None:
+                new_sheet()
+            workbook.save(spool)
+            spool.seek(0)
+            # An XLSX is already compressed: stored as it is.
+            member = _Member(archive, report.name, compress=False)
+            while chunk := spool.read(COPY_CHUNK_BYTES):
+                member.write(chunk)
+                yield
+        report.extra = {"sheets": sheets}
+        if truncated:
+            report.extra["truncated_cells"] = truncated
+        self._finish(member, report)
+
+    def _finish(self, member: _Member, report: FileReport) -> None:
+        member.close()
+        report.bytes = member.bytes
+        report.sha256 = member.sha256.hexdigest()
+
+    def _manifest(self, head: tuple[int, str]) -> dict:
+        user = self.user
+        notes = []
+        if self.selection.format == "csv":
+            notes.append(
+                "CSV 为带 BOM 的 UTF-8；以 = + - @ 开头的文本前加了英文单引号，"
+                "以免表格软件当作公式执行。"
+            )
+        if self.selection.format == "xlsx":
+            notes.append(f"Excel 单元格最多 {EXCEL_MAX_CELL_CHARS} 个字符，超出部分未写入。")
+        if self.selection.dataset == "history":
+            notes.append(
+                "每条记录的哈希 = SHA-256(上一条的哈希 + 换行 + 哈希原文)；"
+                "第 1 条的上一条哈希为 64 个 0。"
+            )
+        return {
+            "dataset": self.selection.dataset,
+            "dataset_label": DATASETS[self.selection.dataset],
+            "format": self.selection.format,
+            "filters": self.selection.filters(),
+            "filters_text": self.selection.describe(),
+            "generated_at": _local_iso(self.generated_at),
+            "generated_by": (
+                {"id": user.pk, "username": user.get_username(), "name": user.get_full_name()}
+                if user is not None
+                else None
+            ),
+            "source": self.audit_context.source,
+            "time_zone": str(timezone.get_default_timezone()),
+            "chain_head": {"sequence": head[0], "hash": head[1]},
+            "rows": sum(report.rows for report in self.files),
+            "files": [report.manifest() for report in self.files],
+            "notes": notes,
+        }
+
+    def _record(self, completed: bool, manifest_sha256: str = "") -> None:
+        details = {
+            "dataset": self.selection.dataset,
+            "format": self.selection.format,
+            "filters": self.selection.filters(),
+            "rows": sum(report.rows for report in self.files),
+            "sha256": {report.name: report.sha256 for report in self.files if report.sha256},
+        }
+        if manifest_sha256:
+            details["sha256"]["manifest.json"] = manifest_sha256
+        if not completed:
+            details["completed"] = False
+        acting = self.audit_context
+        with context.acting(acting.actor, acting.remote_addr, acting.source):
+            record_access("export", self.user, self.request, **details)
+
+
+def _excel_text(value: str, sheet) -> tuple[object, int]:
+    """Text as Excel can hold it: no control characters, at most 32,767 characters, and never
+    read as a formula or an error code. Returns the value or cell, and 1 if it was cut."""
+    cut = 0
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) > EXCEL_MAX_CELL_CHARS:
+        value, cut = value[:EXCEL_MAX_CELL_CHARS], 1
+    if value.startswith("=") or value in ERROR_CODES:
+        cell = WriteOnlyCell(sheet, value)
+        cell.data_type = "s"
+        return cell, cut
+    return value, cut

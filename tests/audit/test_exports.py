@@ -1,0 +1,589 @@
+"""Auditor exports: what the files hold, the manifest, the filters, who may export, the record."""
+
+import codecs
+import csv
+import datetime
+import hashlib
+import io
+import json
+import zipfile
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import workflow as assessment_workflow
+from assessments.models import Finding, Requirement
+from audit import chain, exports
+from audit.context import acting
+from audit.models import GENESIS_HASH, AuditEvent
+from notices.models import Notice
+from tests import factories
+from tests.assessments import factories as af
+
+URL = reverse("audit:export")
+TZ = timezone.get_default_timezone()
+
+
+def at(year, month, day, hour=10):
+    return datetime.datetime(year, month, day, hour, tzinfo=TZ)
+
+
+def post(client, **data):
+    return client.post(URL, {"dataset": "notices", "format": "csv", **data})
+
+
+def unzip(content: bytes) -> tuple[dict[str, bytes], dict]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    return files, json.loads(files["manifest.json"])
+
+
+def export(selection: exports.Selection, user=None, **options) -> tuple[dict[str, bytes], dict]:
+    return unzip(b"".join(exports.Export(selection, user, **options).stream()))
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(codecs.BOM_UTF8)
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def read_xlsx(data: bytes) -> dict[str, list[list]]:
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return {
+        sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)]
+        for sheet in workbook.worksheets
+    }
+
+
+def local(value):
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def username(user):
+    return user.username if user else None
+
+
+def notice_row(notice: Notice) -> list:
+    """What a notice's row should hold in CSV and XLSX, typed as the spreadsheet types it."""
+    notice.refresh_from_db()
+    return [
+        notice.pk,
+        notice.index_number,
+        notice.title,
+        notice.document_number,
+        notice.organ.name,
+        notice.organ.code,
+        notice.get_genre_display(),
+        notice.get_status_display(),
+        notice.signed_on.isoformat() if notice.signed_on else None,
+        local(notice.published_at),
+        notice.get_validity_display(),
+        notice.validity_changed_on.isoformat() if notice.validity_changed_on else None,
+        notice.get_disclosure_display(),
+        notice.withheld_reason,
+        notice.keywords,
+        notice.summary,
+        notice.addressees,
+        notice.correction_of_id,
+        notice.change_note,
+        local(notice.withdrawn_at),
+        notice.withdrawal_reason,
+        username(notice.created_by),
+        local(notice.created_at),
+        username(notice.last_edited_by),
+        local(notice.updated_at),
+        notice.view_count,
+        notice.body,
+    ]
+
+
+def as_csv(row: list) -> list[str]:
+    return ["" if value is None else str(value) for value in row]
+
+
+def as_xlsx(row: list) -> list:
+    return [None if value == "" else value for value in row]
+
+
+@pytest.fixture
+def notices(organ, other_organ, editor, reviewer, other_editor, other_reviewer, notice_in):
+    """Notices of two organs, in several states and years."""
+    return {
+        "circular": notice_in(
+            "published",
+            title="关于2017年政务公开工作要点的通知",
+            document_number="甘政办发〔2017〕36号",
+            signed_on=datetime.date(2017, 2, 20),
+            published_at=at(2017, 3, 1),
+            keywords="政务公开 工作要点",
+            summary='部署全年工作，含逗号,引号"和\n换行。',
+            addressees="各市、自治州人民政府，省政府各部门",
+            body="<p>各市、自治州人民政府：</p><p>现将工作要点印发给你们。</p>",
+        ),
+        "draft": notice_in("draft", title="尚未提交的草稿"),
+        "withdrawn": notice_in("withdrawn", title="已撤回的通知", published_at=at(2018, 5, 6)),
+        "other": factories.make_notice(
+            other_organ,
+            other_editor,
+            other_reviewer,
+            "published",
+            title="民政厅2017年的公告",
+            genre=Notice.Genre.ANNOUNCEMENT,
+            published_at=at(2017, 12, 31, 23),
+        ),
+    }
+
+
+def test_notice_csv_matches_the_database_row_for_row(notices, auditor):
+    files, _ = export(exports.Selection("notices", "csv"), auditor)
+    assert sorted(files) == ["manifest.json", "notices.csv"]
+    header, *rows = read_csv(files["notices.csv"])
+    assert header[:12] == [
+        "系统编号", "索引号", "标题", "文号", "发布机构", "机构代码", "体裁", "状态",
+        "成文日期", "发布日期", "有效性", "失效或废止日期",
+    ]  # fmt: skip
+    expected = sorted(notices.values(), key=lambda notice: notice.pk)
+    assert rows == [as_csv(notice_row(notice)) for notice in expected]
+    circular = rows[0]
+    assert circular[8:10] == ["2017-02-20", "2017-03-01T10:00:00+08:00"]
+    assert circular[7] == "已发布"
+
+
+def test_notice_xlsx_matches_the_database_row_for_row(notices, auditor):
+    files, _ = export(exports.Selection("notices", "xlsx"), auditor)
+    sheets = read_xlsx(files["notices.xlsx"])
+    assert list(sheets) == ["公告"]
+    header, *rows = sheets["公告"]
+    assert header[1:4] == ["索引号", "标题", "文号"]
+    expected = sorted(notices.values(), key=lambda notice: notice.pk)
+    assert rows == [as_xlsx(notice_row(notice)) for notice in expected]
+
+
+def test_notice_json_has_english_keys_codes_and_iso_dates(notices, auditor):
+    files, _ = export(exports.Selection("notices", "json"), auditor)
+    rows = json.loads(files["notices.json"])
+    assert [row["id"] for row in rows] == sorted(notice.pk for notice in notices.values())
+    circular = notices["circular"]
+    circular.refresh_from_db()
+    assert rows[0] == {
+        "id": circular.pk,
+        "index_number": circular.index_number,
+        "title": circular.title,
+        "document_number": "甘政办发〔2017〕36号",
+        "organ": circular.organ.name,
+        "organ_code": circular.organ.code,
+        "genre": "notice",
+        "status": "published",
+        "signed_on": "2017-02-20",
+        "published_at": "2017-03-01T10:00:00+08:00",
+        "validity": "valid",
+        "validity_changed_on": None,
+        "disclosure": "proactive",
+        "withheld_reason": "",
+        "keywords": "政务公开 工作要点",
+        "summary": circular.summary,
+        "addressees": circular.addressees,
+        "correction_of": None,
+        "change_note": "",
+        "withdrawn_at": None,
+        "withdrawal_reason": "",
+        "created_by": circular.created_by.username,
+        "created_at": local(circular.created_at),
+        "last_edited_by": circular.last_edited_by.username,
+        "updated_at": local(circular.updated_at),
+        "view_count": 0,
+        "body": circular.body,
+    }
+
+
+def test_empty_exports_are_well_formed(db, auditor):
+    made = {f: export(exports.Selection("notices", f), auditor) for f in exports.FORMATS}
+    assert all(manifest["rows"] == 0 for _, manifest in made.values())
+    header = [column["label"] for column in made["csv"][1]["files"][0]["columns"]]
+    assert read_csv(made["csv"][0]["notices.csv"]) == [header]
+    assert read_xlsx(made["xlsx"][0]["notices.xlsx"])["公告"][1:] == []
+    assert json.loads(made["json"][0]["notices.json"]) == []
+
+
+@pytest.mark.parametrize("format", list(exports.FORMATS))
+def test_manifest_hashes_match_the_files_in_the_zip(notices, auditor, format):
+    files, manifest = export(exports.Selection("notices", format), auditor)
+    (entry,) = manifest["files"]
+    assert entry["name"] == f"notices.{format}"
+    data = files[entry["name"]]
+    assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+    assert entry["bytes"] == len(data)
+    assert entry["rows"] == manifest["rows"] == len(notices)
+
+
+def test_manifest_names_filters_counts_author_and_chain_head(client, notices, auditor, organ):
+    client.force_login(auditor)
+    head_before = chain.head()
+    response = post(client, organ=organ.pk, since="2017-01-01", until="2017-12-31", year="2017")
+    files, manifest = unzip(b"".join(response.streaming_content))
+    assert manifest["dataset"] == "notices" and manifest["format"] == "csv"
+    assert manifest["filters"] == {
+        "organ": {"code": organ.code, "name": organ.name},
+        "since": "2017-01-01",
+        "until": "2017-12-31",
+        "status": None,
+        "year": 2017,
+    }
+    assert manifest["rows"] == 1
+    assert manifest["generated_by"]["username"] == auditor.username
+    assert manifest["source"] == "网页"
+    assert datetime.datetime.fromisoformat(manifest["generated_at"]).utcoffset()
+    assert manifest["chain_head"] == {"sequence": head_before[0], "hash": head_before[1]}
+    # The export is the next link of the chain.
+    recorded = AuditEvent.objects.get(additional_data__event="export")
+    assert recorded.sequence == head_before[0] + 1
+    assert recorded.previous_hash == head_before[1]
+    assert list(files) == ["notices.csv", "manifest.json"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, {"circular", "draft", "withdrawn", "other"}),
+        ({"organ": "mine"}, {"circular", "draft", "withdrawn"}),
+        ({"status": "published"}, {"circular", "other"}),
+        ({"status": "draft"}, {"draft"}),
+        ({"year": 2017}, {"circular", "other"}),
+        ({"year": 2018}, {"withdrawn"}),
+        ({"since": datetime.date(2017, 3, 2)}, {"withdrawn", "other"}),
+        ({"until": datetime.date(2017, 3, 1)}, {"circular"}),
+        ({"since": datetime.date(2017, 12, 31), "until": datetime.date(2017, 12, 31)}, {"other"}),
+        ({"organ": "mine", "year": 2017, "status": "published"}, {"circular"}),
+    ],
+)
+def test_filters_are_honoured(notices, auditor, organ, filters, expected):
+    if filters.get("organ") == "mine":
+        filters = {**filters, "organ": organ}
+    files, manifest = export(exports.Selection("notices", "json", **filters), auditor)
+    titles = {row["title"] for row in json.loads(files["notices.json"])}
+    assert titles == {notices[name].title for name in expected}
+    assert manifest["rows"] == len(expected)
+
+
+def test_xlsx_splits_into_sheets_past_the_row_limit(organ, notice_in, auditor):
+    made = [notice_in("draft", title=f"草稿{n}") for n in range(5)]
+    files, manifest = export(exports.Selection("notices", "xlsx"), auditor, sheet_rows=3)
+    sheets = read_xlsx(files["notices.xlsx"])
+    assert list(sheets) == ["公告", "公告（2）", "公告（3）"]
+    assert [len(rows) for rows in sheets.values()] == [3, 3, 2]
+    assert all(rows[0][0] == "系统编号" for rows in sheets.values())
+    titles = [row[2] for rows in sheets.values() for row in rows[1:]]
+    assert titles == [notice.title for notice in made]
+    assert manifest["files"][0]["sheets"] == 3
+
+
+def test_text_cannot_become_a_spreadsheet_formula(notice_in, auditor):
+    formula = '=HYPERLINK("http://example.com","点击")'
+    notice_in("draft", title=formula, keywords="@SUM(1)")
+    csv_files, manifest = export(exports.Selection("notices", "csv"), auditor)
+    (row,) = read_csv(csv_files["notices.csv"])[1:]
+    assert row[2] == "'" + formula
+    assert row[14] == "'@SUM(1)"
+    assert any("单引号" in note for note in manifest["notes"])
+    xlsx_files, _ = export(exports.Selection("notices", "xlsx"), auditor)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_files["notices.xlsx"])).active
+    assert sheet.cell(2, 3).value == formula
+    assert sheet.cell(2, 3).data_type == "s"
+    json_files, _ = export(exports.Selection("notices", "json"), auditor)
+    assert json.loads(json_files["notices.json"])[0]["keywords"] == "@SUM(1)"
+
+
+@pytest.fixture
+def assessment(organ, editor, reviewer):
+    """A published assessment with scores, a problem, a requirement and a verified report."""
+    assessment = af.make_assessment(organ, editor, year=2017, title="2017年政务公开考核")
+    group = af.make_group(assessment)
+    first = af.make_unit(group, position=1)
+    second = af.make_unit(group, position=2)
+    a1 = af.make_indicator(assessment, "A1", 60, position=1)
+    a2 = af.make_indicator(assessment, "A2", 40, position=2)
+    assessment_workflow.save_scores(
+        assessment,
+        editor,
+        {
+            (first.pk, a1.pk): (Decimal("55.5"), "主动公开较好"),
+            (first.pk, a2.pk): (Decimal("30"), ""),
+            (second.pk, a1.pk): (Decimal("48"), "栏目更新不及时"),
+        },
+    )
+    problem = Finding.objects.create(
+        assessment=assessment, kind=Finding.Kind.PROBLEM, position=1, title="栏目更新不及时"
+    )
+    problem.units.set([second])
+    requirement = Requirement.objects.create(
+        assessment=assessment, position=1, title="按时更新栏目", deadline=datetime.date(2018, 3, 31)
+    )
+    requirement.units.set([second])
+    requirement.problems.set([problem])
+    assessment_workflow.submit(assessment, editor)
+    assessment_workflow.publish(assessment, reviewer)
+    report = assessment_workflow.report_rectification(
+        requirement, second, editor, "done", "已安排专人每周更新。"
+    )
+    assessment_workflow.verify_rectification(report, reviewer, accepted=True)
+    return assessment
+
+
+def test_assessment_export_has_one_hashed_file_per_table(assessment, auditor):
+    files, manifest = export(exports.Selection("assessments", "csv"), auditor)
+    names = [entry["name"] for entry in manifest["files"]]
+    assert names == [
+        "assessments.csv",
+        "scores.csv",
+        "findings.csv",
+        "requirements.csv",
+        "rectification_reports.csv",
+    ]
+    for entry in manifest["files"]:
+        assert hashlib.sha256(files[entry["name"]]).hexdigest() == entry["sha256"]
+    assert {entry["name"]: entry["rows"] for entry in manifest["files"]} == {
+        "assessments.csv": 1,
+        "scores.csv": 3,
+        "findings.csv": 1,
+        "requirements.csv": 1,
+        "rectification_reports.csv": 1,
+    }
+    header, *scores = read_csv(files["scores.csv"])
+    assert header == [
+        "考核编号", "考核", "分组", "单位", "机构代码", "指标编号", "指标名称", "指标类型",
+        "分值", "得分", "备注",
+    ]  # fmt: skip
+    first, second = assessment.units.order_by("position")
+    assert [row[3] for row in scores] == [first.organ.name, first.organ.name, second.organ.name]
+    assert [(row[5], row[9], row[10]) for row in scores] == [
+        ("A1", "55.50", "主动公开较好"),
+        ("A2", "30.00", ""),
+        ("A1", "48.00", "栏目更新不及时"),
+    ]
+    (finding,) = read_csv(files["findings.csv"])[1:]
+    assert finding[3:] == ["主要问题", "1", "栏目更新不及时", "", second.organ.name]
+    (requirement,) = read_csv(files["requirements.csv"])[1:]
+    assert requirement[6:] == ["2018-03-31", second.organ.name, "栏目更新不及时"]
+    (report,) = read_csv(files["rectification_reports.csv"])[1:]
+    assert report[7:9] == ["已完成", "已安排专人每周更新。"]
+    assert report[11] == "核验通过"
+
+
+def test_assessment_json_lists_related_units(assessment, auditor):
+    files, _ = export(exports.Selection("assessments", "json"), auditor)
+    (requirement,) = json.loads(files["requirements.json"])
+    second = assessment.units.order_by("position").last()
+    assert requirement["units"] == [second.organ.name]
+    assert requirement["problems"] == ["栏目更新不及时"]
+    scores = json.loads(files["scores.json"])
+    assert scores[0]["value"] == "55.50" and scores[0]["indicator_kind"] == "normal"
+
+
+def test_assessment_filters_by_year_status_and_organ(assessment, auditor, other_organ):
+    def count(**filters):
+        selection = exports.Selection("assessments", "csv", **filters)
+        return export(selection, auditor)[1]["files"][1]["rows"]
+
+    assert count(year=2017) == 3
+    assert count(year=2016) == 0
+    assert count(status="published") == 3
+    assert count(status="preparing") == 0
+    assert count(organ=other_organ) == 0
+
+
+def test_history_export_can_be_verified_offline(notices, auditor):
+    files, manifest = export(exports.Selection("history", "json"), auditor)
+    rows = json.loads(files["history.json"])
+    head = manifest["chain_head"]
+    assert len(rows) == head["sequence"] > 10
+    previous = GENESIS_HASH
+    for row in rows:
+        assert row["previous_hash"] == previous
+        digest = hashlib.sha256(f"{previous}\n{row['payload']}".encode()).hexdigest()
+        assert digest == row["hash"]
+        previous = row["hash"]
+    assert previous == head["hash"]
+    assert {row["action"] for row in rows} >= {"create", "update"}
+    assert rows[0]["content_type"].count(".") == 1
+
+
+def test_history_csv_has_chinese_headers(notices, auditor):
+    files, _ = export(exports.Selection("history", "csv"), auditor)
+    header, first, *_ = read_csv(files["history.csv"])
+    assert header[:3] == ["序号", "时间", "操作人"]
+    assert header[-3:] == ["上一条的哈希", "哈希", "哈希原文"]
+    assert first[0] == "1" and first[-3] == GENESIS_HASH
+
+
+def test_history_cannot_be_filtered_by_organ_or_status(organ, auditor):
+    selection = exports.Selection("history", "csv", organ=organ, status="published")
+    assert selection.errors() == ["审计记录不能按机构筛选。", "审计记录不能按状态筛选。"]
+    with pytest.raises(exports.ExportError):
+        exports.Export(selection, auditor)
+
+
+def test_unknown_status_and_reversed_dates_are_refused(db):
+    selection = exports.Selection(
+        "assessments",
+        status="withdrawn",
+        since=datetime.date(2018, 1, 1),
+        until=datetime.date(2017, 1, 1),
+    )
+    errors = selection.errors()
+    assert "起始日期不能晚于截止日期。" in errors
+    assert any("没有“withdrawn”这个状态" in error for error in errors)
+
+
+def test_export_is_recorded_in_the_history(client, notices, auditor):
+    client.force_login(auditor)
+    data = {"dataset": "notices", "format": "json", "status": "published"}
+    response = client.post(URL, data, REMOTE_ADDR="192.0.2.9")
+    files, _ = unzip(b"".join(response.streaming_content))
+    event = AuditEvent.objects.filter(additional_data__event="export").latest("sequence")
+    assert event.action == AuditEvent.Action.ACCESS
+    assert event.actor_id == auditor.pk
+    assert event.remote_addr == "192.0.2.9"
+    assert event.source == "网页"
+    data = event.additional_data
+    assert data["dataset"] == "notices" and data["format"] == "json"
+    assert data["filters"]["status"] == "published"
+    assert data["rows"] == 2
+    assert data["sha256"] == {
+        "notices.json": hashlib.sha256(files["notices.json"]).hexdigest(),
+        "manifest.json": hashlib.sha256(files["manifest.json"]).hexdigest(),
+    }
+    assert chain.verify().intact
+
+
+def test_an_interrupted_download_is_recorded_too(monkeypatch, organ, notice_in, auditor):
+    monkeypatch.setattr(exports, "WRITE_BATCH", 1)
+    monkeypatch.setattr(exports, "STREAM_CHUNK_BYTES", 1)
+    for n in range(3):
+        notice_in("draft", title=f"草稿{n}")
+    stream = exports.Export(exports.Selection("notices"), auditor).stream()
+    next(stream)
+    stream.close()
+    event = AuditEvent.objects.get(additional_data__event="export")
+    assert event.additional_data["completed"] is False
+    assert event.additional_data["rows"] == 1
+
+
+def test_response_streams_a_zip_named_after_dataset_and_time(client, notices, auditor):
+    client.force_login(auditor)
+    response = post(client, dataset="history", format="xlsx")
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "application/zip"
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="history-')
+    assert disposition.endswith('.zip"')
+    assert "no-cache" in response["Cache-Control"]
+    files, _ = unzip(b"".join(response.streaming_content))
+    assert read_xlsx(files["history.xlsx"])["审计记录"][0][0] == "序号"
+
+
+@pytest.mark.parametrize("who", ["auditor", "site_admin"])
+def test_auditor_and_site_admin_may_export(client, request, notices, who):
+    client.force_login(request.getfixturevalue(who))
+    page = client.get(URL)
+    assert page.status_code == 200
+    assert "导出数据" in page.content.decode()
+    response = post(client)
+    assert response.status_code == 200
+    assert unzip(b"".join(response.streaming_content))[1]["rows"] == len(notices)
+
+
+@pytest.mark.parametrize("who", ["editor", "reviewer", "other_editor", "plain_user"])
+def test_editors_reviewers_and_others_are_refused(client, request, notices, who):
+    user = factories.make_user() if who == "plain_user" else request.getfixturevalue(who)
+    client.force_login(user)
+    assert client.get(URL).status_code == 403
+    assert post(client).status_code == 403
+    assert not AuditEvent.objects.filter(additional_data__event="export").exists()
+    with pytest.raises(PermissionDenied):
+        exports.Export(exports.Selection("notices"), user)
+
+
+def test_anonymous_is_sent_to_the_admin_login(client, db):
+    for response in (client.get(URL), post(client)):
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('admin:login')}?next={URL}"
+
+
+def test_inactive_or_non_staff_auditors_cannot_export(auditor):
+    assert exports.can_export(auditor)
+    auditor.is_staff = False
+    assert not exports.can_export(auditor)
+    auditor.is_staff, auditor.is_active = True, False
+    assert not exports.can_export(auditor)
+
+
+def test_anyone_without_every_organ_would_see_only_their_organs(notices, editor, organ):
+    scoped = exports.scoped(Notice.objects.all(), editor)
+    assert set(scoped.values_list("organ", flat=True)) == {organ.pk}
+    assert not exports.sees_history(editor)
+    assert exports.sees_history(None)
+
+
+def test_form_explains_a_filter_that_does_not_apply(client, organ, auditor):
+    client.force_login(auditor)
+    response = post(client, dataset="history", organ=organ.pk)
+    assert response.status_code == 200
+    assert "审计记录不能按机构筛选" in response.content.decode()
+    assert not AuditEvent.objects.filter(additional_data__event="export").exists()
+
+
+def test_command_writes_the_same_zip_as_the_page(client, tmp_path, notices, auditor, organ):
+    client.force_login(auditor)
+    filters = {"organ": organ.pk, "since": "2017-01-01", "until": "2017-12-31"}
+    response = post(client, status="published", **filters)
+    web_files, web_manifest = unzip(b"".join(response.streaming_content))
+    output = tmp_path / "out.zip"
+    out = io.StringIO()
+    call_command(
+        "export_records", "notices", "--format", "csv", "--organ", organ.code,
+        "--since", "2017-01-01", "--until", "2017-12-31", "--status", "published",
+        "--output", str(output), stdout=out,
+    )  # fmt: skip
+    files, manifest = unzip(output.read_bytes())
+    assert files["notices.csv"] == web_files["notices.csv"]
+    assert manifest["files"] == web_manifest["files"]
+    assert manifest["filters"] == web_manifest["filters"]
+    assert manifest["generated_by"] is None
+    assert manifest["source"] == "命令 export_records"
+    assert "已导出 1 行" in out.getvalue()
+    assert not (tmp_path / "out.zip.part").exists()
+    event = AuditEvent.objects.filter(additional_data__event="export").latest("sequence")
+    assert event.actor_id is None
+    assert event.source == "命令 export_records"
+    assert event.additional_data["sha256"]["notices.csv"] == manifest["files"][0]["sha256"]
+
+
+def test_command_refuses_unknown_organs_and_unfit_filters(db, tmp_path):
+    output = str(tmp_path / "out.zip")
+    with pytest.raises(CommandError, match="没有机构代码为 nope"):
+        call_command("export_records", "notices", "--organ", "nope", "--output", output)
+    with pytest.raises(CommandError, match="审计记录不能按状态筛选"):
+        call_command("export_records", "history", "--status", "draft", "--output", output)
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_postgresql_reads_one_snapshot_and_records(organ):
+    auditor = factories.make_user("审计")
+    editor, reviewer = factories.make_editor(organ), factories.make_reviewer(organ)
+    factories.make_notice(organ, editor, reviewer, "published")
+    with acting(source="测试"):
+        stream = exports.Export(exports.Selection("history", "json"), auditor).stream()
+        files, manifest = unzip(b"".join(stream))
+    rows = json.loads(files["history.json"])
+    assert rows[-1]["hash"] == manifest["chain_head"]["hash"]
+    event = AuditEvent.objects.filter(additional_data__event="export").get()
+    assert event.sequence == manifest["chain_head"]["sequence"] + 1
+    assert event.source == "测试"
