@@ -40,3 +40,27 @@ def score(assessment, editor, values: dict) -> None:
         editor,
         {(u.pk, i.pk): (Decimal(str(v)), "") for (u, i), v in values.items()},
     )
+
+
+# The seed notice's 2016 disclosure figures, by the pre-2019 schema's item codes.
+SEED_STATISTICS = {
+    "proactive_total": 1563668,
+    "proactive_gazette": 3566,
+    "proactive_portal": 776211,
+    "proactive_weibo": 92754,
+    "proactive_wechat": 55257,
+    "proactive_other": 635880,
+    "requests_total": 2071,
+    "requests_in_person": 852,
+    "requests_fax": 33,
+    "requests_online": 826,
+    "requests_letter": 360,
+    "outcome_already_public": 563,
+    "outcome_granted": 1044,
+    "outcome_partly_granted": 87,
+    "outcome_refused": 69,
+    "outcome_not_this_organ": 192,
+    "outcome_not_exist": 17,
+    "outcome_to_amend": 10,
+    "outcome_other_channel": 89,
+}

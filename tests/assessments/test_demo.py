@@ -24,6 +24,7 @@ from assessments.models import (
 )
 from audit.models import AuditEvent
 from notices.models import Notice, Organ
+from tests.assessments.factories import SEED_STATISTICS
 
 SEED_NOTICE = "甘肃省人民政府办公厅关于2016年政务公开工作考核情况的通报"
 HIGHLIGHTS = [
@@ -47,27 +48,7 @@ REQUIREMENTS = [
     "加强政策解读、舆情回应工作",
     "加强第三方评估工作",
 ]
-SEED_FIGURES = {
-    "proactive_total": 1563668,
-    "proactive_gazette": 3566,
-    "proactive_portal": 776211,
-    "proactive_weibo": 92754,
-    "proactive_wechat": 55257,
-    "proactive_other": 635880,
-    "requests_total": 2071,
-    "requests_in_person": 852,
-    "requests_fax": 33,
-    "requests_online": 826,
-    "requests_letter": 360,
-    "outcome_already_public": 563,
-    "outcome_granted": 1044,
-    "outcome_partly_granted": 87,
-    "outcome_refused": 69,
-    "outcome_not_this_organ": 192,
-    "outcome_not_exist": 17,
-    "outcome_to_amend": 10,
-    "outcome_other_channel": 89,
-}
+SEED_FIGURES = SEED_STATISTICS
 COUNTED = [
     Organ,
     Assessment,

@@ -5,28 +5,7 @@ import pytest
 from assessments.models import StatisticCheck, StatisticItem, StatisticReport, StatisticSchema
 from assessments.statistics import failures
 from tests.assessments import factories as af
-
-SEED = {
-    "proactive_total": 1563668,
-    "proactive_gazette": 3566,
-    "proactive_portal": 776211,
-    "proactive_weibo": 92754,
-    "proactive_wechat": 55257,
-    "proactive_other": 635880,
-    "requests_total": 2071,
-    "requests_in_person": 852,
-    "requests_fax": 33,
-    "requests_online": 826,
-    "requests_letter": 360,
-    "outcome_already_public": 563,
-    "outcome_granted": 1044,
-    "outcome_partly_granted": 87,
-    "outcome_refused": 69,
-    "outcome_not_this_organ": 192,
-    "outcome_not_exist": 17,
-    "outcome_to_amend": 10,
-    "outcome_other_channel": 89,
-}
+from tests.assessments.factories import SEED_STATISTICS as SEED
 
 
 @pytest.fixture
