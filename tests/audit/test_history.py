@@ -156,3 +156,31 @@ def test_chain_notices_a_removed_tail(organ, notice_in):
     _without_trigger()
     AuditEvent.objects.filter(pk=last.pk).delete()
     assert chain.verify().broken_at == last.sequence
+
+
+def test_score_entry_and_rectification_are_recorded(organ, editor, reviewer):
+    from assessments import workflow as assessment_workflow
+    from tests.assessments import factories as af
+
+    with acting(editor, "10.0.0.9"):
+        assessment = af.make_assessment(organ, editor)
+        unit = af.make_unit(af.make_group(assessment))
+        leaf = af.make_indicator(assessment, "A1", 10)
+        af.score(assessment, editor, {(unit, leaf): 7})
+        af.score(assessment, editor, {(unit, leaf): 8})
+    score = unit.scores.get()
+    created, changed = events_for(score)
+    assert created.action == AuditEvent.Action.CREATE
+    old, new = changed.changes["value"]
+    assert (float(old), float(new)) == (7, 8)
+    assert {created.actor_id, changed.actor_id} == {editor.pk}
+    requirement = assessment.requirements.create(title="加强公开专栏建设")
+    assessment_workflow.submit(assessment, editor)
+    with acting(reviewer):
+        assessment_workflow.publish(assessment, reviewer)
+    report = assessment_workflow.report_rectification(requirement, unit, editor, "done", "已完成")
+    with acting(reviewer):
+        assessment_workflow.verify_rectification(report, reviewer, accepted=True)
+    verified = events_for(report).last()
+    assert verified.changes["verification"] == ["pending", "accepted"]
+    assert verified.actor_id == reviewer.pk
