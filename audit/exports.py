@@ -15,7 +15,6 @@ import datetime
 import hashlib
 import json
 import tempfile
-import time
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -589,17 +588,18 @@ class _Pipe:
 
 
 class _Member:
-    """One file in the ZIP, hashed and measured as it is written."""
+    """One file in the ZIP, hashed and measured as it is written.
 
-    def __init__(self, archive: zipfile.ZipFile, name: str, compress: bool = True):
-        if compress:
-            # Opened by name, the member takes the archive's compression level.
-            self._file = archive.open(name, "w", force_zip64=True)
-        else:
-            info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
-            info.compress_type = zipfile.ZIP_STORED
-            info.external_attr = 0o600 << 16
-            self._file = archive.open(info, "w", force_zip64=True)
+    ``level`` 0 stores the file as it is, as for XLSX files, which are compressed already.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, name: str, level: int, when: datetime.datetime):
+        info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+        info.external_attr = 0o644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED if level else zipfile.ZIP_STORED
+        # Python 3.13 names it compress_level and keeps this name as an alias.
+        info._compresslevel = level or None
+        self._file = archive.open(info, "w", force_zip64=True)
         self.name = name
         self.sha256 = hashlib.sha256()
         self.bytes = 0
@@ -746,9 +746,7 @@ class Export:
 
     def stream(self) -> Iterator[bytes]:
         pipe = _Pipe()
-        archive = zipfile.ZipFile(
-            pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=self.compress_level
-        )
+        archive = zipfile.ZipFile(pipe, "w")
         try:
             with snapshot():
                 head = chain.head()
@@ -756,7 +754,7 @@ class Export:
                     yield from self._write(table, archive, pipe)
             self.manifest = self._manifest(head)
             text = json.dumps(self.manifest, ensure_ascii=False, indent=2) + "\n"
-            member = _Member(archive, "manifest.json", self.compress_level > 0)
+            member = self._member(archive, "manifest.json")
             member.write(text.encode())
             member.close()
             archive.close()
@@ -777,7 +775,7 @@ class Export:
 
     def _csv(self, table: Table, archive, report: FileReport) -> Iterator[None]:
         cells = [_csv_cell(column) for column in table.columns]
-        member = _Member(archive, report.name, self.compress_level > 0)
+        member = self._member(archive, report.name)
         header = ",".join(_csv_quoted(column.label) for column in table.columns)
         # The byte-order mark tells Excel the file is UTF-8.
         member.write(f"\ufeff{header}\r\n".encode())
@@ -797,7 +795,7 @@ class Export:
             [(index, column.json) for index, column in enumerate(table.columns) if column.json]
         )
         keys = [column.key for column in table.columns]
-        member = _Member(archive, report.name, self.compress_level > 0)
+        member = self._member(archive, report.name)
         separator = "[\n"
         for batch in table.batches(self.chunk_size):
             lines = [
@@ -815,7 +813,6 @@ class Export:
         convert = _converter(
             [(index, column.table) for index, column in enumerate(table.columns) if column.table]
         )
-        text_columns = [index for index, column in enumerate(table.columns) if column.text]
         workbook = Workbook(write_only=True)
         sheets, sheet, sheet_rows, truncated = 0, None, 0, 0
 
@@ -838,10 +835,9 @@ class Export:
                 for fetched in batch:
                     if sheet is None or sheet_rows >= self.sheet_rows:
                         new_sheet()
-                    row = convert(fetched)
-                    for index in text_columns:
-                        value = row[index]
-                        if value:
+                    row = list(convert(fetched))
+                    for index, value in enumerate(row):
+                        if value and isinstance(value, str):
                             row[index], cut = _excel_text(value, sheet)
                             truncated += cut
                     sheet.append(row)
@@ -852,8 +848,7 @@ class Export:
                 new_sheet()
             workbook.save(spool)
             spool.seek(0)
-            # An XLSX is already compressed: stored as it is.
-            member = _Member(archive, report.name, compress=False)
+            member = self._member(archive, report.name, level=0)
             while chunk := spool.read(COPY_CHUNK_BYTES):
                 member.write(chunk)
                 yield
@@ -861,6 +856,10 @@ class Export:
         if truncated:
             report.extra["truncated_cells"] = truncated
         self._finish(member, report)
+
+    def _member(self, archive, name: str, level: int | None = None) -> _Member:
+        when = timezone.localtime(self.generated_at, timezone.get_default_timezone())
+        return _Member(archive, name, self.compress_level if level is None else level, when)
 
     def _finish(self, member: _Member, report: FileReport) -> None:
         member.close()

@@ -24,6 +24,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -262,6 +263,7 @@ def main() -> None:
 
     vendor = connection.vendor
     original_name = connection.settings_dict["NAME"]
+    scratch_dir = None
     if vendor == "sqlite":
         scratch_dir = ROOT / "var" if args.keep else Path(tempfile.mkdtemp())
         scratch_dir.mkdir(exist_ok=True)
@@ -296,6 +298,8 @@ def main() -> None:
                 print_row(result, results)
     finally:
         connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=args.keep)
+        if scratch_dir is not None and not args.keep:
+            shutil.rmtree(scratch_dir, ignore_errors=True)
 
     report = {
         "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

@@ -22,6 +22,7 @@ from assessments.models import Finding, Requirement
 from audit import chain, exports
 from audit.context import acting
 from audit.models import GENESIS_HASH, AuditEvent
+from notices import roles
 from notices.models import Notice
 from tests import factories
 from tests.assessments import factories as af
@@ -299,6 +300,18 @@ def test_text_cannot_become_a_spreadsheet_formula(notice_in, auditor):
     assert json.loads(json_files["notices.json"])[0]["keywords"] == "@SUM(1)"
 
 
+def test_xlsx_keeps_to_excel_limits_and_says_what_it_cut(notice_in, auditor):
+    body = "<p>" + "公开" * 20_000 + "</p>"
+    notice_in("draft", body=body, keywords="铃\x07声")
+    files, manifest = export(exports.Selection("notices", "xlsx"), auditor)
+    (row,) = read_xlsx(files["notices.xlsx"])["公告"][1:]
+    assert row[14] == "铃声"
+    assert row[-1] == body[: exports.EXCEL_MAX_CELL_CHARS]
+    assert manifest["files"][0]["truncated_cells"] == 1
+    csv_files, _ = export(exports.Selection("notices", "csv"), auditor)
+    assert read_csv(csv_files["notices.csv"])[1][-1] == body
+
+
 @pytest.fixture
 def assessment(organ, editor, reviewer):
     """A published assessment with scores, a problem, a requirement and a verified report."""
@@ -487,6 +500,16 @@ def test_response_streams_a_zip_named_after_dataset_and_time(client, notices, au
     assert read_xlsx(files["history.xlsx"])["审计记录"][0][0] == "序号"
 
 
+def test_zip_members_carry_the_export_time_and_xlsx_is_stored_as_is(notices, auditor):
+    export = exports.Export(exports.Selection("notices", "xlsx"), auditor)
+    with zipfile.ZipFile(io.BytesIO(b"".join(export.stream()))) as archive:
+        xlsx, manifest = archive.infolist()
+    when = timezone.localtime(export.generated_at).timetuple()[:5]
+    assert xlsx.date_time[:5] == manifest.date_time[:5] == when
+    assert xlsx.compress_type == zipfile.ZIP_STORED
+    assert manifest.compress_type == zipfile.ZIP_DEFLATED
+
+
 @pytest.mark.parametrize("who", ["auditor", "site_admin"])
 def test_auditor_and_site_admin_may_export(client, request, notices, who):
     client.force_login(request.getfixturevalue(who))
@@ -498,9 +521,9 @@ def test_auditor_and_site_admin_may_export(client, request, notices, who):
     assert unzip(b"".join(response.streaming_content))[1]["rows"] == len(notices)
 
 
-@pytest.mark.parametrize("who", ["editor", "reviewer", "other_editor", "plain_user"])
-def test_editors_reviewers_and_others_are_refused(client, request, notices, who):
-    user = factories.make_user() if who == "plain_user" else request.getfixturevalue(who)
+@pytest.mark.parametrize("who", ["editor", "reviewer", "other_editor"])
+def test_editors_and_reviewers_are_refused(client, request, notices, who):
+    user = request.getfixturevalue(who)
     client.force_login(user)
     assert client.get(URL).status_code == 403
     assert post(client).status_code == 403
@@ -509,10 +532,24 @@ def test_editors_reviewers_and_others_are_refused(client, request, notices, who)
         exports.Export(exports.Selection("notices"), user)
 
 
-def test_anonymous_is_sent_to_the_admin_login(client, db):
+def test_anonymous_and_non_staff_are_sent_to_the_admin_login(client, db):
+    login = f"{reverse('admin:login')}?next={URL}"
     for response in (client.get(URL), post(client)):
         assert response.status_code == 302
-        assert response["Location"] == f"{reverse('admin:login')}?next={URL}"
+        assert response["Location"] == login
+    client.force_login(factories.make_user())
+    assert client.get(URL)["Location"] == login
+    assert not AuditEvent.objects.filter(additional_data__event="export").exists()
+
+
+def test_an_auditor_without_the_required_second_factor_is_sent_to_login(client, settings, auditor):
+    client.force_login(auditor)
+    assert client.get(URL).status_code == 200
+    settings.OTP_REQUIRED_FOR_STAFF = True
+    response = post(client)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert not AuditEvent.objects.filter(additional_data__event="export").exists()
 
 
 def test_inactive_or_non_staff_auditors_cannot_export(auditor):
@@ -576,7 +613,7 @@ def test_command_refuses_unknown_organs_and_unfit_filters(db, tmp_path):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_postgresql_reads_one_snapshot_and_records(organ):
-    auditor = factories.make_user("审计")
+    auditor = factories.make_user(roles.AUDITOR)
     editor, reviewer = factories.make_editor(organ), factories.make_reviewer(organ)
     factories.make_notice(organ, editor, reviewer, "published")
     with acting(source="测试"):
