@@ -7,14 +7,9 @@ class SearchConfig(AppConfig):
     verbose_name = "全文检索"
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_save
+        from django.db.models.signals import post_save
 
         from notices.models import Notice
         from search import signals
 
         post_save.connect(signals.notice_saved, sender=Notice, dispatch_uid="search-notice-saved")
-        m2m_changed.connect(
-            signals.topics_changed,
-            sender=Notice.topics.through,
-            dispatch_uid="search-notice-topics",
-        )

@@ -1,41 +1,480 @@
-"""The only engine-specific part of search: how a list of terms becomes a WHERE clause.
+"""How a search is answered: which entries match, in what order, and how many.
 
-Both engines return exactly the entries in which every term occurs as a substring of the folded
-title or body (``search.text.matches``). PostgreSQL first selects candidates through the GIN
-index on character grams — the unigram of a one-character term, the AND of the bigrams of a
-longer one — and then checks the substrings, since bigrams in any order are not adjacency. A
-term of one or two characters needs no check: its gram is present exactly when it is.
-SQLite checks the substrings directly (LIKE over the folded columns).
+A match is an entry in which every term occurs as a substring of the folded title or body
+(``search.text.matches``); the page shown always holds exactly the right matches in the right
+order. The total and the counts per filter value are exact unless there are too many matches to
+count cheaply; then they are estimated from a uniform sample, and marked as estimates.
+
+PostgreSQL runs each search one of two ways:
+
+- **From the index**, when some term has grams in the gram index (``SearchEntry.grams``, a GIN
+  index over integer gram codes, see ``search.codes``): the entries holding all those grams are
+  the candidates, at most ``SEARCH_CANDIDATE_LIMIT`` of them. A term of one or two characters
+  whose gram is indexed needs no further check; others are checked against the text (`strpos`),
+  all of the candidates if there are at most ``VERIFY_LIMIT`` to check, otherwise only as many
+  as the page needs in rank order, plus a random sample to estimate the rest.
+- **In date order**, when every gram of the query is common (so the index leaves it out) or
+  the candidates are too many: entries are read newest first (per organ, year… through the
+  B-tree indexes) and checked until the page is full — quick, since common terms match often;
+  counts come from a sample of the filtered entries in a fixed pseudo-random order.
+
+SQLite, the embedded default for small sites, reads every entry that passes the filters and
+checks the terms with ``instr``: the same results, at the speed of a scan.
 """
 
-from django.db import connection
-from django.db.models import Q
+import datetime
+import json
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from search import text
-from search.fields import tsquery_literal
+from django.conf import settings
+from django.db import connections, router, transaction
+from django.utils import timezone
+
+from notices.models import Notice
+from search import codes
+from search.models import CommonGram, SearchEntry
+
+# Checking a term against bodies costs a read of each body: this many are checked to count.
+VERIFY_LIMIT = 1000
+# Rows of the sample that estimates totals and counts per filter value.
+SAMPLE_SIZE = 400
+# Results that can be paged through (the total may be larger).
+MAX_RESULTS = 1000
+FACETS = ("organ", "genre", "year", "validity", "topic")
+TABLE = SearchEntry._meta.db_table
+TOPICS = Notice.topics.through._meta.db_table
 
 
-def _contains(column: str, term: str) -> Q:
-    return Q(**{f"{column}__contains": term})
+@dataclass(frozen=True)
+class Filters:
+    organ_id: int | None = None
+    topic_ids: tuple[int, ...] = ()
+    genre: str = ""
+    year: int | None = None
+    validity: str = ""
 
 
-def match_filter(terms: tuple[str, ...], *, title_only: bool = False) -> Q:
-    """Entries where every term occurs in the title (``title_only``) or in title or body."""
-    exact = Q()
-    for term in terms:
-        in_title = _contains("title", term)
-        exact &= in_title if title_only else in_title | _contains("body", term)
-    if connection.vendor != "postgresql":
-        return exact
-    grams = list(dict.fromkeys(gram for term in terms for gram in text.term_grams(term)))
-    candidates = Q(
-        **{("title_grams" if title_only else "grams") + "__matches": tsquery_literal(grams)}
+@dataclass
+class Outcome:
+    """One page of matches, the total and the counts per filter value."""
+
+    ids: list[int]
+    has_next: bool
+    total: int
+    exact: bool
+    facets: dict[str, Counter] = field(default_factory=dict)
+
+
+class Candidate(NamedTuple):
+    notice_id: int
+    published_at: datetime.datetime
+    organ_id: int
+    genre: str
+    year: int
+    validity: str
+    in_title: bool
+    exact_key: bool
+    verified: bool
+
+
+class Sql:
+    """A fragment of SQL and its parameters."""
+
+    def __init__(self, text: str, params=()):
+        self.text, self.params = text, list(params)
+
+    def __and__(self, other: "Sql") -> "Sql":
+        return Sql(f"({self.text}) AND ({other.text})", self.params + other.params)
+
+    def __or__(self, other: "Sql") -> "Sql":
+        return Sql(f"({self.text}) OR ({other.text})", self.params + other.params)
+
+    def __invert__(self) -> "Sql":
+        return Sql(f"NOT ({self.text})", self.params)
+
+
+TRUE, FALSE = Sql("TRUE"), Sql("FALSE")
+
+
+def all_of(parts: list[Sql]) -> Sql:
+    result = TRUE
+    for part in parts:
+        result = part if result is TRUE else result & part
+    return result
+
+
+def any_of(parts: list[Sql]) -> Sql:
+    result = FALSE
+    for part in parts:
+        result = part if result is FALSE else result | part
+    return result
+
+
+class Search:
+    """One search: terms (folded, each must occur), exact 文号/索引号 keys, filters, order."""
+
+    def __init__(self, terms, document_key: str, index_key: str, filters: Filters, sort: str):
+        self.terms = tuple(terms)
+        self.filters = filters
+        self.relevance = sort != "date"
+        self.db = router.db_for_read(SearchEntry)
+        self.postgresql = connections[self.db].vendor == "postgresql"
+        keys = []
+        if document_key:
+            keys.append(Sql("document_key = %s", [document_key]))
+        if index_key:
+            keys.append(Sql("index_key = %s", [index_key]))
+        self.exact_key = any_of(keys)
+        self.term_codes = {term: codes.term_codes(term) for term in self.terms}
+        every_code = sorted({code for found in self.term_codes.values() for code in found})
+        self.common = common_grams(every_code) if self.postgresql else {}
+        indexed = {
+            term: [code for code in found if self.common.get(code, (0, 0, True))[2]]
+            for term, found in self.term_codes.items()
+        }
+        self.driver = sorted({code for found in indexed.values() for code in found})
+        # Terms the index answers alone: one code, and that code indexed.
+        self.covered = {term for term in self.terms if codes.is_exact(term) and indexed[term]}
+
+    # SQL building blocks
+
+    def _contains(self, column: str, term: str) -> Sql:
+        function = "strpos" if self.postgresql else "instr"
+        return Sql(f"{function}({column}, %s) > 0", [term])
+
+    def matches(self, terms=None) -> Sql:
+        """Every term occurs in the title or the body."""
+        terms = self.terms if terms is None else terms
+        return all_of(
+            [self._contains("title", term) | self._contains("body", term) for term in terms]
+        )
+
+    def in_title(self) -> Sql:
+        return all_of([self._contains("title", term) for term in self.terms])
+
+    def universe(self) -> Sql:
+        """The filters."""
+        filters, parts = self.filters, []
+        if filters.organ_id is not None:
+            parts.append(Sql("organ_id = %s", [filters.organ_id]))
+        if filters.genre:
+            parts.append(Sql("genre = %s", [filters.genre]))
+        if filters.validity:
+            parts.append(Sql("validity = %s", [filters.validity]))
+        if filters.year is not None:
+            # The date range lets the date-ordered index start at the year's end.
+            zone = timezone.get_current_timezone()
+            start = datetime.datetime(filters.year, 1, 1, tzinfo=zone)
+            end = datetime.datetime(filters.year + 1, 1, 1, tzinfo=zone)
+            parts.append(
+                Sql(
+                    "year = %s AND published_at >= %s AND published_at < %s",
+                    [filters.year, start, end],
+                )
+            )
+        if filters.topic_ids:
+            placeholders = ", ".join(["%s"] * len(filters.topic_ids))
+            filed = f"SELECT notice_id FROM {TOPICS} WHERE topic_id IN ({placeholders})"
+            parts.append(Sql(f"notice_id IN ({filed})", filters.topic_ids))
+        return all_of(parts)
+
+    def _id_in(self, ids: list[int]) -> Sql:
+        if self.postgresql:
+            return Sql("notice_id = ANY(%s)", [list(ids)])
+        return Sql(f"notice_id IN ({', '.join(['%s'] * len(ids))})", ids)
+
+    def _query(self, sql: str, params) -> list[tuple]:
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    # Running
+
+    def run(self, offset: int, limit: int) -> Outcome:
+        """The matches from ``offset`` (at most ``limit``), whether more follow, and counts."""
+        with transaction.atomic(using=self.db):
+            if self.postgresql:
+                # Plans are chosen here, not by the planner's guesses about gram arrays; and a
+                # search is too short to gain from JIT compilation.
+                with connections[self.db].cursor() as cursor:
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                    cursor.execute("SET LOCAL jit = off")
+                if self.driver:
+                    candidates = self._candidates(self.driver, settings.SEARCH_CANDIDATE_LIMIT)
+                    if candidates is not None:
+                        return self._from_candidates(candidates, offset, limit)
+                return self._in_date_order(offset, limit)
+            return self._from_candidates(self._candidates(None, None), offset, limit)
+
+    def _candidates(self, driver: list[int] | None, limit: int | None) -> list[Candidate] | None:
+        """Entries holding the driver's grams (no driver: entries that pass the checks, read
+        one by one), or None when there are more than ``limit``."""
+        if driver is None:
+            where, verified = self.matches(), TRUE
+        else:
+            where = Sql("grams @> %s::int4[]", [driver])
+            uncovered = [term for term in self.terms if term not in self.covered]
+            verified = self.in_title() if uncovered else TRUE
+        where = where & self.universe()
+        in_title = self.in_title()
+        sql = (
+            "SELECT notice_id, published_at, organ_id, genre, year, validity, "
+            f"{in_title.text}, {self.exact_key.text}, {verified.text} "
+            f"FROM {TABLE} WHERE {where.text}"
+        )
+        params = in_title.params + self.exact_key.params + verified.params + where.params
+        if limit is not None:
+            sql, params = sql + " LIMIT %s", [*params, limit + 1]
+        rows = self._query(sql, params)
+        if limit is not None and len(rows) > limit:
+            return None
+        return [Candidate(*row) for row in rows]
+
+    def _verify(self, ids: list[int]) -> set[int]:
+        """Those of the entries in which the terms the index does not answer occur."""
+        uncovered = [term for term in self.terms if term not in self.covered]
+        condition = self._id_in(ids) & self.matches(uncovered)
+        rows = self._query(
+            f"SELECT notice_id FROM {TABLE} WHERE {condition.text}", condition.params
+        )
+        return {notice_id for (notice_id,) in rows}
+
+    def _rank(self, candidate: Candidate) -> tuple:
+        if self.relevance:
+            return (
+                candidate.exact_key,
+                candidate.in_title,
+                candidate.published_at,
+                candidate.notice_id,
+            )
+        return (candidate.published_at, candidate.notice_id)
+
+    def _from_candidates(self, candidates: list[Candidate], offset: int, limit: int) -> Outcome:
+        unverified = [candidate for candidate in candidates if not candidate.verified]
+        if len(unverified) <= VERIFY_LIMIT:
+            confirmed = self._verify([c.notice_id for c in unverified]) if unverified else set()
+            matched = [c for c in candidates if c.verified or c.notice_id in confirmed]
+            matched.sort(key=self._rank, reverse=True)
+            window = matched[offset : offset + limit + 1]
+            return Outcome(
+                ids=[c.notice_id for c in window[:limit]],
+                has_next=len(window) > limit,
+                total=len(matched),
+                exact=True,
+                facets=exact_counts(self._facets(matched, weight=1.0)),
+            )
+        # Too many to check them all: check the page's in rank order, estimate the rest.
+        candidates = sorted(candidates, key=self._rank, reverse=True)
+        found, checked = [], {}
+        wanted = offset + limit + 1
+        for position, candidate in enumerate(candidates):
+            if len(found) >= wanted:
+                break
+            if not candidate.verified and candidate.notice_id not in checked:
+                ahead = [
+                    c.notice_id for c in candidates[position : position + 64] if not c.verified
+                ]
+                confirmed = self._verify(ahead)
+                checked.update((notice_id, notice_id in confirmed) for notice_id in ahead)
+            if candidate.verified or checked[candidate.notice_id]:
+                found.append(candidate.notice_id)
+        sample = random.Random(len(candidates)).sample(unverified, SAMPLE_SIZE)  # noqa: S311
+        share = len(self._verify([c.notice_id for c in sample])) / SAMPLE_SIZE
+        verified = [c for c in candidates if c.verified]
+        facets = self._facets(verified, weight=1.0)
+        for name, counts in self._facets(unverified, weight=share).items():
+            facets[name].update(counts)
+        window = found[offset:]
+        return Outcome(
+            ids=window[:limit],
+            has_next=len(window) > limit,
+            total=round_estimate(len(verified) + len(unverified) * share),
+            exact=False,
+            facets={name: round_counts(counts) for name, counts in facets.items()},
+        )
+
+    def _facets(self, rows, weight: float) -> dict[str, Counter]:
+        """Counts per filter value over candidate rows (topics through the notices' own)."""
+        facets = {name: Counter() for name in FACETS}
+        for row in rows:
+            facets["organ"][row.organ_id] += weight
+            facets["genre"][row.genre] += weight
+            facets["year"][row.year] += weight
+            facets["validity"][row.validity] += weight
+        for topic_id, count in topic_counts(self, [row.notice_id for row in rows]).items():
+            facets["topic"][topic_id] += count * weight
+        return facets
+
+    # Reading in date order
+
+    def _in_date_order(self, offset: int, limit: int) -> Outcome:
+        segments = self._segments()
+        ids, has_next = read_segments(segments, offset, limit)
+        total, exact, facets = self._estimate()
+        return Outcome(ids=ids, has_next=has_next, total=total, exact=exact, facets=facets)
+
+    def _segments(self) -> list["Segment"]:
+        """The ordered parts of the result: for relevance, exact 文号/索引号 matches, then title
+        matches, then body matches; for date, all matches. Each part newest first."""
+        universe = self.universe()
+        if not self.relevance:
+            return [WalkSegment(self, universe & self.matches())]
+        segments = []
+        if self.exact_key is not FALSE:
+            segments.append(WalkSegment(self, universe & self.exact_key & self.matches()))
+        not_exact = ~self.exact_key if self.exact_key is not FALSE else TRUE
+        title = universe & self.in_title() & not_exact
+        title_codes = sorted({code for found in self.term_codes.values() for code in found})
+        title_share = min(self.common.get(code, (0, 0, True))[1] for code in title_codes)
+        if title_share < settings.SEARCH_TITLE_COMMON_SHARE:
+            # Few titles hold these grams: take them from the title index.
+            segments.append(
+                IndexedSegment(self, Sql("title_grams @> %s::int4[]", [title_codes]) & title)
+            )
+        else:
+            segments.append(WalkSegment(self, title))
+        segments.append(WalkSegment(self, universe & self.matches() & ~self.in_title() & not_exact))
+        return segments
+
+    def _estimate(self) -> tuple[int, bool, dict[str, Counter]]:
+        """Total and counts per filter value from the first SAMPLE_SIZE filtered entries in
+        shuffle order (a fixed pseudo-random order): exact when that is all of them."""
+        universe, matches = self.universe(), self.matches()
+        rows = self._query(
+            f"SELECT notice_id, published_at, organ_id, genre, year, validity, FALSE, FALSE, "
+            f"{matches.text} FROM {TABLE} WHERE {universe.text} ORDER BY shuffle LIMIT %s",
+            [*matches.params, *universe.params, SAMPLE_SIZE],
+        )
+        sample = [Candidate(*row) for row in rows]
+        matched = [row for row in sample if row.verified]
+        if len(sample) < SAMPLE_SIZE:
+            return len(matched), True, exact_counts(self._facets(matched, weight=1.0))
+        scale = self._universe_size() / len(sample)
+        facets = self._facets(matched, weight=scale)
+        return (
+            round_estimate(len(matched) * scale),
+            False,
+            {name: round_counts(counts) for name, counts in facets.items()},
+        )
+
+    def _universe_size(self) -> int:
+        """The planner's estimate of how many entries pass the filters."""
+        universe = self.universe()
+        plan = self._query(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {universe.text}", universe.params
+        )[0][0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return max(SAMPLE_SIZE, int(plan[0]["Plan"]["Plan Rows"]))
+
+
+class Segment:
+    """An ordered part of the result (newest first), read by offset."""
+
+    def fetch(self, offset: int, limit: int) -> list[int]:
+        raise NotImplementedError
+
+    def count_up_to(self, limit: int) -> int:
+        return len(self.fetch(0, limit))
+
+
+class WalkSegment(Segment):
+    """Entries meeting a condition, read newest first through the date-ordered indexes."""
+
+    def __init__(self, search: Search, condition: Sql):
+        self.search, self.condition = search, condition
+
+    def fetch(self, offset: int, limit: int) -> list[int]:
+        rows = self.search._query(
+            f"SELECT notice_id FROM {TABLE} WHERE {self.condition.text} "
+            "ORDER BY published_at DESC, notice_id DESC LIMIT %s OFFSET %s",
+            [*self.condition.params, limit, offset],
+        )
+        return [notice_id for (notice_id,) in rows]
+
+
+class IndexedSegment(Segment):
+    """Entries meeting a condition that includes a gram-index lookup: all are read at once
+    (there are few), then ordered."""
+
+    def __init__(self, search: Search, condition: Sql):
+        self.search, self.condition, self._rows = search, condition, None
+
+    def fetch(self, offset: int, limit: int) -> list[int]:
+        if self._rows is None:
+            rows = self.search._query(
+                f"WITH found AS MATERIALIZED (SELECT notice_id, published_at FROM {TABLE} "
+                f"WHERE {self.condition.text}) "
+                "SELECT notice_id FROM found ORDER BY published_at DESC, notice_id DESC",
+                self.condition.params,
+            )
+            self._rows = [notice_id for (notice_id,) in rows]
+        return self._rows[offset : offset + limit]
+
+
+def read_segments(segments: list[Segment], offset: int, limit: int) -> tuple[list[int], bool]:
+    """Rows offset … offset + limit of the segments shown one after another, and whether more
+    follow."""
+    wanted = limit + 1
+    found: list[int] = []
+    for segment in segments:
+        if len(found) >= wanted:
+            break
+        rows = segment.fetch(offset, wanted - len(found))
+        if rows:
+            found.extend(rows)
+            offset = 0
+        elif offset:
+            # The window starts after this segment: skip it.
+            offset -= segment.count_up_to(offset)
+    return found[:limit], len(found) > limit
+
+
+def topic_counts(search: Search, ids: list[int]) -> Counter:
+    """Per topic, the entries filed under it or under any topic below it."""
+    if not ids:
+        return Counter()
+    from notices.models import Topic
+
+    parents = dict(Topic.objects.values_list("pk", "parent_id"))
+    per_entry: dict[int, set[int]] = {}
+    for start in range(0, len(ids), 5000):
+        condition = search._id_in(ids[start : start + 5000])
+        for notice_id, topic_id in search._query(
+            f"SELECT notice_id, topic_id FROM {TOPICS} WHERE {condition.text}", condition.params
+        ):
+            seen = per_entry.setdefault(notice_id, set())
+            node = topic_id
+            while node is not None and node not in seen:
+                seen.add(node)
+                node = parents.get(node)
+    return Counter(topic_id for seen in per_entry.values() for topic_id in seen)
+
+
+def round_estimate(value: float) -> int:
+    """An estimate to two significant figures (1,234 → 1,200), at least 1 when positive."""
+    if value <= 0:
+        return 0
+    digits = max(0, int(math.log10(value)) - 1)
+    return max(1, round(value / 10**digits) * 10**digits)
+
+
+def exact_counts(facets: dict[str, Counter]) -> dict[str, Counter]:
+    return {
+        name: Counter({key: int(value) for key, value in counts.items()})
+        for name, counts in facets.items()
+    }
+
+
+def round_counts(counts: Counter) -> Counter:
+    return Counter({key: round_estimate(value) for key, value in counts.items() if value >= 0.5})
+
+
+def common_grams(codes_wanted: list[int]) -> dict[int, tuple[float, float, bool]]:
+    rows = CommonGram.objects.filter(code__in=codes_wanted).values_list(
+        "code", "share", "title_share", "indexed"
     )
-    long_terms = [term for term in terms if len(term) > 2]
-    if not long_terms:
-        return candidates
-    check = Q()
-    for term in long_terms:
-        in_title = _contains("title", term)
-        check &= in_title if title_only else in_title | _contains("body", term)
-    return candidates & check
+    return {code: (share, title_share, indexed) for code, share, title_share, indexed in rows}

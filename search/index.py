@@ -1,45 +1,95 @@
 """Keeping the search index equal to what the public may read.
 
 ``sync_notice`` is called (by signals, inside the transaction that changed the notice) after
-every save of a notice and every change of its topics; it asks ``Notice.objects.public_pages()``
-— the one publication rule — whether the notice has a public page, and writes, rewrites or
-deletes its SearchEntry accordingly. A scheduled notice gets no entry, only a
-PendingPublication; ``catch_up`` indexes those that have fallen due and runs before every
-search, so publication is decided at request time without a cron job.
+every save of a notice; it asks ``Notice.objects.public_pages()`` — the one publication rule —
+whether the notice has a public page, and writes, rewrites or deletes its SearchEntry
+accordingly. A scheduled notice gets no entry, only a PendingPublication; ``catch_up`` indexes
+those that have fallen due and runs before every search, so publication is decided at request
+time without a cron job.
+
+``rebuild`` writes every entry again. A *full* rebuild (an empty index, or ``full=True``) first
+measures which grams are common on a sample of notices (``CommonGram``), then writes all
+entries with PostgreSQL's COPY from several processes and builds the gram indexes of the
+table's partitions in parallel; search finds nothing until it is done. Otherwise entries are
+rewritten batch by batch while the site runs. During a full rebuild, changes of notices are
+queued as PendingPublication rows and indexed by the first search afterwards.
 """
 
+import contextlib
 import datetime
+import io
+import multiprocessing
+from concurrent.futures import ThreadPoolExecutor
 
-from django.db import connection, models, transaction
+import numpy as np
+from django.conf import settings
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from notices.models import Notice
-from search import text
-from search.fields import tsvector_literal
-from search.models import PendingPublication, SearchEntry
+from search import codes, text
+from search.models import CommonGram, PendingPublication, SearchEntry
+
+# pg_advisory_lock key held by a full rebuild; writers of single entries defer while it is held.
+REBUILD_LOCK = 7_341_205_118
+GIN_INDEXES = {"search_entry_grams": "grams", "search_entry_title_grams": "title_grams"}
+COPY_COLUMNS = (
+    "notice_id",
+    "organ_id",
+    "genre",
+    "validity",
+    "year",
+    "published_at",
+    "withdrawn",
+    "shuffle",
+    "title",
+    "body",
+    "document_key",
+    "index_key",
+    "title_grams",
+    "grams",
+    "indexed_at",
+)
 
 
-def entry_fields(notice: Notice) -> dict:
-    """The column values of a notice's entry: folded text, keys and filter values."""
-    withdrawn = notice.status == Notice.Status.WITHDRAWN
+def shuffle_key(notice_id: int) -> int:
+    """A fixed pseudo-random rank (multiplicative hashing), spreading ids evenly over 2**31."""
+    return (notice_id * 2_654_435_761) % 2**31
+
+
+def entry_text(notice: Notice) -> tuple[str, str]:
+    """The folded title (with 文号 and 索引号) and body the public may search of a notice."""
     title = text.FIELD_SEPARATOR.join(
         text.fold(part)
         for part in (notice.title, notice.document_number, notice.index_number or "")
         if part
     )
     body_parts = []
-    if not withdrawn:
+    if notice.status != Notice.Status.WITHDRAWN:
         body_parts = [notice.summary, notice.keywords]
         if notice.body_is_public:
             body_parts.append(text.plain_text(notice.body))
     body = text.FIELD_SEPARATOR.join(text.fold(part) for part in body_parts if part)
+    return title, body
+
+
+def excluded_codes() -> np.ndarray:
+    """The common grams left out of ``SearchEntry.grams``, sorted."""
+    found = CommonGram.objects.filter(indexed=False).values_list("code", flat=True)
+    return np.sort(np.fromiter(found, dtype=np.int32))
+
+
+def entry_fields(notice: Notice, excluded: np.ndarray) -> dict:
+    """The column values of a notice's entry: folded text, keys, filter values and codes."""
+    title, body = entry_text(notice)
     fields = {
         "organ_id": notice.organ_id,
         "genre": notice.genre,
         "validity": notice.validity,
         "year": timezone.localtime(notice.published_at).year,
         "published_at": notice.published_at,
-        "withdrawn": withdrawn,
+        "withdrawn": notice.status == Notice.Status.WITHDRAWN,
+        "shuffle": shuffle_key(notice.pk),
         "title": title,
         "body": body,
         "document_key": text.document_key(notice.document_number),
@@ -48,15 +98,30 @@ def entry_fields(notice: Notice) -> dict:
         "grams": None,
     }
     if connection.vendor == "postgresql":
-        title_grams = text.grams(title)
-        fields["title_grams"] = tsvector_literal(title_grams)
-        fields["grams"] = tsvector_literal(title_grams | text.grams(body))
+        title_codes = codes.codes(title)
+        every = np.union1d(title_codes, codes.codes(body))
+        fields["title_grams"] = title_codes.tolist()
+        fields["grams"] = np.setdiff1d(every, excluded, assume_unique=True).tolist()
     return fields
 
 
+def _rebuild_running() -> bool:
+    """True while a full rebuild holds the index (PostgreSQL); the caller must be in a
+    transaction, which then keeps the rebuild from starting until it ends."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock_shared(%s)", [REBUILD_LOCK])
+        return not cursor.fetchone()[0]
+
+
+@transaction.atomic
 def sync_notice(notice_id: int, *, now: datetime.datetime | None = None) -> SearchEntry | None:
     """Make the notice's entry match what the public may read of it now."""
     now = now or timezone.now()
+    if _rebuild_running():
+        PendingPublication.objects.update_or_create(notice_id=notice_id, defaults={"due_at": now})
+        return None
     notice = Notice.objects.public_pages(now).filter(pk=notice_id).first()
     if notice is None:
         SearchEntry.objects.filter(notice_id=notice_id).delete()
@@ -71,25 +136,14 @@ def sync_notice(notice_id: int, *, now: datetime.datetime | None = None) -> Sear
         return None
     PendingPublication.objects.filter(notice_id=notice_id).delete()
     entry, _ = SearchEntry.objects.update_or_create(
-        notice_id=notice.pk, defaults=entry_fields(notice)
+        notice_id=notice.pk, defaults=entry_fields(notice, excluded_codes())
     )
-    entry.topics.set(notice.topics.values_list("pk", flat=True))
     return entry
 
 
-def sync_topics(notice_id: int) -> None:
-    """Copy a notice's topics onto its entry, if it has one."""
-    entry = SearchEntry.objects.filter(pk=notice_id).first()
-    if entry is not None:
-        entry.topics.set(
-            Notice.topics.through.objects.filter(notice_id=notice_id).values_list(
-                "topic_id", flat=True
-            )
-        )
-
-
 def catch_up(now: datetime.datetime | None = None) -> int:
-    """Index the scheduled notices that have fallen due; cheap when there are none."""
+    """Index the notices whose turn has come (due scheduled ones, changes queued during a full
+    rebuild); cheap when there are none."""
     now = now or timezone.now()
     due = list(
         PendingPublication.objects.filter(due_at__lte=now).values_list("notice_id", flat=True)[:100]
@@ -107,64 +161,214 @@ def catch_up(now: datetime.datetime | None = None) -> int:
     return len(due)
 
 
-def rebuild(batch_size: int = 500, progress=None, workers: int = 1) -> int:
-    """Rebuild every entry from the notices, batch by batch in constant memory.
+@contextlib.contextmanager
+def _rebuild_lock():
+    """Hold off single-entry writers (they queue their notices instead) while rebuilding.
 
-    Entries of notices that are no longer public are deleted first; then the public ones are
-    written in primary-key order, each batch in its own transaction. With ``workers`` > 1 the
-    primary-key range is split between that many forked processes (folding is CPU-bound).
+    Outside a transaction the lock lives on a connection of its own, which outlasts the
+    closing of Django's connections before worker processes are forked; inside one it is
+    taken by the transaction's own session, which may already hold a writer's share of it."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    import psycopg2
+
+    own = connection.in_atomic_block
+    if own:
+        holder = connection.connection  # the transaction is open, so the connection is too
+    else:
+        holder = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [REBUILD_LOCK])
+        yield
+    finally:
+        if own:
+            with holder.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [REBUILD_LOCK])
+        else:
+            holder.close()
+
+
+def rebuild(
+    batch_size: int = 1000, progress=None, workers: int = 1, full: bool | None = None
+) -> int:
+    """Rebuild every entry from the notices the public may read now; returns how many.
+
+    ``full`` (default: when the index is empty) measures the common grams again and rewrites
+    the index from scratch, fast but offline; otherwise entries are rewritten in batches, each
+    in its own transaction, while the site runs. ``workers`` processes fold text in parallel
+    (PostgreSQL, outside a transaction).
     """
     now = timezone.now()
-    public = Notice.objects.public_pages(now)
-    SearchEntry.objects.exclude(notice__in=public.values("pk")).delete()
+    # Queued changes are redone by the rebuild; changes queued while it runs are kept.
     PendingPublication.objects.all().delete()
-    for notice_id, due_at in Notice.objects.scheduled(now).values_list("pk", "published_at"):
-        PendingPublication.objects.create(notice_id=notice_id, due_at=due_at)
-    # Filling an empty table is much faster without the GIN indexes, built once at the end.
-    fresh = (
-        connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-        and not SearchEntry.objects.exists()
+    PendingPublication.objects.bulk_create(
+        PendingPublication(notice_id=notice_id, due_at=due_at)
+        for notice_id, due_at in Notice.objects.scheduled(now).values_list("pk", "published_at")
     )
-    if fresh:
+    public = Notice.objects.public_pages(now)
+    with _rebuild_lock():
+        if full is None:
+            full = not SearchEntry.objects.exists()
+        if not full:
+            SearchEntry.objects.exclude(notice__in=public.values("pk")).delete()
+            return _write_batches(public, batch_size, now, progress, excluded_codes(), locked=True)
+        _clear_index()
+        measure_common_grams(public)
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            # Inside a transaction (a migration, a test) the indexes are kept and filled as rows
+            # arrive; pending foreign-key checks would forbid rebuilding them.
+            done = _write_batches(public, batch_size, now, progress, excluded_codes(), locked=False)
+            _analyze()
+            return done
         _drop_gin_indexes()
-    try:
-        if workers <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
-            return _write_batches(public, batch_size, now, progress)
-        return _write_in_parallel(public, batch_size, now, progress, workers)
-    finally:
-        if fresh:
-            _create_gin_indexes()
+        try:
+            return _copy_in_parallel(public, batch_size, now, progress, workers)
+        finally:
+            _create_gin_indexes(workers)
 
 
-def _write_in_parallel(public, batch_size: int, now, progress, workers: int) -> int:
-    import multiprocessing
+def _clear_index() -> None:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {SearchEntry._meta.db_table}")
+    else:
+        SearchEntry.objects.all().delete()
 
-    from django.db import connections
 
+def measure_common_grams(public) -> int:
+    """Count, on an evenly spread sample of public notices, in what share of them each gram
+    occurs; record the common ones (CommonGram). Returns the sample size."""
+    total = public.count()
+    wanted = settings.SEARCH_GRAM_SAMPLE
+    step = max(1, total // wanted) if wanted else total + 1
+    ids = public.order_by("pk").values_list("pk", flat=True)
+    sample_ids = [pk for position, pk in enumerate(ids.iterator()) if position % step == 0]
+    everywhere, in_titles = [], []
+    for start in range(0, len(sample_ids), 1000):
+        for notice in Notice.objects.filter(pk__in=sample_ids[start : start + 1000]):
+            title, body = entry_text(notice)
+            title_codes = codes.codes(title)
+            in_titles.append(title_codes)
+            everywhere.append(np.union1d(title_codes, codes.codes(body)))
+    size = len(everywhere)
+    CommonGram.objects.all().delete()
+    if not size:
+        return 0
+    body_codes, body_counts = np.unique(np.concatenate(everywhere), return_counts=True)
+    title_codes, title_counts = np.unique(np.concatenate(in_titles), return_counts=True)
+    body_share = dict(zip(body_codes.tolist(), (body_counts / size).tolist(), strict=True))
+    title_share = dict(zip(title_codes.tolist(), (title_counts / size).tolist(), strict=True))
+    # Left out: grams in so many entries that no search could list them from the index alone.
+    min_share = max(settings.SEARCH_COMMON_GRAM_SHARE, settings.SEARCH_CANDIDATE_LIMIT / total)
+    rows = []
+    for code, share in body_share.items():
+        in_title = title_share.get(code, 0.0)
+        if share >= min_share or in_title >= settings.SEARCH_TITLE_COMMON_SHARE:
+            rows.append(
+                CommonGram(code=code, share=share, title_share=in_title, indexed=share < min_share)
+            )
+    CommonGram.objects.bulk_create(rows, batch_size=5000)
+    return size
+
+
+def _write_batches(public, batch_size: int, now, progress, excluded, *, locked: bool) -> int:
+    """Write the entries batch by batch (each batch in a transaction). ``locked`` rewrites in
+    place on a live site: the batch's notices are locked first, so that a concurrent change
+    of one of them is indexed after the batch, from its new state."""
+    done, last_pk = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = public.filter(pk__gt=last_pk).order_by("pk")
+            if locked:
+                batch = batch.select_for_update(of=("self",))
+            batch = list(batch[:batch_size])
+            if not batch:
+                return done
+            SearchEntry.objects.filter(notice_id__in=[notice.pk for notice in batch]).delete()
+            SearchEntry.objects.bulk_create(
+                SearchEntry(notice_id=notice.pk, indexed_at=now, **entry_fields(notice, excluded))
+                for notice in batch
+            )
+        done += len(batch)
+        last_pk = batch[-1].pk
+        if progress:
+            progress(done)
+
+
+def _copy_in_parallel(public, batch_size: int, now, progress, workers: int) -> int:
+    """COPY the entries from ``workers`` forked processes, each taking a range of notices."""
     bounds = public.aggregate(low=models.Min("pk"), high=models.Max("pk"))
     if bounds["low"] is None:
         return 0
     step = (bounds["high"] - bounds["low"]) // workers + 1
     ranges = [(bounds["low"] + i * step, bounds["low"] + (i + 1) * step) for i in range(workers)]
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        counts = pool.starmap(_write_range, [(low, high, batch_size, now) for low, high in ranges])
+    if workers == 1:
+        done = _copy_range(*ranges[0], batch_size, now)
+    else:
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            done = sum(pool.starmap(_copy_range, [(*bounds, batch_size, now) for bounds in ranges]))
     if progress:
-        progress(sum(counts))
-    return sum(counts)
+        progress(done)
+    return done
 
 
-def _write_range(low: int, high: int, batch_size: int, now) -> int:
-    from django.db import connections
+def _copy_range(low: int, high: int, batch_size: int, now) -> int:
+    """One worker of a full rebuild: COPY the entries of notices with low <= pk < high."""
+    if multiprocessing.parent_process() is not None:
+        connections.close_all()  # a forked worker never shares the parent's connection
+    excluded = excluded_codes()
+    public = Notice.objects.public_pages(now).filter(pk__gte=low, pk__lt=high).order_by("pk")
+    done, last_pk = 0, low - 1
+    table = SearchEntry._meta.db_table
+    statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
+    while True:
+        batch = list(public.filter(pk__gt=last_pk)[:batch_size])
+        if not batch:
+            break
+        rows = io.StringIO()
+        for notice in batch:
+            rows.write(_copy_row(notice.pk, entry_fields(notice, excluded), now))
+        rows.seek(0)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.cursor.copy_expert(statement, rows)
+        done += len(batch)
+        last_pk = batch[-1].pk
+    return done
 
-    connections.close_all()  # never share the parent's connection
-    public = Notice.objects.public_pages(now).filter(pk__gte=low, pk__lt=high)
-    return _write_batches(public, batch_size, now, None, start=low - 1)
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
-GIN_INDEXES = {"search_entry_grams": "grams", "search_entry_title_grams": "title_grams"}
+def _copy_row(notice_id: int, fields: dict, now) -> str:
+    values = {**fields, "notice_id": notice_id, "indexed_at": now}
+    out = []
+    for column in COPY_COLUMNS:
+        value = values[column]
+        if value is None:
+            out.append("\\N")
+        elif isinstance(value, bool):
+            out.append("t" if value else "f")
+        elif isinstance(value, list):
+            out.append("{" + ",".join(map(str, value)) + "}")
+        elif isinstance(value, datetime.datetime):
+            out.append(value.isoformat())
+        else:
+            out.append(str(value).translate(_COPY_ESCAPES))
+    return "\t".join(out) + "\n"
+
+
+def _partitions() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass ORDER BY c.relname",
+            [SearchEntry._meta.db_table],
+        )
+        return [name for (name,) in cursor.fetchall()]
 
 
 def _drop_gin_indexes() -> None:
@@ -173,38 +377,48 @@ def _drop_gin_indexes() -> None:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
-def _create_gin_indexes() -> None:
+def _create_gin_indexes(workers: int = 1) -> None:
+    """The gram indexes: built partition by partition, ``workers`` at a time, then attached to
+    the table's index (on a table that is not partitioned, built at once)."""
     table = SearchEntry._meta.db_table
+    partitions = _partitions()
+    only = "ONLY " if partitions else ""
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
         for name, column in GIN_INDEXES.items():
-            cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column})")
-        cursor.execute("RESET maintenance_work_mem")
-        cursor.execute(f"ANALYZE {table}")
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON {only}{table} USING gin ({column})"
+            )
+    jobs = [(name, part, column) for name, column in GIN_INDEXES.items() for part in partitions]
+    if workers <= 1:
+        for job in jobs:
+            _create_partition_index(*job)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(lambda job: _create_partition_index(*job, own_connection=True), jobs))
+    with connection.cursor() as cursor:
+        for name, part, _column in jobs:
+            cursor.execute(f"ALTER INDEX {name} ATTACH PARTITION {name}_{part}")
+    _analyze()
 
 
-def _write_batches(public, batch_size: int, now, progress, start: int = 0) -> int:
-    done, last_pk = 0, start
-    through = SearchEntry.topics.through
-    while True:
-        batch = list(
-            public.filter(pk__gt=last_pk).order_by("pk").prefetch_related("topics")[:batch_size]
-        )
-        if not batch:
-            return done
-        with transaction.atomic():
-            ids = [notice.pk for notice in batch]
-            SearchEntry.objects.filter(notice_id__in=ids).delete()
-            SearchEntry.objects.bulk_create(
-                SearchEntry(notice_id=notice.pk, indexed_at=now, **entry_fields(notice))
-                for notice in batch
+def _analyze() -> None:
+    """Fresh statistics: searches estimate how many entries pass their filters from them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {SearchEntry._meta.db_table}")
+
+
+def _create_partition_index(
+    name: str, partition: str, column: str, *, own_connection: bool = False
+) -> None:
+    """Build one partition's gram index (in a thread of its own, on its own connection)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET maintenance_work_mem = '{settings.SEARCH_INDEX_BUILD_MEMORY}'")
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {name}_{partition} ON {partition} USING gin ({column})"
             )
-            through.objects.bulk_create(
-                through(searchentry_id=notice.pk, topic_id=topic.pk)
-                for notice in batch
-                for topic in notice.topics.all()
-            )
-        done += len(batch)
-        last_pk = batch[-1].pk
-        if progress:
-            progress(done)
+            cursor.execute("RESET maintenance_work_mem")
+    finally:
+        if own_connection:
+            connection.close()

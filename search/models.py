@@ -1,8 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from notices.models import Notice, Organ, Topic
-from search.fields import GramsField
+from notices.models import Notice, Organ
+from search.fields import CodesField
 
 
 class SearchEntry(models.Model):
@@ -10,7 +10,8 @@ class SearchEntry(models.Model):
 
     Text is stored folded (see ``search.text.fold``). A withdrawn notice keeps only its title and
     numbers; a notice whose body is not disclosed online keeps no body. Rows are written by
-    ``search.index`` whenever a notice changes, never by hand.
+    ``search.index`` whenever a notice changes, never by hand. On PostgreSQL the table is split
+    into hash partitions (migration 0002), so that its indexes can be built in parallel.
     """
 
     notice = models.OneToOneField(
@@ -23,18 +24,21 @@ class SearchEntry(models.Model):
     organ = models.ForeignKey(
         Organ, verbose_name=_("发布机构"), on_delete=models.CASCADE, related_name="+"
     )
-    topics = models.ManyToManyField(Topic, verbose_name=_("主题分类"), blank=True, related_name="+")
     genre = models.CharField(_("体裁"), max_length=20)
     validity = models.CharField(_("有效性"), max_length=20)
     year = models.PositiveSmallIntegerField(_("发布年份"))
     published_at = models.DateTimeField(_("发布日期"))
     withdrawn = models.BooleanField(_("已撤回"), default=False)
+    # A fixed pseudo-random order, for estimating counts from a uniform sample of entries.
+    shuffle = models.IntegerField(_("抽样序号"), default=0)
     title = models.TextField(_("标题、文号和索引号（折叠后）"))
     body = models.TextField(_("正文（折叠后）"), blank=True)
     document_key = models.CharField(_("文号（规范化）"), max_length=80, blank=True)
     index_key = models.CharField(_("索引号（规范化）"), max_length=60, blank=True)
-    title_grams = GramsField(null=True, editable=False)
-    grams = GramsField(null=True, editable=False)
+    # Gram codes (search.codes): every code of the title, and the codes of title and body that
+    # are not among the common grams left out of the index (CommonGram.indexed = False).
+    title_grams = CodesField(null=True, editable=False)
+    grams = CodesField(null=True, editable=False)
     indexed_at = models.DateTimeField(_("索引时间"), auto_now=True)
 
     class Meta:
@@ -43,13 +47,37 @@ class SearchEntry(models.Model):
         verbose_name_plural = _("检索条目")
         indexes = [
             models.Index(fields=["-published_at", "-notice"], name="search_entry_recent"),
-            models.Index(fields=["organ", "-published_at"], name="search_entry_organ"),
+            models.Index(fields=["organ", "-published_at", "-notice"], name="search_entry_organ"),
+            models.Index(fields=["shuffle"], name="search_entry_shuffle"),
             models.Index(fields=["document_key"], name="search_entry_document_key"),
             models.Index(fields=["index_key"], name="search_entry_index_key"),
         ]
 
     def __str__(self) -> str:
         return f"检索条目 #{self.notice_id}"
+
+
+class CommonGram(models.Model):
+    """A gram found in a large share of entries, measured on a sample at the last full rebuild.
+
+    Grams common in bodies are left out of ``SearchEntry.grams`` (``indexed`` is false): they
+    would make up most of the index and narrow no search down; a query made only of them is
+    answered by reading entries in order instead. The set changes only with a full rebuild, so
+    every entry is indexed against the same one. Shares also guide how each search is run.
+    """
+
+    code = models.IntegerField(_("编码"), primary_key=True)
+    share = models.FloatField(_("正文中出现比例"))
+    title_share = models.FloatField(_("标题中出现比例"))
+    indexed = models.BooleanField(_("已编入索引"))
+
+    class Meta:
+        ordering = ["-share"]
+        verbose_name = _("常见字词")
+        verbose_name_plural = _("常见字词")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.share:.1%}"
 
 
 class PendingPublication(models.Model):

@@ -84,23 +84,6 @@ def split_terms(folded: str) -> list[str]:
     return [term for term in _NON_WORD.split(folded) if term and term.isalnum()]
 
 
-def grams(folded: str) -> set[str]:
-    """Character unigrams and bigrams of every word run: a term of one or two characters occurs
-    in the text exactly when its gram does."""
-    found: set[str] = set()
-    for run in _NON_WORD.split(folded):
-        found.update(run)
-        found.update(map(str.__add__, run, run[1:]))
-    found.discard("")
-    return found
-
-
-def term_grams(term: str) -> list[str]:
-    if len(term) == 1:
-        return [term]
-    return list(dict.fromkeys(term[i : i + 2] for i in range(len(term) - 1)))
-
-
 _DOCNUM = re.compile(
     r"^(?P<prefix>[\u4e00-\u9fff]+?)\s*[〔\[(【〖〘﹝]?\s*(?P<year>[0-9]{4})\s*[〕\])】〗〙﹞年]?\s*"
     r"第?\s*(?P<serial>[0-9]{1,6})\s*号$"

@@ -2,13 +2,12 @@
 
 from urllib.parse import urlencode
 
-from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from notices.feeds import FEED_LENGTH, LatestNoticesFeed
-from search import query, text
+from search import engine, query, text
 
 EMPTY_QUERY = "请输入要检索的关键词（汉字、字母或数字）。"
 ONLY_PUNCTUATION = "检索词中没有汉字、字母或数字，请换一个关键词。"
@@ -26,7 +25,11 @@ def _url(view_name: str, params: dict) -> str:
 
 def search_page(request):
     form = query.SearchForm(request.GET or None)
-    context = {"form": form, "search_query": request.GET.get("q", "")[: text.MAX_QUERY_LENGTH]}
+    context = {
+        "form": form,
+        "search_query": request.GET.get("q", "")[: text.MAX_QUERY_LENGTH],
+        "max_results": engine.MAX_RESULTS,
+    }
     if not form.is_bound:
         return render(request, "search/results.html", context)
     if not form.is_valid():
@@ -41,13 +44,12 @@ def search_page(request):
     if parsed.is_empty:
         context["notice"] = ONLY_PUNCTUATION if parsed.raw.strip() else EMPTY_QUERY
         return render(request, "search/results.html", context)
-    search = query.run(form)
     try:
-        page = query.paginate(search, request.GET.get("page"))
-    except PageNotAnInteger:
+        search = query.run(form, query.parse_page(request.GET.get("page")))
+    except ValueError:
         context["errors"] = ["页码必须是正整数。"]
         return render(request, "search/results.html", context, status=400)
-    except EmptyPage:
+    except query.NoSuchPage:
         context["errors"] = ["没有这一页，请回到第 1 页。"]
         return render(request, "search/results.html", context, status=404)
     params = {"q": parsed.raw, **form.filter_values()}
@@ -55,8 +57,8 @@ def search_page(request):
     context.update(
         {
             "search": search,
-            "page_obj": page,
-            "hits": search.hits(list(page.object_list)),
+            "page_obj": search.page,
+            "hits": search.hits(),
             "facets": facet_links(search, params, sort),
             "query_without_page": urlencode({**params, "sort": sort}),
             "sort_links": [
@@ -82,7 +84,7 @@ def facet_links(search, params: dict, sort: str) -> list[dict]:
             values.append(
                 {
                     "label": label,
-                    "count": f"{count}+" if search.capped else str(count),
+                    "count": str(count) if search.exact else f"约{count}",
                     "url": _url("search:search", link),
                     "selected": selected,
                 }
@@ -118,13 +120,13 @@ def search_api(request):
             raise ValueError
     except ValueError:
         return api_error({"page_size": [f"每页条数应为 1 至 {query.MAX_PAGE_SIZE} 的整数。"]})
-    search = query.run(form)
     try:
-        page = query.paginate(search, request.GET.get("page"), page_size)
-    except PageNotAnInteger:
+        search = query.run(form, query.parse_page(request.GET.get("page")), page_size)
+    except ValueError:
         return api_error({"page": ["页码必须是正整数。"]})
-    except EmptyPage:
+    except query.NoSuchPage:
         return api_error({"page": ["没有这一页。"]}, status=404)
+    page = search.page
     params = {"q": parsed.raw, **form.filter_values(), "sort": search.sort}
     if page_size != query.PAGE_SIZE:
         params["page_size"] = page_size
@@ -140,13 +142,13 @@ def search_api(request):
             "sort": search.sort,
             "filters": form.filter_values(),
             "count": search.total,
-            "count_capped": search.capped,
+            "count_exact": search.exact,
             "page": page.number,
-            "pages": page.paginator.num_pages,
+            "pages": page.num_pages,
             "page_size": page_size,
             "next": page_url(page.next_page_number()) if page.has_next() else None,
             "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
-            "results": [hit_json(request, hit) for hit in search.hits(list(page.object_list))],
+            "results": [hit_json(request, hit) for hit in search.hits()],
             "facets": {
                 facet.name: [
                     {"value": value, "label": label, "count": count}
@@ -197,6 +199,5 @@ class SearchFeed(LatestNoticesFeed):
         if not form.is_valid() or text.parse_query(form.cleaned_data["q"]).is_empty:
             return []
         form.cleaned_data["sort"] = "date"
-        search = query.run(form)
-        hits = search.hits(search.results[0:FEED_LENGTH])
+        hits = query.run(form, page_size=FEED_LENGTH).hits()
         return [hit.notice for hit in hits if hit.notice.status == hit.notice.Status.PUBLISHED]

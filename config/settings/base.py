@@ -260,6 +260,17 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR")
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
 VIEW_COUNTER_REDIS_URL = os.environ.get("VIEW_COUNTER_REDIS_URL", "")
 
+# Full-text search (search/): a search lists its matches from the gram index when they are at
+# most SEARCH_CANDIDATE_LIMIT; grams in at least that many entries and SEARCH_COMMON_GRAM_SHARE
+# of them are left out of the index (measured on SEARCH_GRAM_SAMPLE notices at a full rebuild),
+# and searches made only of them read entries in date order instead. The gram indexes are built
+# with SEARCH_INDEX_BUILD_MEMORY of maintenance_work_mem per partition.
+SEARCH_CANDIDATE_LIMIT = int(os.environ.get("SEARCH_CANDIDATE_LIMIT", "20000"))
+SEARCH_COMMON_GRAM_SHARE = float(os.environ.get("SEARCH_COMMON_GRAM_SHARE", "0.02"))
+SEARCH_TITLE_COMMON_SHARE = float(os.environ.get("SEARCH_TITLE_COMMON_SHARE", "0.002"))
+SEARCH_GRAM_SAMPLE = int(os.environ.get("SEARCH_GRAM_SAMPLE", "20000"))
+SEARCH_INDEX_BUILD_MEMORY = os.environ.get("SEARCH_INDEX_BUILD_MEMORY", "256MB")
+
 # The portal's name as shown in headers, feeds and titles.
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "政府信息公开平台")
 

@@ -1,0 +1,82 @@
+"""The full rebuild: common grams measured and left out, entries copied from several processes,
+gram indexes rebuilt per partition; and single changes queued while it runs."""
+
+import psycopg2
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from notices import workflow
+from search import codes, index
+from search.models import CommonGram, PendingPublication, SearchEntry
+
+
+def entry_values(entry: SearchEntry) -> dict:
+    return {
+        "title": entry.title,
+        "body": entry.body,
+        "organ_id": entry.organ_id,
+        "year": entry.year,
+        "withdrawn": entry.withdrawn,
+        "shuffle": entry.shuffle,
+        "document_key": entry.document_key,
+        "title_grams": entry.title_grams,
+        "grams": entry.grams,
+    }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_full_rebuild_in_parallel_writes_what_single_updates_write(notice_in, settings, client):
+    settings.SEARCH_CANDIDATE_LIMIT = 5
+    settings.SEARCH_COMMON_GRAM_SHARE = 0.5
+    notices = [
+        notice_in(
+            "published",
+            title=f"关于政务公开第{n}号的通知",
+            body=f"<p>政务公开。事项{n}{'麒麟' if n < 3 else ''}</p>",
+        )
+        for n in range(12)
+    ]
+    notice_in("withdrawn", title="撤回的政务公开通知")
+    notice_in("draft", title="草稿政务公开")
+    assert index.rebuild(full=True, workers=2, batch_size=5) == 13
+
+    common = set(CommonGram.objects.filter(indexed=False).values_list("code", flat=True))
+    assert set(codes.term_codes("政务")) <= common  # in every notice: left out
+    assert not set(codes.term_codes("麒麟")) & common  # in three: kept
+    rebuilt = {entry.pk: entry_values(entry) for entry in SearchEntry.objects.all()}
+    assert len(rebuilt) == 13
+    for entry in SearchEntry.objects.all():  # rewrite each one as a single update does
+        index.sync_notice(entry.pk)
+    assert {entry.pk: entry_values(entry) for entry in SearchEntry.objects.all()} == rebuilt
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), bool_and(i.indisvalid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'search_entry_grams%%'"
+        )
+        assert cursor.fetchone() == (5, True)  # the table's index and one per partition
+    response = client.get(reverse("search:api"), {"q": "麒麟", "page_size": 100})
+    assert {item["id"] for item in response.json()["results"]} == {n.pk for n in notices[:3]}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # committed, as writers are when a rebuild begins
+def test_changes_during_a_full_rebuild_are_queued_and_indexed_afterwards(
+    notice_in, reviewer, client
+):
+    notice = notice_in("published", title="将要撤回的独角兽")
+    holder = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [index.REBUILD_LOCK])
+        workflow.withdraw(notice, reviewer, "内容有误")
+        assert PendingPublication.objects.filter(pk=notice.pk).exists()
+        assert not SearchEntry.objects.get(pk=notice.pk).withdrawn  # not yet rewritten
+        index.catch_up()  # searches meanwhile leave it queued
+        assert PendingPublication.objects.filter(pk=notice.pk).exists()
+    finally:
+        holder.close()
+    client.get(reverse("search:api"), {"q": "独角兽"})
+    assert SearchEntry.objects.get(pk=notice.pk).withdrawn
+    assert not PendingPublication.objects.exists()
