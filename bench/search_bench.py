@@ -3,30 +3,32 @@
 
     createdb search_bench   # or: psql -c 'create database search_bench'
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/search_bench
-    DEBUG=1 python manage.py migrate
-    python bench/corpus.py --count 100000
+    python manage.py migrate
+    python bench/corpus.py --count 1000000
     python bench/search_bench.py --rebuild --workers 2
 
-With ``--rebuild`` the search index is emptied and rebuilt first (``index.rebuild``, what
-``manage.py rebuild_search_index`` runs), and the build time is reported.
+With ``--rebuild`` the search index is rebuilt from scratch first (``manage.py
+rebuild_search_index --full``: common grams measured, entries copied by ``--workers``
+processes, gram indexes built per partition), and the build time is reported.
 
 Queries are 2, 4 and 8 characters long, very common (phrases that are in most notices) and rare
-(rare vocabulary words, random substrings of one notice's body), each run without filters, with
-an organ filter and with a year + genre filter, sorted by relevance and by date. Every case is a
-full GET of /search/?q=… through Django's test client (catch-up of due notices, capped counts,
-facets, the page of results with snippets, template rendering). The run is repeated
-``--repeat`` times after one warm-up pass; p50/p95/p99 are over all requests and per class.
+(rare vocabulary words, random substrings of one notice's body), plus one-character ones, each
+run without filters, with an organ filter and with a year + genre filter, sorted by relevance
+and by date. Every case is a full GET of /search/?q=… through Django's test client (catch-up
+of due notices, counts, facets, the page of results with snippets, template rendering) with
+the page cache off. The run is repeated ``--repeat`` times after one warm-up pass; p50/p95/p99
+are over all requests, per class, per filter and per sort; the plan the engine chose is counted
+per class.
 
-The baseline, measured in the same run, is what a portal without an index does:
-``SELECT … FROM notices_notice WHERE status = 'published' AND (title LIKE '%q%' OR body LIKE
-'%q%') ORDER BY published_at DESC LIMIT 20`` plus its ``count(*)``, for one query per class.
+The baseline, measured in the same run, is what a portal without an index does: ``SELECT
+count(*) FROM notices_notice WHERE status = 'published' AND (title LIKE '%q%' OR body LIKE
+'%q%')`` for one query per class. Reports go to bench/reports/search.md and search.json.
 """
 
 import argparse
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import time
@@ -34,7 +36,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-FOUND = re.compile(r"找到 ([0-9]+\+?) 条")
+REPORTS = ROOT / "bench" / "reports"
 
 
 def setup_django() -> None:
@@ -70,6 +72,7 @@ def pick_queries(rng: random.Random, per_class: int) -> dict[str, list[str]]:
     words = vocabulary(random.Random(1), 60_000)
     top = PHRASES[:12]
     common = {
+        1: ["的", "政", "工", "公"],
         2: [phrase[:2] for phrase in top],
         4: [phrase for phrase in top if len(phrase) == 4],
         8: [a + b for a in top[:4] for b in top[:4] if len(a + b) == 8],
@@ -93,6 +96,7 @@ def pick_queries(rng: random.Random, per_class: int) -> dict[str, list[str]]:
             common[length], min(per_class, len(common[length]))
         )
         queries[f"{length}-rare"] = rng.sample(rare[length], min(per_class, len(rare[length])))
+    queries["1-common"] = common[1][:per_class]
     return queries
 
 
@@ -107,10 +111,13 @@ def filter_sets(rng: random.Random) -> dict[str, dict]:
 
 def run_searches(queries, filters, repeat: int) -> dict:
     from django.test import Client
+    from django.test.utils import setup_test_environment
 
+    setup_test_environment()  # so that responses carry their template context
     client = Client()
     timings: dict[str, list[float]] = {}
     counts: dict[str, list[str]] = {}
+    plans: dict[str, dict[str, int]] = {}
     cases = [
         (klass, q, fname, fparams, sort)
         for klass, qs in queries.items()
@@ -125,26 +132,27 @@ def run_searches(queries, filters, repeat: int) -> dict:
             response = client.get(url)
             elapsed = time.perf_counter() - started
             assert response.status_code == 200, (url, response.status_code)
-            if round_ == 0:
-                shown = FOUND.search(response.content.decode())
-                counts.setdefault(klass, []).append(shown.group(1) if shown else "0")
-                continue  # warm-up
+            if round_ == 0:  # warm-up
+                search = response.context["search"]
+                shown = str(search.total) if search.exact else f"~{search.total}"
+                counts.setdefault(klass, []).append(shown)
+                per_plan = plans.setdefault(klass, {})
+                per_plan[search.plan] = per_plan.get(search.plan, 0) + 1
+                continue
             for key in ("all", klass, f"filter:{fname}", f"sort:{sort}"):
                 timings.setdefault(key, []).append(elapsed)
     return {
         "latency": {key: summary(values) for key, values in timings.items()},
         "result_counts": counts,
+        "plans": plans,
         "requests": len(cases) * repeat,
     }
 
 
 def baseline(queries) -> dict:
+    """The naive scan: how long counting one query per class with LIKE takes."""
     from django.db import connection
 
-    sql_page = (
-        "SELECT id FROM notices_notice WHERE status = 'published' AND "
-        "(title LIKE %s OR body LIKE %s) ORDER BY published_at DESC LIMIT 20"
-    )
     sql_count = (
         "SELECT count(*) FROM notices_notice WHERE status = 'published' AND "
         "(title LIKE %s OR body LIKE %s)"
@@ -154,8 +162,6 @@ def baseline(queries) -> dict:
         for klass, qs in queries.items():
             pattern = f"%{qs[0]}%"
             started = time.perf_counter()
-            cursor.execute(sql_page, [pattern, pattern])
-            cursor.fetchall()
             cursor.execute(sql_count, [pattern, pattern])
             (count,) = cursor.fetchone()
             found[klass] = {
@@ -167,22 +173,77 @@ def baseline(queries) -> dict:
     return {"per_class": found, "median_ms": statistics.median(times), "max_ms": max(times)}
 
 
-def rebuild(workers: int) -> float:
+def rebuild(workers: int) -> dict:
     from django.db import connection
 
     from search import index
-    from search.models import PendingPublication, SearchEntry
+    from search.models import CommonGram
+
+    started = time.perf_counter()
+    done = index.rebuild(batch_size=1000, workers=workers, full=True)
+    seconds = time.perf_counter() - started
+    print(f"index built: {done} notices in {seconds:.0f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(sum(pg_relation_size(indexrelid)), 0) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'search_entry_grams%%'"
+        )
+        (gin_bytes,) = cursor.fetchone()
+    return {
+        "seconds": round(seconds, 1),
+        "entries": done,
+        "common_grams_left_out": CommonGram.objects.filter(indexed=False).count(),
+        "gram_index_mb": round(gin_bytes / 2**20),
+        "table_mb": round(partition_sizes() / 2**20),
+    }
+
+
+def partition_sizes() -> int:
+    """Bytes of the entries' partitions with their TOAST data and indexes."""
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            f"TRUNCATE {SearchEntry._meta.db_table}, {SearchEntry.topics.through._meta.db_table}, "
-            f"{PendingPublication._meta.db_table}"
+            "SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits "
+            "WHERE inhparent = 'search_searchentry'::regclass"
         )
-    started = time.perf_counter()
-    done = index.rebuild(batch_size=500, workers=workers)
-    seconds = time.perf_counter() - started
-    print(f"index built: {done} notices in {seconds:.0f} s", flush=True)
-    return seconds
+        return cursor.fetchone()[0]
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"# Search benchmark: {report['notices']} notices, {report['indexed']} indexed "
+        f"({report['engine']}, {report['cpus']} CPUs)",
+        "",
+    ]
+    build = report.get("index_build")
+    if build:
+        lines += [
+            f"Index build: {build['seconds']} s for {build['entries']} entries; "
+            f"{build['common_grams_left_out']} common grams left out; gram index "
+            f"{build['gram_index_mb']} MB; entries with text and indexes {build['table_mb']} MB.",
+            "",
+        ]
+    like = report["baseline_like_scan"]
+    lines += [
+        "| requests | n | p50 ms | p95 ms | p99 ms | max ms | vs LIKE median |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for key, row in report["search"]["latency"].items():
+        ratio = like["median_ms"] / row["p50_ms"] if row["p50_ms"] else 0
+        lines.append(
+            f"| {key} | {row['n']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} "
+            f"| {row['max_ms']} | {ratio:.0f}× faster |"
+        )
+    lines += ["", "| class | LIKE query | LIKE ms | LIKE count | plans | results shown |"]
+    lines += ["|---|---|--:|--:|---|---|"]
+    for klass, row in like["per_class"].items():
+        plans = ", ".join(f"{k}: {v}" for k, v in report["search"]["plans"][klass].items())
+        shown = " ".join(report["search"]["result_counts"][klass][:6])
+        lines.append(
+            f"| {klass} | {row['query']} | {row['ms']} | {row['count']} | {plans} | {shown} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -192,7 +253,6 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=4, help="queries per class")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--output", help="also write the report as JSON to this file")
     args = parser.parse_args()
     setup_django()
     from django.db import connection
@@ -206,17 +266,17 @@ def main() -> None:
         "cpus": os.cpu_count(),
     }
     if args.rebuild:
-        report["index_build_s"] = round(rebuild(args.workers), 1)
+        report["index_build"] = rebuild(args.workers)
     report["indexed"] = SearchEntry.objects.count()
     rng = random.Random(args.seed)
     queries = pick_queries(rng, args.per_class)
     report["queries"] = queries
     report["search"] = run_searches(queries, filter_sets(rng), args.repeat)
     report["baseline_like_scan"] = baseline(queries)
-    text = json.dumps(report, ensure_ascii=False, indent=2)
-    print(text)
-    if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / "search.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    (REPORTS / "search.md").write_text(markdown(report))
+    print(markdown(report))
 
 
 if __name__ == "__main__":

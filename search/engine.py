@@ -67,6 +67,7 @@ class Outcome:
     total: int
     exact: bool
     facets: dict[str, Counter] = field(default_factory=dict)
+    plan: str = ""  # how it was found, for benchmarks and diagnosis
 
 
 class Candidate(NamedTuple):
@@ -266,6 +267,7 @@ class Search:
                 total=len(matched),
                 exact=True,
                 facets=exact_counts(self._facets(matched, weight=1.0)),
+                plan="index" if self.postgresql else "scan",
             )
         # Too many to check them all: check the page's in rank order, estimate the rest.
         candidates = sorted(candidates, key=self._rank, reverse=True)
@@ -295,6 +297,7 @@ class Search:
             total=round_estimate(len(verified) + len(unverified) * share),
             exact=False,
             facets={name: round_counts(counts) for name, counts in facets.items()},
+            plan="index, checked page by page",
         )
 
     def _facets(self, rows, weight: float) -> dict[str, Counter]:
@@ -315,7 +318,7 @@ class Search:
         segments = self._segments()
         ids, has_next = read_segments(segments, offset, limit)
         total, exact, facets = self._estimate()
-        return Outcome(ids=ids, has_next=has_next, total=total, exact=exact, facets=facets)
+        return Outcome(ids, has_next, total, exact, facets, plan="date order")
 
     def _segments(self) -> list["Segment"]:
         """The ordered parts of the result: for relevance, exact 文号/索引号 matches, then title

@@ -119,6 +119,7 @@ class Search:
     page: ResultPage
     ids: list[int]
     facets: list[Facet]
+    plan: str
 
     def hits(self) -> list[Hit]:
         """The notices of the page, through the publication rule once more."""
@@ -185,6 +186,7 @@ def run(form: SearchForm, page: int = 1, page_size: int | None = None) -> Search
         page=ResultPage(page, page_size, pages, outcome.has_next),
         ids=outcome.ids,
         facets=facets(outcome.facets),
+        plan=outcome.plan,
     )
 
 
