@@ -10,6 +10,6 @@ class SearchConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from notices.models import Notice
-        from search import signals
+        from search import checks, signals  # noqa: F401 (checks registers itself)
 
         post_save.connect(signals.notice_saved, sender=Notice, dispatch_uid="search-notice-saved")

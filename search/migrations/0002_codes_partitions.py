@@ -6,16 +6,21 @@ TABLE = "search_searchentry"
 PARTITIONS = 4
 
 
+# Up to this many entries are rebuilt by the migration itself; a larger index is left empty
+# for `manage.py rebuild_search_index --full --workers N` (the system check says so).
+REBUILD_IN_MIGRATION = 20_000
+
+
 def partition_entries(apps, schema_editor):
     """On PostgreSQL: integer gram codes instead of tsvector, and the table split into hash
     partitions by notice, so that its gram indexes are built in parallel, one per partition.
 
-    The index is derived data: it is emptied here and, if it held entries, rebuilt.
+    The index is derived data: it is emptied here and, if it held a few entries, rebuilt.
     """
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {TABLE})")
+        cursor.execute(f"SELECT count(*) FROM {TABLE}")
         had_entries = cursor.fetchone()[0]
         cursor.execute(f"TRUNCATE {TABLE}")
         cursor.execute(f"ALTER TABLE {TABLE} DROP COLUMN title_grams, DROP COLUMN grams")
@@ -62,10 +67,15 @@ def partition_entries(apps, schema_editor):
             cursor.execute(definition)
         for name, column in (("search_entry_grams", "grams"), ("search_entry_title_grams", "title_grams")):
             cursor.execute(f"CREATE INDEX {name} ON {TABLE} USING gin ({column})")
-    if had_entries:
+    if 0 < had_entries <= REBUILD_IN_MIGRATION:
         from search import index  # the index is derived data: rebuilt with today's code
 
         index.rebuild(full=True)
+    elif had_entries:
+        print(
+            f"\n  The search index ({had_entries} entries) was emptied: run "
+            "python manage.py rebuild_search_index --full --workers 2"
+        )
 
 
 class Migration(migrations.Migration):

@@ -80,3 +80,12 @@ def test_changes_during_a_full_rebuild_are_queued_and_indexed_afterwards(
     client.get(reverse("search:api"), {"q": "独角兽"})
     assert SearchEntry.objects.get(pk=notice.pk).withdrawn
     assert not PendingPublication.objects.exists()
+
+
+def test_the_system_check_warns_of_an_empty_index(notice_in):
+    from django.core import checks
+
+    notice = notice_in("published")
+    assert not [m for m in checks.run_checks(databases=["default"]) if m.id == "search.W001"]
+    SearchEntry.objects.filter(pk=notice.pk).delete()
+    assert [m.id for m in checks.run_checks(databases=["default"])].count("search.W001") == 1
