@@ -6,8 +6,8 @@ TABLE = "search_searchentry"
 PARTITIONS = 4
 
 
-# Up to this many entries are rebuilt by the migration itself; a larger index is left empty
-# for `manage.py rebuild_search_index --full --workers N` (the system check says so).
+# An index of up to this many notices is rebuilt by the migration itself; a larger one is left
+# empty for `manage.py rebuild_search_index --full --workers N` (the system check says so).
 REBUILD_IN_MIGRATION = 20_000
 
 
@@ -67,13 +67,16 @@ def partition_entries(apps, schema_editor):
             cursor.execute(definition)
         for name, column in (("search_entry_grams", "grams"), ("search_entry_title_grams", "title_grams")):
             cursor.execute(f"CREATE INDEX {name} ON {TABLE} USING gin ({column})")
-    if 0 < had_entries <= REBUILD_IN_MIGRATION:
-        from search import index  # the index is derived data: rebuilt with today's code
+    if not had_entries:
+        return
+    from notices.models import Notice
+    from search import index  # the index is derived data: rebuilt with today's code
 
+    if Notice.objects.public_pages().count() <= REBUILD_IN_MIGRATION:
         index.rebuild(full=True)
-    elif had_entries:
+    else:
         print(
-            f"\n  The search index ({had_entries} entries) was emptied: run "
+            "\n  The search index was emptied: run "
             "python manage.py rebuild_search_index --full --workers 2"
         )
 
