@@ -178,6 +178,7 @@ def _rebuild_lock():
         holder = connection.connection  # the transaction is open, so the connection is too
     else:
         holder = psycopg2.connect(**connection.get_connection_params())
+        holder.autocommit = True  # a session lock: no transaction held open meanwhile
     try:
         with holder.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [REBUILD_LOCK])
