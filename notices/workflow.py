@@ -162,6 +162,8 @@ def save_draft(notice: Notice, user) -> Notice:
         require(can_create(user, notice.organ_id), "您无权为该机构新建信息。")
         notice.created_by = user
         notice.status = Status.DRAFT
+        # Whatever the form posted (the admin's add form posts an empty version field).
+        notice.lock_version = 0
     else:
         current = _locked(notice)
         require(

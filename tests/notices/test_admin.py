@@ -136,6 +136,15 @@ def test_editor_creates_a_draft_and_body_is_sanitized(client, editor, organ):
     assert created.created_by == editor
 
 
+def test_a_new_notice_is_saved_from_the_add_form_as_a_browser_posts_it(client, editor, organ):
+    client.force_login(editor)
+    draft = Notice(organ=organ, title="浏览器新建", genre="notice", body="<p>正文</p>")
+    # The add form renders the hidden edit-conflict field without a value.
+    response = client.post(ADD, form_data(draft, lock_version=""))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Notice.objects.get(title="浏览器新建").lock_version == 0
+
+
 def test_invalid_document_number_gets_a_chinese_message(client, editor, organ):
     client.force_login(editor)
     draft = Notice(organ=organ, title="文号错误", genre="notice", body="<p>x</p>")

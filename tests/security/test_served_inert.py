@@ -1,5 +1,9 @@
 """Attachments are downloaded, never rendered; the rich-text editor is one setting."""
 
+import json
+
+from ckeditor.widgets import CKEditorWidget
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from tests import factories
@@ -48,3 +52,18 @@ def test_the_rich_text_widget_is_one_setting(client, settings, editor, notice_in
     page = client.get(url).content.decode()
     assert "ckeditor" not in page
     assert '<textarea name="body"' in page
+
+
+def test_no_file_that_a_ckeditor_advisory_names_is_served():
+    """SECURITY.md: CVE-2024-24816 and CVE-2023-4771 are in CKEditor's samples, CVE-2024-43407
+    in the GeSHi library (PHP) of the Code Snippet GeSHi plugin; none of them is a static file."""
+    served = [path for finder in finders.get_finders() for path, _ in finder.list([])]
+    editor_files = [path for path in served if path.startswith("ckeditor/")]
+    assert "ckeditor/ckeditor/ckeditor.js" in editor_files
+    assert [path for path in editor_files if "/samples/" in path or path.endswith(".php")] == []
+
+
+def test_the_editor_never_asks_ckeditors_servers_for_its_version():
+    """CVE-2024-43411 needs the editor's version notifications, which fetch from another host."""
+    context = CKEditorWidget().get_context("body", "", {"id": "id_body"})
+    assert json.loads(context["widget"]["config"])["versionCheck"] is False
