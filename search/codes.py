@@ -1,9 +1,10 @@
 """Character grams as integers: what the PostgreSQL index stores and what a query looks up.
 
 Text is folded (``search.text.fold``) and read as UTF-16 code units. Every word unit (a letter or
-digit; the two halves of a character outside the Basic Multilingual Plane count as word units)
-gives a *unigram code*, its own value (below 0x10000); every two adjacent word units give a
-*bigram code*, ``first << 16 | second`` (0x10000 or more, so the two kinds never collide). A run
+digit) gives a *unigram code*, its own value (below 0x10000); every two adjacent word units give
+a *bigram code*, ``first << 16 | second`` (0x10000 or more, so the two kinds never collide). The
+two halves of a character outside the Basic Multilingual Plane are word units that only pair:
+such a character is one bigram code of its own. A run
 of word units ends at anything else — space, punctuation, a field separator — so no gram spans
 two words, two fields or a sentence boundary. Codes are stored as PostgreSQL ``int4``: the
 unsigned value reinterpreted as signed.
@@ -16,9 +17,9 @@ the text itself.
 
 import numpy as np
 
-WORD_UNIT = np.array(
-    [chr(unit).isalnum() or 0xD800 <= unit <= 0xDFFF for unit in range(0x10000)], dtype=bool
-)
+SURROGATE = np.zeros(0x10000, dtype=bool)
+SURROGATE[0xD800:0xE000] = True
+WORD_UNIT = np.array([chr(unit).isalnum() for unit in range(0x10000)], dtype=bool) | SURROGATE
 EMPTY = np.empty(0, dtype=np.int32)
 
 
@@ -35,7 +36,18 @@ def codes(folded: str) -> np.ndarray:
     wide = unit.astype(np.uint32)
     pairs = word[:-1] & word[1:]
     bigrams = (wide[:-1][pairs] << 16) | wide[1:][pairs]
-    return np.unique(np.concatenate([wide[word], bigrams])).view(np.int32)
+    found = np.sort(np.concatenate([wide[word & ~SURROGATE[unit]], bigrams]))
+    if len(found) > 1:  # distinct values (sorting beats np.unique's hashing on these)
+        found = found[np.concatenate(([True], found[1:] != found[:-1]))]
+    return found.view(np.int32)
+
+
+def without(found: np.ndarray, excluded: np.ndarray) -> np.ndarray:
+    """``found`` minus ``excluded`` (both sorted)."""
+    if not len(excluded) or not len(found):
+        return found
+    position = np.minimum(np.searchsorted(excluded, found), len(excluded) - 1)
+    return found[excluded[position] != found]
 
 
 def term_codes(term: str) -> list[int]:
