@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import OperationalError, connections, router, transaction
 from django.utils import timezone
+from psycopg2.errors import QueryCanceled
 
 from notices.models import Notice
 from search import codes
@@ -47,6 +48,10 @@ MAX_RESULTS = 1000
 FACETS = ("organ", "genre", "year", "validity", "topic")
 TABLE = SearchEntry._meta.db_table
 TOPICS = Notice.topics.through._meta.db_table
+
+
+class SearchTooSlow(Exception):
+    """The search ran past SEARCH_TIMEOUT_MS and was cancelled (PostgreSQL)."""
 
 
 @dataclass(frozen=True)
@@ -196,20 +201,32 @@ class Search:
     # Running
 
     def run(self, offset: int, limit: int) -> Outcome:
-        """The matches from ``offset`` (at most ``limit``), whether more follow, and counts."""
-        with transaction.atomic(using=self.db):
-            if self.postgresql:
-                # Plans are chosen here, not by the planner's guesses about gram arrays; and a
-                # search is too short to gain from JIT compilation.
+        """The matches from ``offset`` (at most ``limit``), whether more follow, and counts.
+        Raises SearchTooSlow when PostgreSQL cancels a search that runs too long."""
+        if not self.postgresql:
+            return self._from_candidates(self._candidates(None, None), offset, limit)
+        try:
+            with transaction.atomic(using=self.db):
                 with connections[self.db].cursor() as cursor:
+                    # Plans are chosen here, not by the planner's guesses about gram arrays; a
+                    # search is too short to gain from JIT compilation; and no search may hold
+                    # the database for long (a term made only of common pairs that seldom occur
+                    # together is read in date order, which can take long).
                     cursor.execute("SET LOCAL enable_seqscan = off")
                     cursor.execute("SET LOCAL jit = off")
+                    cursor.execute(
+                        "SELECT set_config('statement_timeout', %s, true)",
+                        [str(settings.SEARCH_TIMEOUT_MS)],
+                    )
                 if self.driver:
                     candidates = self._candidates(self.driver, settings.SEARCH_CANDIDATE_LIMIT)
                     if candidates is not None:
                         return self._from_candidates(candidates, offset, limit)
                 return self._in_date_order(offset, limit)
-            return self._from_candidates(self._candidates(None, None), offset, limit)
+        except OperationalError as error:
+            if isinstance(error.__cause__, QueryCanceled):
+                raise SearchTooSlow from error
+            raise
 
     def _candidates(self, driver: list[int] | None, limit: int | None) -> list[Candidate] | None:
         """Entries holding the driver's grams (no driver: entries that pass the checks, read

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -12,6 +12,7 @@ from search import engine, query, text
 EMPTY_QUERY = "请输入要检索的关键词（汉字、字母或数字）。"
 ONLY_PUNCTUATION = "检索词中没有汉字、字母或数字，请换一个关键词。"
 TRUNCATED = f"检索词过长，只按前 {text.MAX_QUERY_LENGTH} 个字检索。"
+TOO_SLOW = "这次检索耗时过长，已停止。请换用更具体的关键词，或按机构、年份等条件缩小范围后再试。"
 
 
 def form_errors(form) -> dict[str, list[str]]:
@@ -52,6 +53,9 @@ def search_page(request):
     except query.NoSuchPage:
         context["errors"] = ["没有这一页，请回到第 1 页。"]
         return render(request, "search/results.html", context, status=404)
+    except engine.SearchTooSlow:
+        context["errors"] = [TOO_SLOW]
+        return render(request, "search/results.html", context, status=503)
     params = {"q": parsed.raw, **form.filter_values()}
     sort = search.sort
     context.update(
@@ -126,6 +130,8 @@ def search_api(request):
         return api_error({"page": ["页码必须是正整数。"]})
     except query.NoSuchPage:
         return api_error({"page": ["没有这一页。"]}, status=404)
+    except engine.SearchTooSlow:
+        return api_error({"q": [TOO_SLOW]}, status=503)
     page = search.page
     params = {"q": parsed.raw, **form.filter_values(), "sort": search.sort}
     if page_size != query.PAGE_SIZE:
@@ -183,6 +189,12 @@ def hit_json(request, hit: query.Hit) -> dict:
 
 class SearchFeed(LatestNoticesFeed):
     """The newest notices matching a search, as Atom: /search/feed/?q=…"""
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except engine.SearchTooSlow:
+            return HttpResponse(TOO_SLOW, status=503, content_type="text/plain; charset=utf-8")
 
     def get_object(self, request):
         return request

@@ -270,6 +270,8 @@ SEARCH_COMMON_GRAM_SHARE = float(os.environ.get("SEARCH_COMMON_GRAM_SHARE", "0.0
 SEARCH_TITLE_COMMON_SHARE = float(os.environ.get("SEARCH_TITLE_COMMON_SHARE", "0.002"))
 SEARCH_GRAM_SAMPLE = int(os.environ.get("SEARCH_GRAM_SAMPLE", "20000"))
 SEARCH_INDEX_BUILD_MEMORY = os.environ.get("SEARCH_INDEX_BUILD_MEMORY", "256MB")
+# A search still running after this many milliseconds is cancelled with a message (PostgreSQL).
+SEARCH_TIMEOUT_MS = int(os.environ.get("SEARCH_TIMEOUT_MS", "5000"))
 
 # The portal's name as shown in headers, feeds and titles.
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "政府信息公开平台")

@@ -340,3 +340,23 @@ def test_postgres_uses_the_gram_index(notice_in):
     with CaptureQueriesContext(connection) as queries:
         assert query.run(form).ids == [notice.pk]
     assert any("grams @>" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.postgres
+def test_a_search_that_runs_too_long_is_stopped_with_a_message(
+    client, notice_in, settings, monkeypatch
+):
+    notice_in("published", title="考核")
+    settings.SEARCH_TIMEOUT_MS = 50
+
+    def slow(self, *args):
+        self._query("SELECT pg_sleep(1)", [])
+
+    monkeypatch.setattr(engine.Search, "_from_candidates", slow)
+    response = page(client, q="考核")
+    assert response.status_code == 503
+    assert "耗时过长" in response.content.decode()
+    assert api(client, q="考核").status_code == 503
+    assert client.get(reverse("search:feed"), {"q": "考核"}).status_code == 503
+    monkeypatch.undo()
+    assert page(client, q="考核").status_code == 200  # nothing left half-done
