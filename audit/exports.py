@@ -42,7 +42,7 @@ from assessments.models import (
     Score,
 )
 from audit import chain, context
-from audit.models import AuditEvent
+from audit.models import AuditEvent, canonical_json
 from audit.signals import record_access
 from notices import access
 from notices.models import Notice, Organ
@@ -539,11 +539,7 @@ def _with_hashed_payload(batch: list[tuple]) -> list[tuple]:
             additional_data=values["additional_data"],
             source=values["source"],
         )
-        # The canonical form that audit.models.chain_hash hashes.
-        payload = json.dumps(
-            event.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        rows.append((*row[:-1], payload))
+        rows.append((*row[:-1], canonical_json(event.payload())))
     return rows
 
 
