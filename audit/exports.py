@@ -72,10 +72,11 @@ FETCH_CHUNK = 1000
 WRITE_BATCH = 500
 STREAM_CHUNK_BYTES = 256 * 1024
 COPY_CHUNK_BYTES = 1024 * 1024
-# Deflate level of the files in the ZIP (0: stored uncompressed). Level 1 costs a fraction of
-# the CPU of the default 6 for files only slightly larger; compression is still the largest
-# single cost of a CSV export (see bench/README.md).
-COMPRESS_LEVEL = 1
+# Data files are stored in the ZIP as they are unless compression is asked for: deflate, even at
+# level 1 (a fraction of the CPU of the default 6, for files only slightly larger), is the largest
+# single cost of a CSV or JSON export and halves its speed (see bench/README.md). The manifest,
+# a few kilobytes, is always deflated.
+DEFLATE_LEVEL = 1
 # Cells a spreadsheet would run as a formula (CSV injection); in CSV they get a leading apostrophe.
 FORMULA_START = frozenset("=+-@\t\r")
 LIST_SEPARATOR = "；"
@@ -845,8 +846,8 @@ class Export:
 
     ``user`` None is the command line. ``request``, when given, supplies the address recorded
     in the history. ``sheet_rows`` is the most rows a worksheet holds, header included.
-    ``use_copy`` lets PostgreSQL write the files it can (COPY); False formats every row in
-    Python, as on SQLite. Both write the same bytes.
+    ``compress`` deflates the CSV and JSON files. ``use_copy`` lets PostgreSQL write the files it
+    can (COPY); False formats every row in Python, as on SQLite. Both write the same bytes.
     """
 
     def __init__(
@@ -857,7 +858,7 @@ class Export:
         request=None,
         sheet_rows: int = EXCEL_MAX_ROWS,
         chunk_size: int = FETCH_CHUNK,
-        compress_level: int = COMPRESS_LEVEL,
+        compress: bool = False,
         use_copy: bool = True,
     ):
         if user is not None and not can_export(user):
@@ -875,7 +876,7 @@ class Export:
         self.request = request
         self.sheet_rows = sheet_rows
         self.chunk_size = chunk_size
-        self.compress_level = compress_level
+        self.compress_level = DEFLATE_LEVEL if compress else 0
         self.use_copy = use_copy
         self.generated_at = timezone.now()
         # Streaming outlives the request's middleware: the history gets this context back.
@@ -906,7 +907,7 @@ class Export:
                     yield from self._write(table, archive, pipe)
             self.manifest = self._manifest(head)
             text = json.dumps(self.manifest, ensure_ascii=False, indent=2) + "\n"
-            member = self._member(archive, "manifest.json")
+            member = self._member(archive, "manifest.json", level=DEFLATE_LEVEL)
             member.write(text.encode())
             member.close()
             archive.close()

@@ -512,6 +512,38 @@ def test_zip_members_carry_the_export_time_and_xlsx_is_stored_as_is(notices, aud
     assert manifest.compress_type == zipfile.ZIP_DEFLATED
 
 
+@pytest.mark.parametrize("format", ["csv", "json", "xlsx"])
+def test_data_files_are_stored_unless_compression_is_asked_for(notices, auditor, format):
+    def members(**options):
+        export = exports.Export(exports.Selection("notices", format), auditor, **options)
+        with zipfile.ZipFile(io.BytesIO(b"".join(export.stream()))) as archive:
+            data = archive.getinfo(f"notices.{format}")
+            return data, archive.read(data), export.manifest["files"][0]["sha256"]
+
+    stored, stored_bytes, stored_hash = members()
+    asked, asked_bytes, asked_hash = members(compress=True)
+    assert stored.compress_type == zipfile.ZIP_STORED
+    # XLSX files are compressed inside already.
+    compressed = zipfile.ZIP_STORED if format == "xlsx" else zipfile.ZIP_DEFLATED
+    assert asked.compress_type == compressed
+    if format != "xlsx":
+        assert asked_bytes == stored_bytes and asked_hash == stored_hash
+        assert asked.compress_size < stored.compress_size
+
+
+def test_the_page_and_the_command_compress_when_asked(client, tmp_path, notices, auditor):
+    client.force_login(auditor)
+    for data, expected in (({}, zipfile.ZIP_STORED), ({"compress": "on"}, zipfile.ZIP_DEFLATED)):
+        response = post(client, **data)
+        content = io.BytesIO(b"".join(response.streaming_content))
+        assert zipfile.ZipFile(content).getinfo("notices.csv").compress_type == expected
+    output = tmp_path / "out.zip"
+    call_command(
+        "export_records", "notices", "--compress", "--output", str(output), stdout=io.StringIO()
+    )
+    assert zipfile.ZipFile(output).getinfo("notices.csv").compress_type == zipfile.ZIP_DEFLATED
+
+
 @pytest.mark.parametrize("who", ["auditor", "site_admin"])
 def test_auditor_and_site_admin_may_export(client, request, notices, who):
     client.force_login(request.getfixturevalue(who))
