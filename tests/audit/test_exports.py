@@ -555,6 +555,18 @@ def test_auditor_and_site_admin_may_export(client, request, notices, who):
     assert unzip(b"".join(response.streaming_content))[1]["rows"] == len(notices)
 
 
+@pytest.mark.parametrize(
+    ("who", "sees_link"),
+    [("auditor", True), ("site_admin", True), ("editor", False), ("reviewer", False)],
+)
+def test_admin_home_links_to_the_export_page_for_those_who_may_export(
+    client, db, request, who, sees_link
+):
+    client.force_login(request.getfixturevalue(who))
+    page = client.get(reverse("admin:index")).content.decode()
+    assert (f'href="{URL}"' in page) is sees_link
+
+
 @pytest.mark.parametrize("who", ["editor", "reviewer", "other_editor"])
 def test_editors_and_reviewers_are_refused(client, request, notices, who):
     user = request.getfixturevalue(who)
