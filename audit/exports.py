@@ -18,7 +18,7 @@ import tempfile
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -26,7 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Case, Expression, F, Func, QuerySet, TextField, Value, When
-from django.db.models.functions import Cast, Concat, Left, NullIf
+from django.db.models.functions import Cast, Concat, NullIf, Substr
 from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -268,10 +268,11 @@ class _SqlJsonObject(Func):
 
 
 def _sql_formula_guarded(expression: Expression) -> Expression:
-    """What ``_csv_cell`` does to free text: an apostrophe before a formula's first character."""
+    """What ``_csv_cell`` does to free text: an apostrophe before a formula's first character.
+    (substr, unlike left, decompresses only the start of a long stored text.)"""
     return Case(
         When(
-            In(Left(expression, 1), sorted(FORMULA_START)),
+            In(Substr(expression, 1, 1), sorted(FORMULA_START)),
             then=Concat(Value("'"), expression, output_field=TextField()),
         ),
         default=expression,
@@ -922,9 +923,12 @@ class Export:
         writer = {"csv": self._csv, "json": self._json, "xlsx": self._xlsx}[self.selection.format]
         report = FileReport(f"{table.name}.{self.selection.format}", table)
         self.files.append(report)
-        for _ in writer(table, archive, report):
-            if pipe.size >= STREAM_CHUNK_BYTES:
-                yield pipe.drain()
+        # Closed on the way out, however it is left, so that a COPY stops before anything else
+        # uses the connection.
+        with closing(writer(table, archive, report)) as steps:
+            for _ in steps:
+                if pipe.size >= STREAM_CHUNK_BYTES:
+                    yield pipe.drain()
 
     def _csv(self, table: Table, archive, report: FileReport) -> Iterator[None]:
         member = self._member(archive, report.name)
@@ -933,10 +937,11 @@ class Export:
         member.write(f"\ufeff{header}\r\n".encode())
         copied = self._copied(table, "table_sql")
         lines = _csv_copied(table, copied) if copied else self._csv_formatted(table)
-        for text, rows in lines:
-            member.write(text)
-            report.rows += rows
-            yield
+        with closing(lines):
+            for text, rows in lines:
+                member.write(text)
+                report.rows += rows
+                yield
         self._finish(member, report)
 
     def _copied(self, table: Table, form: str) -> list[tuple[Column, Expression]] | None:
@@ -961,12 +966,13 @@ class Export:
         copied = self._copied(table, "json_sql")
         lines = _json_copied(table, copied) if copied else self._json_formatted(table)
         separator = b"[\n"
-        for text, rows in lines:
-            member.write(separator)
-            member.write(text)
-            separator = b",\n"
-            report.rows += rows
-            yield
+        with closing(lines):
+            for text, rows in lines:
+                member.write(separator)
+                member.write(text)
+                separator = b",\n"
+                report.rows += rows
+                yield
         member.write(b"[\n]\n" if report.rows == 0 else b"\n]\n")
         self._finish(member, report)
 
