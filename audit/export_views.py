@@ -16,7 +16,9 @@ def export_page(request):
         raise PermissionDenied("只有审计人员和管理员可以导出数据。")
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        export = exports.Export(form.selection(), request.user, request=request)
+        export = exports.Export(
+            form.selection(), request.user, request=request, compress=form.cleaned_data["compress"]
+        )
         response = StreamingHttpResponse(export.stream(), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response

@@ -1,8 +1,10 @@
 """Exports for auditors: notices, assessments or the audit history, as one ZIP per export.
 
-An export streams. Rows come from ``values_list(...).iterator()`` in batches and are written into
-a ZIP opened on a non-seekable pipe, which the generator empties chunk by chunk; XLSX goes
-through a temporary file first. Memory therefore stays flat however many rows there are.
+An export streams. Rows come from ``values_list(...).iterator()`` in batches, are formatted and
+written into a ZIP opened on a non-seekable pipe, which the generator empties chunk by chunk; XLSX
+goes through a temporary file first. On PostgreSQL, CSV and JSON files whose every column
+PostgreSQL can write come from ``COPY (…) TO STDOUT`` instead (audit/pgcopy.py), several times
+faster and byte for byte the same. Memory therefore stays flat however many rows there are.
 
 The ZIP ends with manifest.json: what was asked, who asked and when, the rows, size and SHA-256 of
 every data file (computed while it is written), and the head of the audit chain when the export
@@ -18,14 +20,16 @@ import tempfile
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, Expression, F, Func, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast, Concat, NullIf, Substr
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from openpyxl import Workbook
@@ -42,7 +46,8 @@ from assessments.models import (
     Score,
 )
 from audit import chain, context
-from audit.models import AuditEvent
+from audit.models import AuditEvent, canonical_json
+from audit.pgcopy import CopyOut
 from audit.signals import record_access
 from notices import access
 from notices.models import Notice, Organ
@@ -69,10 +74,11 @@ FETCH_CHUNK = 1000
 WRITE_BATCH = 500
 STREAM_CHUNK_BYTES = 256 * 1024
 COPY_CHUNK_BYTES = 1024 * 1024
-# Deflate level of the files in the ZIP (0: stored uncompressed). Level 1 costs a fraction of
-# the CPU of the default 6 for files only slightly larger; compression is still the largest
-# single cost of a CSV export (see bench/README.md).
-COMPRESS_LEVEL = 1
+# Data files are stored in the ZIP as they are unless compression is asked for: deflate, even at
+# level 1 (a fraction of the CPU of the default 6, for files only slightly larger), is the largest
+# single cost of a CSV or JSON export and halves its speed (see bench/README.md). The manifest,
+# a few kilobytes, is always deflated.
+DEFLATE_LEVEL = 1
 # Cells a spreadsheet would run as a formula (CSV injection); in CSV they get a leading apostrophe.
 FORMULA_START = frozenset("=+-@\t\r")
 LIST_SEPARATOR = "；"
@@ -175,8 +181,10 @@ class Column:
     """One column: the Chinese header of CSV/XLSX, the stable key of JSON, and how values look.
 
     ``table`` and ``json`` turn a fetched value (never None) into what each kind of file holds;
-    None keeps it as fetched. ``text`` marks free text typed by people, which may not start a
-    formula in a spreadsheet.
+    None keeps it as fetched. ``table_sql`` and ``json_sql`` make, from the field's name, the
+    expression with which PostgreSQL writes the same: the text ``table`` gives, and a value that
+    to_json writes as json.dumps writes what ``json`` gives (None: only Python can). ``text``
+    marks free text typed by people, which may not start a formula in a spreadsheet.
     """
 
     key: str
@@ -184,6 +192,8 @@ class Column:
     table: Callable | None = None
     json: Callable | None = None
     text: bool = False
+    table_sql: Callable[[str], Expression] | None = None
+    json_sql: Callable[[str], Expression] | None = None
 
 
 def _iso(value) -> str:
@@ -202,35 +212,120 @@ def _joined(values: list) -> str:
     return LIST_SEPARATOR.join(str(value) for value in values)
 
 
+def _sql_text(field: str) -> Expression:
+    """The value as text, empty text as NULL: Python writes both as nothing."""
+    return NullIf(Cast(field, TextField()), Value(""), output_field=TextField())
+
+
+def _sql_day(field: str) -> Expression:
+    return Func(F(field), Value("YYYY-MM-DD"), function="to_char", output_field=TextField())
+
+
+class _SqlLocalIso(Func):
+    """A time as ``datetime.isoformat()`` writes it in the session's time zone, which is
+    TIME_ZONE while the export copies (``_site_time_zone``): microseconds only when there are
+    some, and the offset's seconds only when it has some (local mean time before 1901)."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        value, params = compiler.compile(self.get_source_expressions()[0])
+        offset = f"date_part('timezone', {value})::int"
+        sql = (
+            f"CASE WHEN date_trunc('second', {value}) = {value}"
+            f" THEN to_char({value}, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM')"
+            f" ELSE to_char({value}, 'YYYY-MM-DD\"T\"HH24:MI:SS.USTZH:TZM') END"
+            f" || CASE WHEN mod({offset}, 60) = 0 THEN ''"
+            f" ELSE ':' || to_char(abs(mod({offset}, 60)), 'FM00') END"
+        )
+        return sql, (*params, *params, *params, *params, *params, *params)
+
+
+def _sql_labels(labels: dict) -> Callable[[str], Expression]:
+    def sql(field: str) -> Expression:
+        whens = [When(**{field: value}, then=Value(label)) for value, label in labels.items()]
+        return Case(*whens, default=_sql_text(field), output_field=TextField())
+
+    return sql
+
+
+class _SqlJsonObject(Func):
+    """A row as ``json.dumps(dict, ensure_ascii=False)`` writes it: the keys in column order,
+    ", " and ": " between, the values as to_json writes them (it escapes text as Python does)."""
+
+    output_field = TextField()
+
+    def __init__(self, copied: list[tuple[Column, Expression]]):
+        self.keys = [column.key for column, _ in copied]
+        super().__init__(*[expression for _, expression in copied])
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params, opening = [], [], "{"
+        for key, expression in zip(self.keys, self.get_source_expressions(), strict=True):
+            value, value_params = compiler.compile(expression)
+            parts.append(f"%s || coalesce(to_json({value})::text, 'null')")
+            params += [f"{opening}{json.dumps(key)}: ", *value_params]
+            opening = ", "
+        return "(" + " || ".join(parts) + " || '}')", params
+
+
+def _sql_formula_guarded(expression: Expression) -> Expression:
+    """What ``_csv_cell`` does to free text: an apostrophe before a formula's first character.
+    (substr, unlike left, decompresses only the start of a long stored text.)"""
+    return Case(
+        When(
+            In(Substr(expression, 1, 1), sorted(FORMULA_START)),
+            then=Concat(Value("'"), expression, output_field=TextField()),
+        ),
+        default=expression,
+        output_field=TextField(),
+    )
+
+
 def text(key: str, label: str) -> Column:
-    return Column(key, label, text=True)
+    return Column(key, label, text=True, table_sql=_sql_text, json_sql=F)
 
 
 def plain(key: str, label: str) -> Column:
-    return Column(key, label)
+    return Column(key, label, table_sql=_sql_text, json_sql=F)
 
 
 def day(key: str, label: str) -> Column:
-    return Column(key, label, table=_iso, json=_iso)
+    return Column(key, label, table=_iso, json=_iso, table_sql=_sql_day, json_sql=_sql_day)
 
 
 def moment(key: str, label: str) -> Column:
-    return Column(key, label, table=_local_iso, json=_local_iso)
+    return Column(
+        key,
+        label,
+        table=_local_iso,
+        json=_local_iso,
+        table_sql=_SqlLocalIso,
+        json_sql=_SqlLocalIso,
+    )
 
 
 def number(key: str, label: str) -> Column:
     """A decimal: a number in spreadsheets, an exact string in JSON."""
-    return Column(key, label, json=str)
+    return Column(key, label, json=str, table_sql=_sql_text, json_sql=_sql_text)
 
 
 def flag(key: str, label: str) -> Column:
-    return Column(key, label, table={True: "是", False: "否"}.get)
+    labels = {True: "是", False: "否"}
+    return Column(key, label, table=labels.get, table_sql=_sql_labels(labels), json_sql=F)
 
 
 def choice(key: str, label: str, choices, codes: dict | None = None) -> Column:
     """Chinese labels in CSV/XLSX; the stored code in JSON (or codes[value] when given)."""
     labels = {value: str(name) for value, name in choices}
-    return Column(key, label, table=lambda v: labels.get(v, v), json=codes.get if codes else None)
+    return Column(
+        key,
+        label,
+        table=lambda v: labels.get(v, v),
+        json=codes.get if codes else None,
+        table_sql=_sql_labels(labels),
+        json_sql=None if codes else F,
+    )
 
 
 def listing(key: str, label: str) -> Column:
@@ -262,6 +357,24 @@ class Table:
         rows = self.queryset.values_list(*self.fields).iterator(chunk_size=chunk_size)
         while batch := list(islice(rows, WRITE_BATCH)):
             yield self.shape(batch) if self.shape else batch
+
+    def sql(self, form: str) -> list[tuple[Column, Expression]] | None:
+        """Each column with its expression of ``form`` ("table_sql" or "json_sql"), or None
+        when PostgreSQL cannot write every column itself."""
+        if self.shape is not None or not all(getattr(c, form) for c in self.columns):
+            return None
+        return [
+            (column, getattr(column, form)(field))
+            for column, field in zip(self.columns, self.fields, strict=True)
+        ]
+
+    def copy_statement(self, expressions: list[Expression], copy_format: str) -> bytes:
+        """``COPY (…) TO STDOUT`` of the expressions for the rows, in order."""
+        queryset = self.queryset.values_list(*expressions)
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            return cursor.mogrify(f"COPY ({sql}) TO STDOUT WITH (FORMAT {copy_format})", params)
 
 
 def table(name, label, queryset, spec, shape=None, also=()) -> Table:
@@ -539,11 +652,7 @@ def _with_hashed_payload(batch: list[tuple]) -> list[tuple]:
             additional_data=values["additional_data"],
             source=values["source"],
         )
-        # The canonical form that audit.models.chain_hash hashes.
-        payload = json.dumps(
-            event.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        rows.append((*row[:-1], payload))
+        rows.append((*row[:-1], canonical_json(event.payload())))
     return rows
 
 
@@ -676,6 +785,49 @@ def _csv_cell(column: Column) -> Callable[[object], str]:
     return cell
 
 
+def _csv_copied(
+    table: Table, copied: list[tuple[Column, Expression]]
+) -> Iterator[tuple[bytes, int]]:
+    """The CSV lines as PostgreSQL writes them, in batches, with their number: the same bytes
+    as ``_csv_formatted``, except that COPY ends lines with LF, which become CRLF here."""
+    cells = [_sql_formula_guarded(sql) if column.text else sql for column, sql in copied]
+    statement = table.copy_statement(cells, "csv")
+    with _site_time_zone(), _copy_out(statement) as batches:
+        for lines in batches:
+            lines.append(b"")
+            yield b"\r\n".join(lines), len(lines) - 1
+
+
+def _json_copied(
+    table: Table, copied: list[tuple[Column, Expression]]
+) -> Iterator[tuple[bytes, int]]:
+    """The JSON objects as PostgreSQL writes them, one a line, the same bytes as
+    ``_json_formatted``: one text column copied in binary format, which leaves it as it is."""
+    statement = table.copy_statement([_SqlJsonObject(copied)], "binary")
+    with _site_time_zone(), _copy_out(statement, binary=True) as batches:
+        for lines in batches:
+            yield b",\n".join(lines), len(lines)
+
+
+def _copy_out(statement: bytes, binary: bool = False) -> CopyOut:
+    return CopyOut(connection.connection, statement, binary=binary, batch_rows=WRITE_BATCH)
+
+
+@contextmanager
+def _site_time_zone():
+    """Within the export's transaction, make PostgreSQL's session time zone TIME_ZONE, in which
+    the copies write local times, and put it back with a savepoint whatever happens: Django
+    reads times right only in the zone it set itself."""
+    savepoint = transaction.savepoint()
+    try:
+        with connection.cursor() as cursor:
+            name = timezone.get_default_timezone_name()
+            cursor.execute("SELECT set_config('TimeZone', %s, true)", [name])
+        yield
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
 @contextmanager
 def snapshot():
     """On PostgreSQL, read the chain head and every file in one read-only repeatable-read
@@ -697,6 +849,8 @@ class Export:
 
     ``user`` None is the command line. ``request``, when given, supplies the address recorded
     in the history. ``sheet_rows`` is the most rows a worksheet holds, header included.
+    ``compress`` deflates the CSV and JSON files. ``use_copy`` lets PostgreSQL write the files it
+    can (COPY); False formats every row in Python, as on SQLite. Both write the same bytes.
     """
 
     def __init__(
@@ -707,7 +861,8 @@ class Export:
         request=None,
         sheet_rows: int = EXCEL_MAX_ROWS,
         chunk_size: int = FETCH_CHUNK,
-        compress_level: int = COMPRESS_LEVEL,
+        compress: bool = False,
+        use_copy: bool = True,
     ):
         if user is not None and not can_export(user):
             raise PermissionDenied("只有审计人员和管理员可以导出数据。")
@@ -724,7 +879,8 @@ class Export:
         self.request = request
         self.sheet_rows = sheet_rows
         self.chunk_size = chunk_size
-        self.compress_level = compress_level
+        self.compress_level = DEFLATE_LEVEL if compress else 0
+        self.use_copy = use_copy
         self.generated_at = timezone.now()
         # Streaming outlives the request's middleware: the history gets this context back.
         self.audit_context = context.current()
@@ -754,7 +910,7 @@ class Export:
                     yield from self._write(table, archive, pipe)
             self.manifest = self._manifest(head)
             text = json.dumps(self.manifest, ensure_ascii=False, indent=2) + "\n"
-            member = self._member(archive, "manifest.json")
+            member = self._member(archive, "manifest.json", level=DEFLATE_LEVEL)
             member.write(text.encode())
             member.close()
             archive.close()
@@ -769,45 +925,71 @@ class Export:
         writer = {"csv": self._csv, "json": self._json, "xlsx": self._xlsx}[self.selection.format]
         report = FileReport(f"{table.name}.{self.selection.format}", table)
         self.files.append(report)
-        for _ in writer(table, archive, report):
-            if pipe.size >= STREAM_CHUNK_BYTES:
-                yield pipe.drain()
+        # Closed on the way out, however it is left, so that a COPY stops before anything else
+        # uses the connection.
+        with closing(writer(table, archive, report)) as steps:
+            for _ in steps:
+                if pipe.size >= STREAM_CHUNK_BYTES:
+                    yield pipe.drain()
 
     def _csv(self, table: Table, archive, report: FileReport) -> Iterator[None]:
-        cells = [_csv_cell(column) for column in table.columns]
         member = self._member(archive, report.name)
         header = ",".join(_csv_quoted(column.label) for column in table.columns)
         # The byte-order mark tells Excel the file is UTF-8.
         member.write(f"\ufeff{header}\r\n".encode())
+        copied = self._copied(table, "table_sql")
+        lines = _csv_copied(table, copied) if copied else self._csv_formatted(table)
+        with closing(lines):
+            for text, rows in lines:
+                member.write(text)
+                report.rows += rows
+                yield
+        self._finish(member, report)
+
+    def _copied(self, table: Table, form: str) -> list[tuple[Column, Expression]] | None:
+        """The columns' SQL when PostgreSQL is to write the file (see Table.sql)."""
+        if self.use_copy and connection.vendor == "postgresql":
+            return table.sql(form)
+        return None
+
+    def _csv_formatted(self, table: Table) -> Iterator[tuple[bytes, int]]:
+        """The CSV lines formatted here, in batches, with their number."""
+        cells = [_csv_cell(column) for column in table.columns]
         for batch in table.batches(self.chunk_size):
             lines = [
                 ",".join([cell(value) for cell, value in zip(cells, row, strict=True)])
                 for row in batch
             ]
             lines.append("")
-            member.write("\r\n".join(lines).encode())
-            report.rows += len(batch)
-            yield
-        self._finish(member, report)
+            yield "\r\n".join(lines).encode(), len(batch)
 
     def _json(self, table: Table, archive, report: FileReport) -> Iterator[None]:
+        member = self._member(archive, report.name)
+        copied = self._copied(table, "json_sql")
+        lines = _json_copied(table, copied) if copied else self._json_formatted(table)
+        separator = b"[\n"
+        with closing(lines):
+            for text, rows in lines:
+                member.write(separator)
+                member.write(text)
+                separator = b",\n"
+                report.rows += rows
+                yield
+        member.write(b"[\n]\n" if report.rows == 0 else b"\n]\n")
+        self._finish(member, report)
+
+    def _json_formatted(self, table: Table) -> Iterator[tuple[bytes, int]]:
+        """The JSON objects, one a line, made here, in batches, with their number."""
         convert = _converter(
             [(index, column.json) for index, column in enumerate(table.columns) if column.json]
         )
         keys = [column.key for column in table.columns]
-        member = self._member(archive, report.name)
-        separator = "[\n"
         for batch in table.batches(self.chunk_size):
             lines = [
                 json.dumps(dict(zip(keys, convert(row), strict=True)), ensure_ascii=False)
                 for row in batch
             ]
-            member.write((separator + ",\n".join(lines)).encode())
-            separator = ",\n"
-            report.rows += len(batch)
-            yield
-        member.write(b"[\n]\n" if report.rows == 0 else b"\n]\n")
-        self._finish(member, report)
+            yield ",\n".join(lines).encode(), len(batch)
 
     def _xlsx(self, table: Table, archive, report: FileReport) -> Iterator[None]:
         convert = _converter(

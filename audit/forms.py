@@ -31,6 +31,14 @@ class ExportForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="CSV 可直接用 Excel 打开；JSON 的字段名为英文，便于程序处理。",
     )
+    compress = forms.BooleanField(
+        label="压缩数据文件",
+        required=False,
+        help_text=(
+            "CSV 和 JSON 文件可小几倍，但导出要慢一倍以上；网络较慢、导出量大时值得选用。"
+            "XLSX 文件本身已经压缩。"
+        ),
+    )
     organ = forms.ModelChoiceField(
         label="机构",
         queryset=Organ.objects.all(),

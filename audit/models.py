@@ -78,9 +78,13 @@ class AuditEvent(AbstractLogEntry):
         return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+def canonical_json(payload: dict) -> str:
+    """The text of a payload that its hash covers: sorted keys, no spaces, UTF-8 unescaped."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def chain_hash(previous_hash: str, payload: dict) -> str:
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
+    return hashlib.sha256(f"{previous_hash}\n{canonical_json(payload)}".encode()).hexdigest()
 
 
 class ChainHead(models.Model):

@@ -10,11 +10,15 @@ notices by bulk inserts, and drops it at the end unless --keep is given. For eac
 each in a fresh process so that ru_maxrss means something:
 
 - baseline: iterating the export's own values_list(...).iterator() without writing anything;
-- csv, json, xlsx: the whole export (ZIP with manifest), bytes counted and thrown away.
+- copy: PostgreSQL's COPY of the export's CSV lines, as the CSV export reads them, thrown away:
+  the most the database and the connection allow;
+- csv, json, xlsx: the whole export (ZIP with manifest), bytes counted and thrown away;
+- csv-python, json-python: the same, every row formatted in Python, as on SQLite.
 
 Rows/s and the peak RSS (ru_maxrss; VmHWM on Linux) with its growth over the process's start come
 from a plain run; the tracemalloc peak from a second run under tracemalloc, which slows Python.
-Prints a table and writes bench/reports/export.json.
+Prints a table and writes bench/reports/export.json. Each size has its own scratch database
+(bench_exports_<name>_<rows>), which --keep keeps for the next run.
 """
 
 import argparse
@@ -34,7 +38,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench" / "reports" / "export.json"
-MEASURES = ["baseline", "csv", "json", "xlsx"]
+DEFAULT_BODY_CHARS = "1500-4000"
+MEASURES = ["baseline", "copy", "csv", "csv-python", "json", "json-python", "xlsx"]
 
 
 def setup_django(database_url: str | None) -> None:
@@ -170,24 +175,53 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
 
 
-def measure(kind: str, chunk_size: int, compress_level: int) -> dict:
+def own_cpu_seconds() -> float:
+    """CPU time of this process, all its threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu_seconds(connection) -> float | None:
+    """CPU time of the PostgreSQL backend serving the connection, when it runs on this machine:
+    unlike wall time, hardly changed by other work on a shared machine."""
+    if connection.vendor != "postgresql":
+        return None
+    pid = connection.connection.info.backend_pid
+    process = Path(f"/proc/{pid}")
+    try:
+        if not process.joinpath("cmdline").read_bytes().startswith(b"postgres"):
+            return None
+        fields = process.joinpath("stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(kind: str, chunk_size: int, compress: bool) -> dict:
     """One measurement, in this (fresh) process."""
     from django.db import connection
 
     from audit import exports
 
     def run() -> tuple[int, int]:
+        (table,) = exports.notice_tables(exports.Selection("notices"), None)
         if kind == "baseline":
-            (table,) = exports.notice_tables(exports.Selection("notices"), None)
             rows = 0
             with exports.snapshot():
                 for _ in table.queryset.values_list(*table.fields).iterator(chunk_size):
                     rows += 1
             return rows, 0
+        if kind == "copy":
+            rows = size = 0
+            with exports.snapshot():
+                for lines, count in exports._csv_copied(table, table.sql("table_sql")):
+                    rows, size = rows + count, size + len(lines)
+            return rows, size
         export = exports.Export(
-            exports.Selection("notices", kind),
+            exports.Selection("notices", kind.removesuffix("-python")),
             chunk_size=chunk_size,
-            compress_level=compress_level,
+            compress=compress,
+            use_copy=not kind.endswith("-python"),
         )
         size = sum(len(chunk) for chunk in export.stream())
         return export.manifest["rows"], size
@@ -195,9 +229,11 @@ def measure(kind: str, chunk_size: int, compress_level: int) -> dict:
     connection.ensure_connection()
     exports.notice_tables(exports.Selection("notices"), None)[0].queryset.exists()
     rss_before = peak_rss_bytes()
+    server_before, own_before = server_cpu_seconds(connection), own_cpu_seconds()
     started = time.perf_counter()
     rows, size = run()
     seconds = time.perf_counter() - started
+    server_after, own_after = server_cpu_seconds(connection), own_cpu_seconds()
     rss_after = peak_rss_bytes()
     tracemalloc.start()
     run()
@@ -205,9 +241,16 @@ def measure(kind: str, chunk_size: int, compress_level: int) -> dict:
     tracemalloc.stop()
     return {
         "kind": kind,
+        "load_average": round(os.getloadavg()[0], 1),
         "rows": rows,
         "seconds": round(seconds, 3),
         "rows_per_second": round(rows / seconds) if seconds else None,
+        "client_cpu_us_per_row": round(1e6 * (own_after - own_before) / rows, 1) if rows else None,
+        "server_cpu_us_per_row": (
+            round(1e6 * (server_after - server_before) / rows, 1)
+            if rows and server_before is not None and server_after is not None
+            else None
+        ),
         "output_bytes": size,
         "tracemalloc_peak_mb": round(peak / 2**20, 1),
         "peak_rss_mb": round(rss_after / 2**20, 1),
@@ -218,7 +261,7 @@ def measure(kind: str, chunk_size: int, compress_level: int) -> dict:
 def measure_in_subprocess(args, scratch: str, kind: str) -> dict:
     command = [
         sys.executable, __file__, "--worker", kind, "--scratch", scratch,
-        "--chunk-size", str(args.chunk_size), "--compress-level", str(args.compress_level),
+        "--chunk-size", str(args.chunk_size), *(["--compress"] if args.compress else []),
     ]  # fmt: skip
     if args.database_url:
         command += ["--database-url", args.database_url]
@@ -235,9 +278,11 @@ def main() -> None:
     parser.add_argument("--measures", nargs="+", choices=MEASURES, default=MEASURES)
     parser.add_argument("--chunk-size", type=int, default=None, help="rows per fetch")
     parser.add_argument(
-        "--body-chars", default="1500-4000", help="length range of the bodies, e.g. 200-400"
+        "--body-chars", default=DEFAULT_BODY_CHARS, help="length range of the bodies, e.g. 200-400"
     )
-    parser.add_argument("--compress-level", type=int, default=None)
+    parser.add_argument(
+        "--compress", action="store_true", help="deflate the files, as the export's option does"
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the scratch database and reuse it next time"
     )
@@ -250,54 +295,55 @@ def main() -> None:
 
     from audit import exports
 
-    if args.compress_level is None:
-        args.compress_level = exports.COMPRESS_LEVEL
     if args.chunk_size is None:
         args.chunk_size = exports.FETCH_CHUNK
     low, _, high = args.body_chars.partition("-")
     body_chars = (int(low), int(high or low))
     if args.worker:
         connection.settings_dict["NAME"] = args.scratch
-        print(json.dumps(measure(args.worker, args.chunk_size, args.compress_level)))
+        print(json.dumps(measure(args.worker, args.chunk_size, args.compress)))
         return
 
     vendor = connection.vendor
+    if vendor != "postgresql":
+        # Without COPY the exports are the Python ones.
+        args.measures = [m for m in args.measures if m != "copy" and not m.endswith("-python")]
     original_name = connection.settings_dict["NAME"]
     scratch_dir = None
     if vendor == "sqlite":
         scratch_dir = ROOT / "var" if args.keep else Path(tempfile.mkdtemp())
         scratch_dir.mkdir(exist_ok=True)
-        connection.settings_dict["TEST"]["NAME"] = str(scratch_dir / "bench-exports.sqlite3")
-    else:
-        connection.settings_dict["TEST"]["NAME"] = f"bench_exports_{original_name}"
-    print(f"Scratch database on {vendor} …", flush=True)
-    scratch = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False, keepdb=args.keep
-    )
+    bodies = "" if args.body_chars == DEFAULT_BODY_CHARS else f"_{low}_{high}"
     results = []
     try:
-        from notices.models import Notice
-
-        existing = Notice.objects.count()
-        if existing > min(args.rows):
-            sys.exit(f"The kept scratch database has {existing} notices; ask for as many or more.")
         for target in sorted(args.rows):
-            started = time.perf_counter()
-            added = fill(target, body_chars)
-            if added:
-                seconds = time.perf_counter() - started
-                print(f"Filled {added} notices in {seconds:.1f} s ({added / seconds:.0f}/s)")
-                if vendor == "postgresql":
-                    with connection.cursor() as cursor:
-                        cursor.execute("VACUUM ANALYZE notices_notice")
-            connection.close()
-            for kind in args.measures:
-                result = measure_in_subprocess(args, scratch, kind)
-                result["size"] = target
-                results.append(result)
-                print_row(result, results)
+            if scratch_dir is not None:
+                name = str(scratch_dir / f"bench_exports_{target}{bodies}.sqlite3")
+            else:
+                name = f"bench_exports_{original_name}_{target}{bodies}"
+            connection.settings_dict["TEST"]["NAME"] = name
+            print(f"Scratch database {name} …", flush=True)
+            scratch = connection.creation.create_test_db(
+                verbosity=0, autoclobber=True, serialize=False, keepdb=args.keep
+            )
+            try:
+                started = time.perf_counter()
+                added = fill(target, body_chars)
+                if added:
+                    seconds = time.perf_counter() - started
+                    print(f"Filled {added} notices in {seconds:.1f} s ({added / seconds:.0f}/s)")
+                    if vendor == "postgresql":
+                        with connection.cursor() as cursor:
+                            cursor.execute("VACUUM ANALYZE notices_notice")
+                connection.close()
+                for kind in args.measures:
+                    result = measure_in_subprocess(args, scratch, kind)
+                    result["size"] = target
+                    results.append(result)
+                    print_row(result, results)
+            finally:
+                connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=args.keep)
     finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=args.keep)
         if scratch_dir is not None and not args.keep:
             shutil.rmtree(scratch_dir, ignore_errors=True)
 
@@ -307,7 +353,7 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "chunk_size": args.chunk_size,
-        "compress_level": args.compress_level,
+        "deflate_level": exports.DEFLATE_LEVEL if args.compress else 0,
         "body_chars": args.body_chars,
         "results": results,
     }
@@ -319,8 +365,9 @@ def main() -> None:
 def print_row(result: dict, results: list[dict]) -> None:
     if len(results) == 1:
         print(
-            f"{'rows':>9} {'export':<9} {'seconds':>8} {'rows/s':>9} {'vs read':>8} "
-            f"{'output MB':>10} {'tracemalloc MB':>15} {'peak RSS MB':>12} {'growth':>7}"
+            f"{'rows':>9} {'export':<12} {'seconds':>8} {'rows/s':>9} {'vs read':>8} "
+            f"{'CPU µs/row':>10} {'server':>7} {'output MB':>10} {'tracemalloc MB':>15} "
+            f"{'peak RSS MB':>12} {'growth':>7} {'load':>5}"
         )
     baseline = next(
         (r for r in results if r["kind"] == "baseline" and r["size"] == result["size"]), None
@@ -328,11 +375,13 @@ def print_row(result: dict, results: list[dict]) -> None:
     ratio = ""
     if baseline and result["kind"] != "baseline" and baseline["rows_per_second"]:
         ratio = f"{result['rows_per_second'] / baseline['rows_per_second']:.0%}"
+    server = result["server_cpu_us_per_row"]
     print(
-        f"{result['rows']:>9} {result['kind']:<9} {result['seconds']:>8.2f} "
-        f"{result['rows_per_second']:>9} {ratio:>8} {result['output_bytes'] / 2**20:>10.1f} "
+        f"{result['rows']:>9} {result['kind']:<12} {result['seconds']:>8.2f} "
+        f"{result['rows_per_second']:>9} {ratio:>8} {result['client_cpu_us_per_row']:>10} "
+        f"{'' if server is None else server:>7} {result['output_bytes'] / 2**20:>10.1f} "
         f"{result['tracemalloc_peak_mb']:>15.1f} {result['peak_rss_mb']:>12.1f} "
-        f"{result['peak_rss_growth_mb']:>7.1f}",
+        f"{result['peak_rss_growth_mb']:>7.1f} {result['load_average']:>5}",
         flush=True,
     )
 

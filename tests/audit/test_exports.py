@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import io
 import json
+import threading
 import zipfile
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -510,6 +512,38 @@ def test_zip_members_carry_the_export_time_and_xlsx_is_stored_as_is(notices, aud
     assert manifest.compress_type == zipfile.ZIP_DEFLATED
 
 
+@pytest.mark.parametrize("format", ["csv", "json", "xlsx"])
+def test_data_files_are_stored_unless_compression_is_asked_for(notices, auditor, format):
+    def members(**options):
+        export = exports.Export(exports.Selection("notices", format), auditor, **options)
+        with zipfile.ZipFile(io.BytesIO(b"".join(export.stream()))) as archive:
+            data = archive.getinfo(f"notices.{format}")
+            return data, archive.read(data), export.manifest["files"][0]["sha256"]
+
+    stored, stored_bytes, stored_hash = members()
+    asked, asked_bytes, asked_hash = members(compress=True)
+    assert stored.compress_type == zipfile.ZIP_STORED
+    # XLSX files are compressed inside already.
+    compressed = zipfile.ZIP_STORED if format == "xlsx" else zipfile.ZIP_DEFLATED
+    assert asked.compress_type == compressed
+    if format != "xlsx":
+        assert asked_bytes == stored_bytes and asked_hash == stored_hash
+        assert asked.compress_size < stored.compress_size
+
+
+def test_the_page_and_the_command_compress_when_asked(client, tmp_path, notices, auditor):
+    client.force_login(auditor)
+    for data, expected in (({}, zipfile.ZIP_STORED), ({"compress": "on"}, zipfile.ZIP_DEFLATED)):
+        response = post(client, **data)
+        content = io.BytesIO(b"".join(response.streaming_content))
+        assert zipfile.ZipFile(content).getinfo("notices.csv").compress_type == expected
+    output = tmp_path / "out.zip"
+    call_command(
+        "export_records", "notices", "--compress", "--output", str(output), stdout=io.StringIO()
+    )
+    assert zipfile.ZipFile(output).getinfo("notices.csv").compress_type == zipfile.ZIP_DEFLATED
+
+
 @pytest.mark.parametrize("who", ["auditor", "site_admin"])
 def test_auditor_and_site_admin_may_export(client, request, notices, who):
     client.force_login(request.getfixturevalue(who))
@@ -519,6 +553,18 @@ def test_auditor_and_site_admin_may_export(client, request, notices, who):
     response = post(client)
     assert response.status_code == 200
     assert unzip(b"".join(response.streaming_content))[1]["rows"] == len(notices)
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_link"),
+    [("auditor", True), ("site_admin", True), ("editor", False), ("reviewer", False)],
+)
+def test_admin_home_links_to_the_export_page_for_those_who_may_export(
+    client, db, request, who, sees_link
+):
+    client.force_login(request.getfixturevalue(who))
+    page = client.get(reverse("admin:index")).content.decode()
+    assert (f'href="{URL}"' in page) is sees_link
 
 
 @pytest.mark.parametrize("who", ["editor", "reviewer", "other_editor"])
@@ -624,3 +670,165 @@ def test_outside_a_transaction_postgresql_reads_one_snapshot_and_records(organ):
     event = AuditEvent.objects.filter(additional_data__event="export").get()
     assert event.sequence == manifest["chain_head"]["sequence"] + 1
     assert event.source == "测试"
+
+
+# Text that tests every rule of the two writers: quoting, the formula guard, empty and missing
+# values, control characters, characters beyond the BMP, backslashes (escaped in JSON).
+AWKWARD_TEXT = [
+    '引号"和逗号,',
+    "换行\n和回车\r\n",
+    "=SUM(A1)",
+    "+86 0931",
+    "-1",
+    "@提及",
+    "\t制表符开头",
+    "\r回车开头",
+    "'已有单引号",
+    "",
+    "反斜杠\\n不是换行",
+    "控制字符\x01\x1f和\x7f",
+    "扩展汉字𠀀与表情😀",
+    "  前后空格  ",
+    "\\.",
+]
+
+
+def awkward_notices(organ, editor, reviewer) -> list[Notice]:
+    """Notices whose stored values (set past the model's cleaning, as an export must take
+    whatever is stored) cover the awkward cases, with times with and without microseconds, in
+    both halves of a year and before 1901, when offsets had seconds."""
+    times = [
+        at(2017, 3, 1),
+        at(2017, 7, 1, 23).replace(microsecond=123456),
+        datetime.datetime(1890, 1, 1, tzinfo=datetime.UTC),
+        datetime.datetime(2024, 11, 3, 5, 30, 0, 1, tzinfo=datetime.UTC),
+    ]
+    made = []
+    for n, value in enumerate(AWKWARD_TEXT):
+        notice = factories.make_notice(organ, editor, reviewer, "published")
+        made.append(notice)
+        Notice.objects.filter(pk=notice.pk).update(
+            title=value or "标题",
+            document_number=value,
+            keywords=value,
+            summary=value,
+            addressees=value,
+            change_note=value,
+            body=value,
+            genre=list(Notice.Genre.values)[n % len(Notice.Genre.values)],
+            published_at=times[n % len(times)],
+            created_at=times[(n + 1) % len(times)],
+            updated_at=times[(n + 2) % len(times)],
+            signed_on=datetime.date(999 + n * 100, 1, 31) if n % 3 else None,
+            view_count=n * 1_000_000_007,
+        )
+    # A code without a label is exported as it is.
+    Notice.objects.filter(pk=made[0].pk).update(genre="retired")
+    return made
+
+
+@pytest.fixture
+def copies(monkeypatch):
+    """How many COPY statements the exports ran."""
+    statements = []
+
+    class Counted(exports.CopyOut):
+        def __init__(self, raw_connection, statement, **options):
+            statements.append(statement)
+            super().__init__(raw_connection, statement, **options)
+
+    monkeypatch.setattr(exports, "CopyOut", Counted)
+    return statements
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("format", ["csv", "json"])
+@pytest.mark.parametrize("time_zone", ["Asia/Shanghai", "America/St_Johns"])
+def test_postgresql_writes_the_same_bytes_as_python(
+    settings, copies, organ, editor, reviewer, auditor, format, time_zone
+):
+    settings.TIME_ZONE = time_zone
+    awkward_notices(organ, editor, reviewer)
+    selection = exports.Selection("notices", format)
+    by_python, _ = export(selection, auditor, use_copy=False)
+    assert not copies
+    by_postgresql, manifest = export(selection, auditor)
+    assert len(copies) == 1
+    name = f"notices.{format}"
+    assert by_postgresql[name] == by_python[name]
+    assert manifest["rows"] == len(AWKWARD_TEXT)
+    if format == "csv":
+        rows = read_csv(by_postgresql[name])[1:]
+        assert [row[2] for row in rows[2:8]] == [
+            "'=SUM(A1)", "'+86 0931", "'-1", "'@提及", "'\t制表符开头", "'\r回车开头",
+        ]  # fmt: skip
+        assert rows[0][6] == "retired" and rows[1][6] == "通报"
+    else:
+        rows = json.loads(by_postgresql[name])
+        assert rows[11]["title"] == AWKWARD_TEXT[11]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("format", ["csv", "json"])
+def test_postgresql_writes_assessment_tables_as_python_does(copies, assessment, auditor, format):
+    selection = exports.Selection("assessments", format)
+    by_python, _ = export(selection, auditor, use_copy=False)
+    by_postgresql, manifest = export(selection, auditor)
+    # Findings and requirements list related names, which only Python adds.
+    assert len(copies) == 3
+    assert by_postgresql == {**by_python, "manifest.json": by_postgresql["manifest.json"]}
+    assert manifest["files"][1]["rows"] == 3
+
+
+@pytest.mark.postgres
+def test_a_copy_leaves_the_session_as_django_needs_it(copies, notices, auditor):
+    circular = notices["circular"]
+    export(exports.Selection("notices", "csv"), auditor)
+    assert copies
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW TIME ZONE")
+        assert cursor.fetchone()[0] == "UTC"
+    assert Notice.objects.get(pk=circular.pk).published_at == at(2017, 3, 1)
+
+
+@pytest.mark.postgres
+def test_an_interrupted_copy_is_cancelled_and_recorded(monkeypatch, copies, notice_in, auditor):
+    monkeypatch.setattr(exports, "WRITE_BATCH", 1)
+    monkeypatch.setattr(exports, "STREAM_CHUNK_BYTES", 1)
+    for n in range(20):
+        notice_in("draft", title=f"草稿{n}")
+    stream = exports.Export(exports.Selection("notices"), auditor).stream()
+    next(stream)
+    stream.close()
+    assert copies
+    assert not [thread for thread in threading.enumerate() if thread.name == "export-copy"]
+    event = AuditEvent.objects.get(additional_data__event="export")
+    assert event.additional_data["completed"] is False
+    assert event.additional_data["rows"] < 20
+    assert Notice.objects.count() == 20
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("format", ["csv", "json"])
+def test_a_copy_reads_the_snapshot_the_export_began_with(monkeypatch, organ, format):
+    monkeypatch.setattr(exports, "WRITE_BATCH", 1)
+    monkeypatch.setattr(exports, "STREAM_CHUNK_BYTES", 1)
+    auditor = factories.make_user(roles.AUDITOR)
+    editor, reviewer = factories.make_editor(organ), factories.make_reviewer(organ)
+    made = [factories.make_notice(organ, editor, reviewer, "draft") for _ in range(3)]
+    stream = exports.Export(exports.Selection("notices", format), auditor).stream()
+    chunks = [next(stream)]
+
+    def change_meanwhile():
+        Notice.objects.filter(pk=made[-1].pk).update(title="导出开始后改的标题")
+        connection.close()
+
+    changer = threading.Thread(target=change_meanwhile)
+    changer.start()
+    changer.join()
+    files, manifest = unzip(b"".join([*chunks, *stream]))
+    assert "导出开始后改的标题".encode() not in files[f"notices.{format}"]
+    assert made[-1].title.encode() in files[f"notices.{format}"]
+    assert manifest["rows"] == 3
+    assert Notice.objects.get(pk=made[-1].pk).title == "导出开始后改的标题"

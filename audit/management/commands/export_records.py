@@ -33,10 +33,15 @@ class Command(BaseCommand):
         parser.add_argument("--status", default="", help="e.g. published, draft, in_review")
         parser.add_argument("--year", type=int)
         parser.add_argument(
+            "--compress",
+            action="store_true",
+            help="deflate the CSV or JSON files: several times smaller, twice as slow or more",
+        )
+        parser.add_argument(
             "--output", "-o", help="where to write the ZIP (default: its own name, here)"
         )
 
-    def handle(self, *args, dataset, organ, output, **options):
+    def handle(self, *args, dataset, organ, output, compress, **options):
         if organ:
             found = Organ.objects.filter(code=organ).first()
             if found is None:
@@ -53,7 +58,7 @@ class Command(BaseCommand):
         )
         with context.acting(source=SOURCE):
             try:
-                export = exports.Export(selection)
+                export = exports.Export(selection, compress=compress)
             except exports.ExportError as error:
                 raise CommandError(str(error)) from error
             path = Path(output or export.filename)
