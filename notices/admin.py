@@ -1,14 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from notices import access, workflow
 from notices import versions as versions_module
@@ -21,25 +19,8 @@ from notices.models import (
     Topic,
     WorkflowEvent,
 )
+from notices.pagination import CappedCountPaginator
 from notices.views import render_notice
-
-COUNT_CAP = 10_000
-
-
-class CappedCountPaginator(Paginator):
-    """Counts at most COUNT_CAP rows, so the list stays fast at millions of notices."""
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: COUNT_CAP + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > COUNT_CAP
-
-    @property
-    def cap(self) -> int:
-        return COUNT_CAP
 
 
 class YearFilter(admin.SimpleListFilter):

@@ -1,14 +1,14 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from config.middleware import PORTAL_POLICY
-from notices import access, counters, page_cache
+from notices import access, counters, page_cache, pagination
 from notices.forms import NoticeFilterForm
 from notices.models import Attachment, Notice, Organ, Topic
 
@@ -22,18 +22,20 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["latest"] = (
-            Notice.objects.published()
-            .select_related("organ")
-            .order_by("-published_at", "-pk")[:HOME_LATEST]
+            Notice.objects.published().for_lists().order_by("-published_at", "-pk")[:HOME_LATEST]
         )
         context["topics"] = Topic.objects.filter(parent__isnull=True).prefetch_related("children")
         context["genres"] = Notice.Genre.choices
-        context["organs"] = Organ.objects.publishing()
+        context["organs"] = Organ.objects.publishing().only("pk", "name")
         return context
 
 
 class NoticeListView(ListView):
-    """The catalogue: published notices, filtered by whatever the URL says."""
+    """The catalogue: published notices, filtered by whatever the URL says.
+
+    Pages are numbered as far as the capped count reaches; past that a page is named by the
+    notice it follows or precedes (notices/pagination.py).
+    """
 
     template_name = "notices/notice_list.html"
     context_object_name = "notices"
@@ -42,15 +44,16 @@ class NoticeListView(ListView):
         self.form = NoticeFilterForm(request.GET or None)
         if request.GET and not self.form.is_valid():
             return self.error_page("筛选条件无效", self.form_errors(), status=400)
-        queryset = Notice.objects.published().select_related("organ")
+        queryset = Notice.objects.published().for_lists()
         if self.form.is_bound:
             queryset = self.form.filter(queryset)
-        paginator = Paginator(queryset.order_by("-published_at", "-pk"), PAGE_SIZE)
+        queryset = queryset.order_by("-published_at", "-pk")
+        paginator = pagination.NumberedPaginator(queryset, PAGE_SIZE)
         try:
-            page = paginator.page(request.GET.get("page") or 1)
-        except PageNotAnInteger:
+            page = self.cursor_page(queryset) or paginator.page(request.GET.get("page") or 1)
+        except (PageNotAnInteger, ValueError):
             return self.error_page("页码无效", ["页码必须是正整数。"], status=400)
-        except EmptyPage:
+        except (EmptyPage, ObjectDoesNotExist):
             return self.error_page(
                 "没有这一页", [f"共 {paginator.num_pages} 页，请返回第 1 页重新浏览。"], status=404
             )
@@ -64,6 +67,22 @@ class NoticeListView(ListView):
         }
         return render(request, self.template_name, context)
 
+    def cursor_page(self, queryset) -> pagination.CursorPage | None:
+        """The page after or before the notice named by ?after= or ?before=, if either is given.
+
+        ValueError for a cursor that is not a notice id; ObjectDoesNotExist for one that names
+        no notice with a public page."""
+        for name, page_from in (
+            ("after", pagination.page_after),
+            ("before", pagination.page_before),
+        ):
+            if name in self.request.GET:
+                position = pagination.cursor_position(int(self.request.GET[name]))
+                if position is None:
+                    raise Notice.DoesNotExist
+                return page_from(queryset, position, PAGE_SIZE)
+        return None
+
     def form_errors(self) -> list[str]:
         return [
             f"{self.form.fields[name].label if name in self.form.fields else ''}：{message}"
@@ -73,7 +92,8 @@ class NoticeListView(ListView):
 
     def query_without_page(self) -> str:
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for name in pagination.PAGE_PARAMETERS:
+            query.pop(name, None)
         return query.urlencode()
 
     def error_page(self, title: str, messages: list[str], status: int):
