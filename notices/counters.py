@@ -38,8 +38,12 @@ def record_view(notice_id: int) -> None:
     if store is None:
         Notice.objects.filter(pk=notice_id).update(view_count=F("view_count") + 1)
         return
-    store.hincrby(PENDING, str(notice_id), 1)
-    if store.set(FLUSH_LOCK, "1", nx=True, ex=FLUSH_INTERVAL_SECONDS):
+    # One round trip: count the view and see whether a flush is due.
+    pipeline = store.pipeline(transaction=False)
+    pipeline.hincrby(PENDING, str(notice_id), 1)
+    pipeline.set(FLUSH_LOCK, "1", nx=True, ex=FLUSH_INTERVAL_SECONDS)
+    _count, flush_due = pipeline.execute()
+    if flush_due:
         flush_views()
 
 
@@ -47,8 +51,11 @@ def pending_views(notice_id: int) -> int:
     store = client()
     if store is None:
         return 0
-    total = int(store.hget(PENDING, str(notice_id)) or 0)
-    for key in store.smembers(BATCHES):
+    pending, batches = (
+        store.pipeline(transaction=False).hget(PENDING, str(notice_id)).smembers(BATCHES).execute()
+    )
+    total = int(pending or 0)
+    for key in batches:
         total += int(store.hget(key, str(notice_id)) or 0)
     return total
 
