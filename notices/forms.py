@@ -72,10 +72,17 @@ class NoticeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Built per request: which organs publish depends on the time of the request.
-        self.fields["organ"].queryset = Organ.objects.publishing().only("pk", "name")
-        self.topic_paths = paths = Topic.objects.paths()
-        self.fields["topic"].label_from_instance = lambda topic: paths.get(topic.pk, topic.name)
+        # Built per request: which organs publish depends on the time of the request. The
+        # options are read as plain rows, not as model instances.
+        organs = self.fields["organ"]
+        organs.queryset = Organ.objects.publishing()
+        organs.widget.choices = [
+            ("", organs.empty_label),
+            *organs.queryset.values_list("pk", "name"),
+        ]
+        self.topic_paths = Topic.objects.paths()
+        topics = self.fields["topic"]
+        topics.widget.choices = [("", topics.empty_label), *self.topic_paths.items()]
         this_year = timezone.localdate().year
         self.fields["year"].choices = [("", "全部年份")] + [
             (year, f"{year}年") for year in range(this_year, EARLIEST_YEAR - 1, -1)

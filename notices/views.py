@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views import View
@@ -10,7 +11,7 @@ from django.views.generic import ListView, TemplateView
 from config.middleware import PORTAL_POLICY
 from notices import access, counters, page_cache, pagination
 from notices.forms import NoticeFilterForm
-from notices.models import Attachment, Notice, Organ, Topic
+from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ, Topic
 
 PAGE_SIZE = 20
 HOME_LATEST = 12
@@ -26,7 +27,7 @@ class HomeView(TemplateView):
         )
         context["topics"] = Topic.objects.filter(parent__isnull=True).prefetch_related("children")
         context["genres"] = Notice.Genre.choices
-        context["organs"] = Organ.objects.publishing().only("pk", "name")
+        context["organs"] = Organ.objects.publishing().values_list("pk", "name")
         return context
 
 
@@ -151,17 +152,38 @@ def published_assessment(notice: Notice):
     return assessment if assessment.is_published else None
 
 
+def with_parts_known(queryset):
+    """Notices annotated with which of their parts exist, so that the page does not query the
+    ones a notice has none of (most have no attachment, citation or correction)."""
+    of_notice = {"notice": OuterRef("pk")}
+    return queryset.annotate(
+        has_attachments=Exists(Attachment.objects.filter(**of_notice)),
+        has_citations=Exists(CitedDocument.objects.filter(**of_notice)),
+        has_topics=Exists(Notice.topics.through.objects.filter(**of_notice)),
+        has_change_notes=Exists(NoticeVersion.objects.filter(**of_notice).exclude(change_note="")),
+    )
+
+
 def render_notice(request, notice: Notice, *, preview: bool = False):
     """The public page of a notice; staff previews render exactly the same template."""
     if notice.status == Notice.Status.WITHDRAWN and not preview:
         return render(request, "notices/notice_withdrawn.html", {"notice": notice})
+
+    def has(part: str) -> bool:
+        return getattr(notice, f"has_{part}", True)
+
     context = {
         "notice": notice,
         "preview": preview,
-        "attachments": notice.attachments.all(),
-        "citations": public_citations(notice),
-        "topics": notice.topics.select_related("parent"),
-        "change_notes": notice.versions.exclude(change_note="").order_by("-number"),
+        "attachments": notice.attachments.all() if has("attachments") else [],
+        "citations": public_citations(notice) if has("citations") else [],
+        # Topic paths (综合政务 › 政务公开) of up to three levels without a query per level.
+        "topics": notice.topics.select_related("parent__parent") if has("topics") else [],
+        "change_notes": (
+            notice.versions.exclude(change_note="").order_by("-number")
+            if has("change_notes")
+            else []
+        ),
         "assessment": published_assessment(notice),
     }
     response = render(request, "notices/notice_detail.html", context)
@@ -186,7 +208,8 @@ class NoticeDetailView(View):
 @page_cache.cache_page_for_public
 def notice_page(request, pk: int):
     notice = get_object_or_404(
-        Notice.objects.public_pages().select_related("organ", "assessment"), pk=pk
+        with_parts_known(Notice.objects.public_pages().select_related("organ", "assessment")),
+        pk=pk,
     )
     if notice.status == Notice.Status.PUBLISHED:
         # Shown as it will be once this view is counted.
@@ -235,7 +258,7 @@ class OrganListView(ListView):
     context_object_name = "organs"
 
     def get_queryset(self):
-        return Organ.objects.publishing().select_related("parent")
+        return Organ.objects.publishing()
 
 
 def robots_txt(request):

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from notices import pagination, views, workflow
+from notices import pagination, sitemaps, views, workflow
 from notices.models import CitedDocument, Notice
 from tests import factories
 
@@ -794,6 +794,40 @@ def test_notice_sitemap_queries_do_not_grow_with_the_notices(
     with django_assert_max_num_queries(3):
         response = client.get("/sitemap-notices.xml")
     assert text(response).count("<url>") == 5
+
+
+def test_notice_sitemap_pages_are_ranges_of_ids_and_the_index_names_those_with_notices(
+    client, notice_in, reviewer, monkeypatch
+):
+    monkeypatch.setattr(sitemaps, "NOTICES_PER_PAGE", 2)
+    notices = [notice_in("published") for _ in range(7)]
+
+    def page_of(notice) -> int:
+        return (notice.pk - 1) // 2 + 1
+
+    emptied = page_of(notices[0]) + 1
+    for notice in notices:
+        if page_of(notice) == emptied:
+            workflow.withdraw(notice, reviewer, "内容有误")
+    index = text(client.get("/sitemap.xml"))
+    for page in {page_of(notice) for notice in notices} - {1, emptied}:
+        assert f"http://testserver/sitemap-notices.xml?p={page}</loc>" in index
+        listed = text(client.get(f"/sitemap-notices.xml?p={page}"))
+        ids = [int(found) for found in re.findall(r"/notices/(\d+)/</loc>", listed)]
+        assert ids == [notice.pk for notice in notices if page_of(notice) == page]
+    assert f"sitemap-notices.xml?p={emptied}<" not in index
+    assert client.get(f"/sitemap-notices.xml?p={emptied}").status_code == 404
+
+
+def test_notice_sitemap_gives_each_notice_its_local_date_of_last_change(client, notice_in):
+    notice = notice_in("published")
+    changed = timezone.localtime(Notice.objects.get(pk=notice.pk).updated_at)
+    sitemap = text(client.get("/sitemap-notices.xml"))
+    assert (
+        f"<url><loc>http://testserver{detail_url(notice)}</loc>"
+        f"<lastmod>{changed:%Y-%m-%d}</lastmod><changefreq>monthly</changefreq></url>"
+    ) in sitemap
+    assert client.get("/sitemap-notices.xml")["Last-Modified"]
 
 
 @pytest.mark.parametrize(
