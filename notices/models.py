@@ -1,11 +1,12 @@
 import os
 import uuid
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +80,30 @@ class Organ(models.Model):
             raise ValidationError({"code": _("机构代码只能包含字母和数字。")})
 
 
+TOPIC_PATH_SEPARATOR = " › "
+
+
 class TopicQuerySet(models.QuerySet):
+    def paths_of_notice(self, notice_id: int) -> list[str]:
+        """The full paths of a notice's topics, in order: from one query for topics up to
+        three levels deep (a deeper one costs a query of its own)."""
+        rows = (
+            self.filter(notice=notice_id)
+            .order_by(*Topic._meta.ordering)
+            .values_list(
+                "pk", "name", "parent__name", "parent__parent__name", "parent__parent__parent"
+            )
+        )
+        found = []
+        for pk, *names, deeper in rows:
+            if deeper is None:
+                found.append(
+                    TOPIC_PATH_SEPARATOR.join(reversed([n for n in names if n is not None]))
+                )
+            else:
+                found.append(Topic.objects.get(pk=pk).path)
+        return found
+
     def paths(self) -> dict[int, str]:
         """Every topic's full path (综合政务 › 政务公开), from one query."""
         rows = {
@@ -93,7 +117,7 @@ class TopicQuerySet(models.QuerySet):
                 seen.add(node)
                 names.append(rows[node][0])
                 node = rows[node][1]
-            found[pk] = " › ".join(reversed(names))
+            found[pk] = TOPIC_PATH_SEPARATOR.join(reversed(names))
         return found
 
 
@@ -137,7 +161,7 @@ class Topic(models.Model):
             seen.add(node.pk)
             names.append(node.name)
             node = node.parent
-        return " › ".join(reversed(names))
+        return TOPIC_PATH_SEPARATOR.join(reversed(names))
 
     def clean(self) -> None:
         node = self.parent
@@ -147,10 +171,37 @@ class Topic(models.Model):
             node = node.parent
 
 
+# Any id would do: it only has to be found again in the reversed URL.
+_SAMPLE_ID = 918273645
+
+
+@cache
+def _detail_url_parts(script_prefix: str) -> tuple[str, str]:
+    return tuple(reverse("notices:notice-detail", args=[_SAMPLE_ID]).split(str(_SAMPLE_ID)))
+
+
+def detail_url_parts() -> tuple[str, str]:
+    """What comes before and after the id in a notice's public URL. The URL pattern is reversed
+    once per process, not once per link: lists, feeds and sitemaps show hundreds of them."""
+    return _detail_url_parts(get_script_prefix())
+
+
+def detail_url(notice_id: int) -> str:
+    before, after = detail_url_parts()
+    return f"{before}{notice_id}{after}"
+
+
 DUPLICATE_DOCUMENT_NUMBER = _("本机构已有使用该文号的信息，文号不能重复。")
 # What NoticeQuerySet.published() asks of a notice besides being due; the catalogue's partial
 # indexes are built on it.
 PUBLIC = Q(status="published", correction_of__isnull=True) & ~Q(disclosure="withheld")
+# A withdrawn notice keeps a public page saying so, unless it was never disclosed.
+WITHDRAWAL_PAGE = Q(status="withdrawn", correction_of__isnull=True) & ~Q(disclosure="withheld")
+
+
+def public_now(at=None) -> Q:
+    """The condition of NoticeQuerySet.published(): public and due at ``at`` (now)."""
+    return PUBLIC & Q(published_at__lte=at or timezone.now())
 
 
 class NoticeQuerySet(models.QuerySet):
@@ -160,7 +211,7 @@ class NoticeQuerySet(models.QuerySet):
 
     def published(self, at=None):
         """What the public may read now: approved, due, and disclosed."""
-        return self.filter(PUBLIC, published_at__lte=at or timezone.now())
+        return self.filter(public_now(at))
 
     def scheduled(self, at=None):
         return self.originals().filter(
@@ -168,15 +219,11 @@ class NoticeQuerySet(models.QuerySet):
         )
 
     def withdrawn(self):
-        return (
-            self.originals()
-            .filter(status=Notice.Status.WITHDRAWN)
-            .exclude(disclosure=Notice.Disclosure.WITHHELD)
-        )
+        return self.filter(WITHDRAWAL_PAGE)
 
     def public_pages(self, at=None):
         """Notices whose public URL answers: published ones and withdrawal pages."""
-        return self.published(at) | self.withdrawn()
+        return self.filter(public_now(at) | WITHDRAWAL_PAGE)
 
     def for_organs(self, organ_ids):
         return self.filter(organ_id__in=organ_ids)
@@ -381,7 +428,7 @@ class Notice(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("notices:notice-detail", args=[self.original_id])
+        return detail_url(self.original_id)
 
     @property
     def original_id(self) -> int:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import http_date
 
-from notices.models import Notice
+from notices.models import Notice, detail_url_parts
 
 NOTICES_PER_PAGE = 20_000
 CHANGEFREQ = "monthly"
@@ -83,13 +83,14 @@ def notices(request):
     )
     if not rows and page > 1:
         raise Http404("没有这一页。")
-    # Published notices are originals: their URL is the detail URL of their id. One reverse()
-    # for the whole page: the URL of id 0, cut before the id.
-    prefix = request.build_absolute_uri(reverse("notices:notice-detail", args=[0]))
-    prefix = escape(prefix[: -len("0/")])
+    # Published notices are originals: their URL is the detail URL of their id.
+    site = request.build_absolute_uri("/").removesuffix("/")
+    before, after = detail_url_parts()
+    before, after = escape(site + before), escape(after)
     local = timezone.get_current_timezone()
     entries = [
-        f"<url><loc>{prefix}{pk}/</loc><lastmod>{updated.astimezone(local):%Y-%m-%d}</lastmod>"
+        f"<url><loc>{before}{pk}{after}</loc>"
+        f"<lastmod>{updated.astimezone(local):%Y-%m-%d}</lastmod>"
         f"<changefreq>{CHANGEFREQ}</changefreq></url>"
         for pk, updated in rows
     ]

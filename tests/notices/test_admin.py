@@ -1,6 +1,7 @@
 """The admin, role by role: who sees, changes and moves which notices."""
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from notices.models import Notice
@@ -302,3 +303,11 @@ def test_notice_list_counts_no_further_than_its_cap(client, site_admin, notice_i
     response = client.get(CHANGELIST)
     assert response.context["cl"].paginator.count == 4
     assert "超过 3 条公告" in response.content.decode()
+
+
+def test_the_notice_lists_checkboxes_are_djangos(notice_in):
+    notice = notice_in("published", title="<b>标题</b>")
+    model_admin = admin.site._registry[Notice]
+    ours = model_admin.action_checkbox(notice)
+    assert ours == admin.ModelAdmin.action_checkbox(model_admin, notice)
+    assert "&lt;b&gt;标题&lt;/b&gt;" in ours
