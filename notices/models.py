@@ -1,16 +1,15 @@
 import os
 import uuid
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notices import document_numbers, uploads
+from notices import document_numbers, links, uploads
 from notices.fields import SanitizedHTMLField
 
 
@@ -169,26 +168,6 @@ class Topic(models.Model):
             if node.pk == self.pk and self.pk is not None:
                 raise ValidationError({"parent": _("上级分类不能是它自己或它的下级。")})
             node = node.parent
-
-
-# Any id would do: it only has to be found again in the reversed URL.
-_SAMPLE_ID = 918273645
-
-
-@cache
-def _detail_url_parts(script_prefix: str) -> tuple[str, str]:
-    return tuple(reverse("notices:notice-detail", args=[_SAMPLE_ID]).split(str(_SAMPLE_ID)))
-
-
-def detail_url_parts() -> tuple[str, str]:
-    """What comes before and after the id in a notice's public URL. The URL pattern is reversed
-    once per process, not once per link: lists, feeds and sitemaps show hundreds of them."""
-    return _detail_url_parts(get_script_prefix())
-
-
-def detail_url(notice_id: int) -> str:
-    before, after = detail_url_parts()
-    return f"{before}{notice_id}{after}"
 
 
 DUPLICATE_DOCUMENT_NUMBER = _("本机构已有使用该文号的信息，文号不能重复。")
@@ -428,7 +407,7 @@ class Notice(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return detail_url(self.original_id)
+        return links.url_for_id("notices:notice-detail", self.original_id)
 
     @property
     def original_id(self) -> int:

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import http_date
 
-from notices.models import Notice, detail_url_parts
+from notices import links
+from notices.models import Notice
 
 NOTICES_PER_PAGE = 20_000
 CHANGEFREQ = "monthly"
@@ -85,7 +86,7 @@ def notices(request):
         raise Http404("没有这一页。")
     # Published notices are originals: their URL is the detail URL of their id.
     site = request.build_absolute_uri("/").removesuffix("/")
-    before, after = detail_url_parts()
+    before, after = links.url_parts("notices:notice-detail")
     before, after = escape(site + before), escape(after)
     local = timezone.get_current_timezone()
     entries = [

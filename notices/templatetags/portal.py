@@ -1,6 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from notices import links
 from notices.forms import shown
 
 register = template.Library()
@@ -20,3 +21,9 @@ def catalogue_links(context, parameter: str, choices) -> str:
             for value, label in choices
         )
     )
+
+
+@register.simple_tag
+def id_url(name: str, pk: int) -> str:
+    """{% url name pk %} for pages that link to hundreds of pages: see notices/links.py."""
+    return links.url_for_id(name, pk)
