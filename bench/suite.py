@@ -17,10 +17,10 @@ from a second process. The baseline is /healthz, a bare Django view under the sa
 settings (every middleware), measured on the same server just before each page (the machine may
 be loaded by others, and its load drifts); every figure is reported with its ratio to it. Servers
 run gunicorn's threaded workers (2 × 4 by default: a thread waiting on the database or Redis
-lets another run, and connections are kept alive). The cached notice pages are measured after every one of them has been requested once (the
-cache is warm): the figure is that of hits. Each page's query count comes from one request
-through Django's WSGI handler (bench/profile_page.py). Reports go to bench/reports/suite.md and
-suite.json.
+lets another run, and connections are kept alive). The cached pages are measured after every
+one of them has been requested once (the cache is warm): the figure is that of hits. Each page's
+query count comes from one request through Django's WSGI handler (bench/profile_page.py).
+Reports go to bench/reports/suite.md and suite.json.
 """
 
 import argparse

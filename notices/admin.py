@@ -4,6 +4,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -33,12 +34,7 @@ class YearFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         this_year = timezone.localdate().year
-        earliest = (
-            Notice.objects.exclude(published_at=None)
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
-        )
+        earliest = Notice.objects.aggregate(earliest=Min("published_at"))["earliest"]
         first_year = timezone.localtime(earliest).year if earliest else this_year
         return [(str(year), f"{year}年") for year in range(this_year + 1, first_year - 1, -1)]
 

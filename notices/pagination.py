@@ -22,7 +22,10 @@ PAGE_PARAMETERS = ("page", "after", "before")
 
 
 class CappedCountPaginator(Paginator):
-    """Counts at most COUNT_CAP rows, so the list stays fast at millions of notices."""
+    """Counts at most COUNT_CAP rows, so the list stays fast at millions of notices. A page's
+    rows are found by id first: the rows skipped to reach it are walked in an index (ids only),
+    and only the page's own rows are read, so a page far down costs little more than the first.
+    """
 
     @cached_property
     def count(self) -> int:
@@ -36,22 +39,21 @@ class CappedCountPaginator(Paginator):
     def cap(self) -> int:
         return COUNT_CAP
 
+    def page(self, number):
+        number = self.validate_number(number)
+        offset = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[offset : offset + self.per_page])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
 
 class NumberedPaginator(CappedCountPaginator):
-    """Numbered pages of a list ordered newest first, no further than the capped count."""
+    """Numbered pages of the catalogue, no further than the capped count reaches."""
 
     @cached_property
     def num_pages(self) -> int:
         if self.capped:
             return COUNT_CAP // self.per_page
         return super().num_pages
-
-    def page(self, number):
-        number = self.validate_number(number)
-        offset = (number - 1) * self.per_page
-        # The skipped rows are walked in an index (ids only); only the page's own rows are read.
-        ids = list(self.object_list.values_list("pk", flat=True)[offset : offset + self.per_page])
-        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
 
 
 @dataclass

@@ -34,6 +34,6 @@ def page_links(context) -> dict:
     }
     if isinstance(paginator, NumberedPaginator) and paginator.capped:
         links["label"] = f"第 {page.number} 页 / 共 {paginator.num_pages}+ 页"
-        if not page.has_next() and page.object_list:
-            links["next"] = link(after=page.object_list[-1].pk)
+        if not page.has_next() and len(page):
+            links["next"] = link(after=page[-1].pk)
     return links

@@ -311,3 +311,14 @@ def test_the_notice_lists_checkboxes_are_djangos(notice_in):
     ours = model_admin.action_checkbox(notice)
     assert ours == admin.ModelAdmin.action_checkbox(model_admin, notice)
     assert "&lt;b&gt;标题&lt;/b&gt;" in ours
+
+
+def test_a_page_far_down_the_notice_list_shows_the_notices_in_order(
+    client, site_admin, notice_in, monkeypatch
+):
+    monkeypatch.setattr(admin.site._registry[Notice], "list_per_page", 2)
+    drafts = [notice_in("draft") for _ in range(5)]
+    client.force_login(site_admin)
+    response = client.get(CHANGELIST + "?p=2")
+    shown = [notice.pk for notice in response.context["cl"].result_list]
+    assert shown == [drafts[2].pk, drafts[1].pk]
