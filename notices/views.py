@@ -207,12 +207,17 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
 
 
 class NoticeDetailView(View):
-    """A notice's public page. The page may come from the cache; the view is counted anyway."""
+    """A notice's public page. The page may come from the cache; the view is counted anyway
+    (by notice_page when it renders the page, here when the page came from the cache)."""
 
     def get(self, request, pk: int):
         response = notice_page(request, pk)
         counted = getattr(response, "counts_view_of", None)
-        if counted is not None and request.method == "GET":
+        if (
+            counted is not None
+            and request.method == "GET"
+            and not getattr(response, "view_counted", False)
+        ):
             counters.record_view(counted)
         return response
 
@@ -223,12 +228,15 @@ def notice_page(request, pk: int):
         with_parts_known(Notice.objects.public_pages().select_related("organ", "assessment")),
         pk=pk,
     )
-    if notice.status == Notice.Status.PUBLISHED:
-        # Shown as it will be once this view is counted.
-        notice.view_count += counters.pending_views(pk) + 1
+    counted = notice.status == Notice.Status.PUBLISHED and request.method == "GET"
+    if counted:
+        # Shown as it is with this view counted.
+        notice.view_count += counters.record_view(pk)
     response = render_notice(request, notice)
     if notice.status == Notice.Status.PUBLISHED:
         response.counts_view_of = pk
+        # Not kept with the cached page: a page served from the cache counts again.
+        response.view_counted = counted
     return response
 
 

@@ -97,3 +97,15 @@ def test_a_reader_with_a_session_cookie_but_no_login_still_gets_the_cached_page(
     Notice.objects.filter(pk=notice.pk).update(title="绕过应用修改")
     client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
     assert "缓存前的标题" in client.get(reverse("notices:home")).content.decode()
+
+
+def test_a_view_is_counted_once_whether_the_page_is_rendered_or_cached_and_head_not_at_all(
+    client, notice_in
+):
+    notice = notice_in("published")
+    client.head(notice.get_absolute_url())
+    client.get(notice.get_absolute_url())  # rendered and counted, then kept
+    client.head(notice.get_absolute_url())
+    client.get(notice.get_absolute_url())  # from the cache, counted
+    notice.refresh_from_db()
+    assert notice.view_count == 2
