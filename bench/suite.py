@@ -179,7 +179,9 @@ def warm(base: str, paths: list[str]) -> float:
 
 
 def load(url: str, duration: int, connections: int, paths_file=None, cookie=None) -> dict:
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", str(LUA)]
+    threads = min(2, connections)
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+    args += ["-s", str(LUA)]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     args.append(url)
@@ -260,27 +262,35 @@ def main() -> None:
     paths_file.close()
     cookie = staff_cookie(plain_env)
     pages = [
-        # name, path (or None: the detail paths at random), page cache, staff
-        (BASELINE, "/healthz", False, False),
-        ("home", "/", False, False),
-        ("home, page cache", "/", True, False),
-        ("list, filtered, first page", "/notices/?genre=notice", False, False),
-        (f"list, page {last_numbered_page}", f"/notices/?page={last_numbered_page}", False, False),
-        ("list, after the middle notice", f"/notices/?after={middle_id}", False, False),
-        ("notice detail, not cached", None, False, False),
-        ("notice detail, page cache (warm)", None, True, False),
-        ("search", "/search/?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80", False, False),
-        ("feed", "/feed/", False, False),
-        ("assessment page", f"/assessments/{assessment_id}/", False, False),
-        ("sitemap (notices)", "/sitemap-notices.xml", False, False),
-        ("admin notice list", "/admin/notices/notice/", False, True),
+        # name, path (or None: the detail paths at random), page cache, staff, connections
+        (BASELINE, "/healthz", False, False, None),
+        ("home", "/", False, False, None),
+        ("home, page cache", "/", True, False, None),
+        ("list, filtered, first page", "/notices/?genre=notice", False, False, None),
+        (
+            f"list, page {last_numbered_page}",
+            f"/notices/?page={last_numbered_page}",
+            False,
+            False,
+            None,
+        ),
+        ("list, after the middle notice", f"/notices/?after={middle_id}", False, False, None),
+        ("notice detail, not cached", None, False, False, None),
+        ("notice detail, page cache (warm)", None, True, False, None),
+        ("search", "/search/?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80", False, False, None),
+        ("feed", "/feed/", False, False, None),
+        ("assessment page", f"/assessments/{assessment_id}/", False, False, None),
+        ("sitemap (notices)", "/sitemap-notices.xml", False, False, None),
+        ("admin notice list", "/admin/notices/notice/", False, True, None),
+        # What an editor waits for when opening it.
+        ("admin notice list, one at a time", "/admin/notices/notice/", False, True, 1),
         # Measured again at the end, to show how the machine's load drifted.
-        (BASELINE_AGAIN, "/healthz", False, False),
+        (BASELINE_AGAIN, "/healthz", False, False, None),
     ]
     counts = query_counts(
         plain_env,
-        [path or detail_paths[0] for _, path, _, staff in pages if not staff],
-        [path for _, path, _, staff in pages if staff],
+        [path or detail_paths[0] for _, path, _, staff, _ in pages if not staff],
+        [path for _, path, _, staff, _ in pages if staff],
     )
 
     clear_page_cache(cached_env)
@@ -292,14 +302,15 @@ def main() -> None:
     load_before = load_average()
     try:
         results = []
-        for name, path, use_cache, staff in pages:
+        for name, path, use_cache, staff, connections in pages:
+            connections = connections or args.connections
             base = f"http://127.0.0.1:{cached_port if use_cache else plain_port}"
             settle(base, results[-1] if results else None)
             adjacent = None
             if path != "/healthz":
                 # The bare view again, just before, on the same server: the machine's load
                 # changes from one minute to the next, and the ratio should not.
-                adjacent = load(base + "/healthz", max(1, args.duration // 2), args.connections)
+                adjacent = load(base + "/healthz", max(1, args.duration // 2), connections)
             warmed = None
             if use_cache:
                 warmed = round(warm(base, detail_paths if path is None else [path]), 1)
@@ -307,11 +318,12 @@ def main() -> None:
             figures = load(
                 url,
                 args.duration,
-                args.connections,
+                connections,
                 paths_file.name if path is None else None,
                 cookie if staff else None,
             )
             row = {"page": name, "path": path or "/notices/<random>/", **figures}
+            row["connections"] = connections
             # A hit makes no query (tests/notices/test_page_cache.py).
             row["queries"] = 0 if use_cache else counts[path or detail_paths[0]]
             if warmed is not None:
@@ -353,11 +365,12 @@ def main() -> None:
         "at random; the page cache is warmed (each page requested once) before a cached run, so "
         "its figure is that of hits, which make no query.",
         "",
-        "| page | req/s | baseline req/s | ratio | p50 ms | p95 ms | p99 ms | queries | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | connections | req/s | baseline req/s | ratio | p50 ms | p95 ms | p99 ms "
+        "| queries | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {r['page']} | {r['requests_per_second']} "
+        f"| {r['page']} | {r['connections']} | {r['requests_per_second']} "
         f"| {r.get('baseline_just_before', r['requests_per_second'])} | {r['ratio_to_baseline']} "
         f"| {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['queries']} "
         f"| {r['errors']} |"
