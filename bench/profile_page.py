@@ -10,7 +10,9 @@ report gives the mean time per request, the queries of one request with their ti
 functions with the most cumulative time. ``--staff`` sends the demo site admin's session.
 ``--redis-url`` gives the cache and the view counters a Redis; ``--cache`` turns the page cache
 on. ``--count-queries`` only prints each path's number of queries, as JSON (bench/suite.py uses
-it). Nothing is written but a session (and view counts).
+it); the report also gives the number of Python function calls of one request, a measure of the
+work done that, unlike the times, does not change with the machine's load. Nothing is written but
+a session (and view counts).
 """
 
 import argparse
@@ -116,6 +118,7 @@ def main() -> None:
         counts[path] = len(logged)
         if args.count_queries:
             continue
+        calls = function_calls(lambda path=path: request(path))
         started, cpu_started = time.perf_counter(), time.process_time()
         for _ in range(args.repeat):
             request(path)
@@ -129,7 +132,7 @@ def main() -> None:
 
         print(
             f"\n## {path}: {mean_ms:.2f} ms per request ({cpu_ms:.2f} ms of this process's CPU), "
-            f"{size} bytes, {len(logged)} queries"
+            f"{size} bytes, {len(logged)} queries, {calls} function calls"
         )
         for seconds, sql in logged:
             print(f"  {seconds * 1000:7.2f} ms  {sql[:220]}")
@@ -139,6 +142,23 @@ def main() -> None:
         print(out.getvalue())
     if args.count_queries:
         print(json.dumps(counts))
+
+
+def function_calls(work) -> int:
+    """How many Python and C functions one call of ``work`` calls."""
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return calls
 
 
 def staff_cookie() -> str:
