@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from assessments.models import (
@@ -148,6 +147,11 @@ def group_results(assessments: list[Assessment]) -> dict[int, list[GroupResults]
     return results
 
 
+def unit_order(unit: AssessedUnit) -> tuple:
+    """AssessedUnit's own ordering, within one assessment, for units already loaded."""
+    return (unit.group.position, unit.group_id, unit.position, unit.pk)
+
+
 @dataclass
 class Progress:
     requirement: Requirement
@@ -193,13 +197,24 @@ class Progress:
 
 
 def rectification_progress(
-    assessment: Assessment, today: datetime.date | None = None
+    assessment: Assessment,
+    today: datetime.date | None = None,
+    units: list[AssessedUnit] | None = None,
 ) -> list[Progress]:
-    """The progress of every responsible unit on every requirement, from its latest report."""
+    """The progress of every responsible unit on every requirement, from its latest report.
+
+    ``units``: the assessment's units with their organ and group, if the caller has them.
+    """
     today = today or timezone.localdate()
-    with_group = AssessedUnit.objects.select_related("organ", "group")
-    requirements = list(assessment.requirements.prefetch_related(Prefetch("units", with_group)))
-    all_units = list(assessment.units.select_related("organ", "group"))
+    if units is None:
+        units = list(assessment.units.select_related("organ", "group"))
+    units = sorted(units, key=unit_order)
+    by_id = {unit.pk: unit for unit in units}
+    requirements = list(assessment.requirements.all())
+    responsible_ids: dict[int, list[int]] = defaultdict(list)
+    through = Requirement.units.through.objects.filter(requirement__assessment=assessment)
+    for requirement_id, unit_id in through.values_list("requirement_id", "assessedunit_id"):
+        responsible_ids[requirement_id].append(unit_id)
     latest: dict[tuple[int, int], RectificationReport] = {}
     reports = RectificationReport.objects.filter(requirement__assessment=assessment).order_by(
         "submitted_at", "pk"
@@ -208,7 +223,8 @@ def rectification_progress(
         latest[(report.requirement_id, report.unit_id)] = report
     found = []
     for requirement in requirements:
-        responsible = list(requirement.units.all()) or all_units
+        chosen = [by_id[pk] for pk in responsible_ids[requirement.pk] if pk in by_id]
+        responsible = chosen or units
         for unit in responsible:
             report = latest.get((requirement.pk, unit.pk))
             past_deadline = requirement.deadline is not None and requirement.deadline < today

@@ -315,7 +315,12 @@ def findings_and_rectification(assessment: Assessment, groups: list[results.Grou
     ]
     problem_numbers = {entry.finding.pk: entry.number for entry in problems}
 
-    progress = results.rectification_progress(assessment)
+    assessed = []
+    for group in groups:
+        for row in group.rows:
+            row.unit.group = group.group
+            assessed.append(row.unit)
+    progress = results.rectification_progress(assessment, units=assessed)
     by_requirement: dict[int, list[results.Progress]] = {}
     for item in progress:
         by_requirement.setdefault(item.requirement.pk, []).append(item)

@@ -4,10 +4,12 @@ Like notices/workflow.py, each function checks permission, runs in one transacti
 the admin, the import and the commands call.
 """
 
+import copy
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from auditlog.context import disable_auditlog
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,12 +24,15 @@ from assessments.models import (
     Requirement,
     Score,
 )
+from audit import models as audit_models
 from notices import access
 from notices.workflow import Transition, WorkflowError, require, require_comment, require_state
 
 Status = Assessment.Status
 EDIT_REFUSED = "只有本机构的编辑可以修改准备中的考核。"
 REVIEW_PERMISSION = "assessments.review_assessment"
+# Rows per statement when scores are written in bulk.
+BATCH = 1000
 
 
 def _is_staff(user) -> bool:
@@ -136,6 +141,8 @@ class ScoreChange:
     old: Decimal | None
     new: Decimal | None
     remark: str = ""
+    # The score as it is stored now, if there is one.
+    current: Score | None = None
 
 
 def validate_scores(
@@ -152,6 +159,9 @@ def validate_scores(
         (score.unit_id, score.indicator_id): score
         for score in Score.objects.filter(unit__assessment=assessment)
     }
+    for score in existing.values():
+        # What the history names them by, without a query per score.
+        score.unit, score.indicator = units.get(score.unit_id), indicators.get(score.indicator_id)
     changes, errors = [], []
     for (unit_id, indicator_id), (value, remark) in entries.items():
         unit, indicator = units.get(unit_id), indicators.get(indicator_id)
@@ -172,7 +182,7 @@ def validate_scores(
         old = current.value if current else None
         old_remark = current.remark if current else ""
         if old != value or (value is not None and old_remark != remark):
-            changes.append(ScoreChange(unit, indicator, old, value, remark))
+            changes.append(ScoreChange(unit, indicator, old, value, remark, current))
     return changes, errors
 
 
@@ -247,18 +257,42 @@ def save_scores(
         raise ScoreConflict(conflicts + errors, current)
     if errors:
         raise ValidationError(errors)
-    for change in changes:
-        if change.new is None:
-            Score.objects.filter(unit=change.unit, indicator=change.indicator).delete()
-        else:
-            Score.objects.update_or_create(
-                unit=change.unit,
-                indicator=change.indicator,
-                defaults={"value": change.new, "remark": change.remark},
-            )
+    write_scores(changes)
     if changes:
         mark_edited(assessment, user)
     return changes
+
+
+def write_scores(changes: list[ScoreChange]) -> None:
+    """Write score changes in a few statements, whatever their number, each one recorded in the
+    audit history as saving the scores one by one would record it.
+
+    Called inside save_scores' transaction, on the locked assessment.
+    """
+    created, changed, deleted = [], [], []
+    for change in changes:
+        if change.new is None:
+            deleted.append(change.current)
+        elif change.current is None:
+            created.append(
+                Score(
+                    unit=change.unit,
+                    indicator=change.indicator,
+                    value=change.new,
+                    remark=change.remark,
+                )
+            )
+        else:
+            now = copy.copy(change.current)
+            now.value, now.remark = change.new, change.remark
+            changed.append((change.current, now))
+    with disable_auditlog():
+        Score.objects.filter(pk__in=[score.pk for score in deleted]).delete()
+        Score.objects.bulk_create(created, batch_size=BATCH)
+        Score.objects.bulk_update(
+            [now for _, now in changed], ["value", "remark"], batch_size=BATCH
+        )
+    audit_models.append(audit_models.changed_rows(created, changed, deleted))
 
 
 @transaction.atomic

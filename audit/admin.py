@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent
-from notices.admin import CappedCountPaginator
+from notices.pagination import CappedCountPaginator
 
 # django-auditlog registers its own admin for the log model; ours replaces it.
 if admin.site.is_registered(AuditEvent):

@@ -8,8 +8,12 @@ of the event before it, so that altering or removing any event breaks the chain,
 
 import hashlib
 import json
+from collections.abc import Iterable
 
+from auditlog.cid import get_cid
+from auditlog.diff import model_instance_diff
 from auditlog.models import AbstractLogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +41,15 @@ class AuditEvent(AbstractLogEntry):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("审计记录只能追加，不能修改。")
-        acting = context.current()
+        self._take_context(context.current())
+        with transaction.atomic(using=kwargs.get("using")):
+            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+            self._link_after(head)
+            super().save(*args, **kwargs)
+            head.save(update_fields=["sequence", "hash"])
+
+    def _take_context(self, acting: context.AuditContext) -> None:
+        """Who did it and from where, unless the event says so itself."""
         if self.actor_id is None:
             actor = context.resolve_actor(acting.actor)
             if actor is not None:
@@ -46,14 +58,13 @@ class AuditEvent(AbstractLogEntry):
         if self.remote_addr is None:
             self.remote_addr = acting.remote_addr
         self.source = self.source or acting.source
-        with transaction.atomic(using=kwargs.get("using")):
-            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-            self.sequence = head.sequence + 1
-            self.previous_hash = head.hash
-            self.hash = chain_hash(self.previous_hash, self.payload())
-            super().save(*args, **kwargs)
-            head.sequence, head.hash = self.sequence, self.hash
-            head.save(update_fields=["sequence", "hash"])
+
+    def _link_after(self, head: "ChainHead") -> None:
+        """Make this event the chain's next link, and the head point at it."""
+        self.sequence = head.sequence + 1
+        self.previous_hash = head.hash
+        self.hash = chain_hash(self.previous_hash, self.payload())
+        head.sequence, head.hash = self.sequence, self.hash
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计记录只能追加，不能删除。")
@@ -81,6 +92,59 @@ class AuditEvent(AbstractLogEntry):
 def canonical_json(payload: dict) -> str:
     """The text of a payload that its hash covers: sorted keys, no spaces, UTF-8 unescaped."""
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+@transaction.atomic
+def append(events: list[AuditEvent]) -> None:
+    """Add events to the history at once, in order: what saving each would do, with one lock of
+    the chain's head and one insert for all (for changes made in bulk, such as a score grid)."""
+    if not events:
+        return
+    acting = context.current()
+    head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    for event in events:
+        event._take_context(acting)
+        event._link_after(head)
+    AuditEvent.objects.bulk_create(events)
+    head.save(update_fields=["sequence", "hash"])
+
+
+def changed_rows(
+    created: Iterable[models.Model] = (),
+    changed: Iterable[tuple[models.Model, models.Model]] = (),
+    deleted: Iterable[models.Model] = (),
+) -> list[AuditEvent]:
+    """The events django-auditlog records when rows are saved one by one, for rows written in
+    bulk (bulk_create, bulk_update, a queryset's delete, with auditlog's receivers disabled): the
+    same fields before and after, from auditlog's own diff. ``changed`` pairs each row as it was
+    with the row as it is now. Nothing is saved: see append().
+
+    No serialized copy of the row is kept: audit/registry.py asks auditlog for none.
+    """
+    actions = AuditEvent.Action
+    pairs = [
+        *((actions.CREATE, None, row) for row in created),
+        *((actions.UPDATE, old, new) for old, new in changed),
+        *((actions.DELETE, row, None) for row in deleted),
+    ]
+    events = []
+    for action, old, new in pairs:
+        changes = model_instance_diff(old, new, use_json_for_changes=True)
+        if not changes:
+            continue
+        row = new if new is not None else old
+        events.append(
+            AuditEvent(
+                content_type=ContentType.objects.get_for_model(row),
+                object_pk=str(row.pk),
+                object_id=row.pk if isinstance(row.pk, int) else None,
+                object_repr=str(row),
+                action=action,
+                changes=changes,
+                cid=get_cid(),
+            )
+        )
+    return events
 
 
 def chain_hash(previous_hash: str, payload: dict) -> str:

@@ -3,8 +3,9 @@
 
     python bench/multi_server.py [--database-url postgres://postgres@127.0.0.1:5432/multi_server]
 
-Starts two gunicorn instances (ports 8311 and 8312) with production settings, the page cache
-and view counters in Redis, and a shared media folder standing in for S3-compatible storage.
+Starts two gunicorn instances (ports 8311 and 8312, or --ports) with production settings, the
+page cache and view counters in Redis (database 13, or --redis-db, emptied first), and a shared
+media folder standing in for S3-compatible storage.
 Then, over HTTP only:
 - a reviewer publishes a notice through server A; server B shows it on the next request;
 - anonymous readers view it N times on each server; after a flush the database holds 2N;
@@ -113,7 +114,10 @@ def check(condition: bool, message: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/multi_server")
+    parser.add_argument("--redis-db", type=int, default=13, help="emptied first")
+    parser.add_argument("--ports", type=int, nargs=2, default=[8311, 8312])
     args = parser.parse_args()
+    a, b = (f"http://127.0.0.1:{port}" for port in args.ports)
     shared = tempfile.mkdtemp(prefix="multi-server-")
     env = {
         **os.environ,
@@ -122,11 +126,11 @@ def main() -> None:
         "DEBUG": "0",
         "SECRET_KEY": "multi-server-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CSRF_TRUSTED_ORIGINS": "http://127.0.0.1:8311,http://127.0.0.1:8312",
+        "CSRF_TRUSTED_ORIGINS": f"{a},{b}",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "SECURE_HSTS_SECONDS": "0",
-        "REDIS_URL": "redis://127.0.0.1:6379/13",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
         "PORTAL_PAGE_CACHE_SECONDS": "300",
         "MEDIA_ROOT": f"{shared}/media",
         "STATIC_ROOT": f"{shared}/static",
@@ -135,7 +139,9 @@ def main() -> None:
     name = args.database_url.rsplit("/", 1)[-1]
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name])
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-    subprocess.run(["redis-cli", "-n", "13", "flushdb"], check=True, capture_output=True)
+    subprocess.run(
+        ["redis-cli", "-n", str(args.redis_db), "flushdb"], check=True, capture_output=True
+    )
     for command in (
         ["migrate", "--noinput", "-v0"],
         ["load_demo"],
@@ -145,9 +151,8 @@ def main() -> None:
             [PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
         )
 
-    servers = [start(8311, env), start(8312, env)]
+    servers = [start(port, env) for port in args.ports]
     try:
-        a, b = "http://127.0.0.1:8311", "http://127.0.0.1:8312"
         public_b = Browser(b)
         editor, reviewer = Browser(a), Browser(a)
         editor.login("editor", "demo-pass-2026")

@@ -4,14 +4,11 @@ from django.urls import include, path
 
 from assessments.sitemaps import AssessmentSitemap
 from config import security
+from notices import sitemaps
 from notices.page_cache import cache_page_for_public as cached
-from notices.sitemaps import NoticeSitemap, PortalPagesSitemap
 
-SITEMAPS = {
-    "pages": PortalPagesSitemap,
-    "notices": NoticeSitemap,
-    "assessments": AssessmentSitemap,
-}
+# Sections of one page each; the notices have a sitemap of their own (notices/sitemaps.py).
+SITEMAPS = {"pages": sitemaps.PortalPagesSitemap, "assessments": AssessmentSitemap}
 
 admin.site.site_header = "政府信息公开平台 · 管理后台"
 admin.site.site_title = "信息公开管理"
@@ -23,12 +20,8 @@ handler500 = "config.reliability.server_error"
 urlpatterns = [
     path("admin/exports/", include("audit.urls")),
     path("admin/", admin.site.urls),
-    path(
-        "sitemap.xml",
-        cached(sitemap_views.index),
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
-        name="sitemap-index",
-    ),
+    path("sitemap.xml", cached(sitemaps.index), {"sitemaps": SITEMAPS}, name="sitemap-index"),
+    path("sitemap-notices.xml", cached(sitemaps.notices), name="sitemap-notices"),
     path(
         "sitemap-<section>.xml",
         cached(sitemap_views.sitemap),

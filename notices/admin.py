@@ -1,14 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Min
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from notices import access, workflow
 from notices import versions as versions_module
@@ -21,25 +24,8 @@ from notices.models import (
     Topic,
     WorkflowEvent,
 )
+from notices.pagination import CappedCountPaginator
 from notices.views import render_notice
-
-COUNT_CAP = 10_000
-
-
-class CappedCountPaginator(Paginator):
-    """Counts at most COUNT_CAP rows, so the list stays fast at millions of notices."""
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: COUNT_CAP + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > COUNT_CAP
-
-    @property
-    def cap(self) -> int:
-        return COUNT_CAP
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -48,8 +34,8 @@ class YearFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         this_year = timezone.localdate().year
-        earliest = Notice.objects.order_by("published_at").exclude(published_at=None).first()
-        first_year = timezone.localtime(earliest.published_at).year if earliest else this_year
+        earliest = Notice.objects.aggregate(earliest=Min("published_at"))["earliest"]
+        first_year = timezone.localtime(earliest).year if earliest else this_year
         return [(str(year), f"{year}年") for year in range(this_year + 1, first_year - 1, -1)]
 
     def queryset(self, request, queryset):
@@ -140,6 +126,12 @@ class CitedDocumentInline(AttachmentInline):
     raw_id_fields = ["target"]
 
 
+class NoticeChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        # The list shows no body; at 50 rows of long bodies it is most of what is read.
+        return super().get_queryset(request, exclude_parameters).defer("body")
+
+
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
     form = NoticeAdminForm
@@ -189,6 +181,19 @@ class NoticeAdmin(admin.ModelAdmin):
     @admin.display(description="状态")
     def state(self, notice: Notice) -> str:
         return notice.state_label
+
+    def get_changelist(self, request, **kwargs):
+        return NoticeChangeList
+
+    def action_checkbox(self, notice: Notice):
+        """The same checkbox as ModelAdmin's, written out directly: rendered through the form
+        widget's templates, the fifty checkboxes took a tenth of the list's time."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            notice.pk,
+            format_html(_("Select this object for an action - {}"), str(notice)),
+        )
 
     def view_on_site(self, notice: Notice) -> str | None:
         """Link to the public page only where the public can see one."""

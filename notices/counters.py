@@ -33,24 +33,38 @@ def client() -> redis.Redis | None:
     return _client(url) if url else None
 
 
-def record_view(notice_id: int) -> None:
+def record_view(notice_id: int) -> int:
+    """Count one view; return how many views of the notice are not in the database yet, this
+    one included (so a page can show the count as it will be)."""
     store = client()
     if store is None:
         Notice.objects.filter(pk=notice_id).update(view_count=F("view_count") + 1)
-        return
-    store.hincrby(PENDING, str(notice_id), 1)
-    if store.set(FLUSH_LOCK, "1", nx=True, ex=FLUSH_INTERVAL_SECONDS):
+        return 1
+    # One round trip: count the view, see whether a flush is due and whether one is running.
+    pipeline = store.pipeline(transaction=False)
+    pipeline.hincrby(PENDING, str(notice_id), 1)
+    pipeline.set(FLUSH_LOCK, "1", nx=True, ex=FLUSH_INTERVAL_SECONDS)
+    pipeline.smembers(BATCHES)
+    pending, flush_due, batches = pipeline.execute()
+    pending += _in_batches(store, notice_id, batches)
+    if flush_due:
         flush_views()
+    return pending
 
 
 def pending_views(notice_id: int) -> int:
     store = client()
     if store is None:
         return 0
-    total = int(store.hget(PENDING, str(notice_id)) or 0)
-    for key in store.smembers(BATCHES):
-        total += int(store.hget(key, str(notice_id)) or 0)
-    return total
+    pending, batches = (
+        store.pipeline(transaction=False).hget(PENDING, str(notice_id)).smembers(BATCHES).execute()
+    )
+    return int(pending or 0) + _in_batches(store, notice_id, batches)
+
+
+def _in_batches(store: redis.Redis, notice_id: int, batches) -> int:
+    """Views of the notice in batches being flushed (usually there is none)."""
+    return sum(int(store.hget(key, str(notice_id)) or 0) for key in batches)
 
 
 def flush_views() -> int:

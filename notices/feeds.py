@@ -19,7 +19,7 @@ class LatestNoticesFeed(Feed):
         return "最新公开的政府信息"
 
     def items(self, obj=None):
-        queryset = Notice.objects.published().select_related("organ")
+        queryset = Notice.objects.published().for_lists()
         if obj is not None:
             queryset = queryset.filter(organ=obj)
         return queryset.order_by("-published_at", "-pk")[:FEED_LENGTH]

@@ -1,35 +1,95 @@
+from html import escape
+
 from django import forms
-from django.db.models import Model
+from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from notices.models import Notice, Organ, Topic
 
 EARLIEST_YEAR = 1949
 
 
+def shown(value) -> str:
+    """A value as a template shows it: escaped unless marked safe (html.escape is what Django's
+    escape calls, without the lazy-string wrapper that cost more than the escaping)."""
+    return str(value) if hasattr(value, "__html__") else escape(str(value))
+
+
+class PlainSelect(forms.Select):
+    """A <select> written out directly rather than through one template per option.
+
+    The catalogue's filters offer hundreds of options (every publishing organ, the topic tree,
+    the years); rendered by Django's widget templates they took most of the list page's time.
+    The HTML is the same as forms.Select's.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attributes = "".join(
+            f" {key}" if given is True else f' {key}="{shown(given)}"'
+            for key, given in self.build_attrs(self.attrs, attrs).items()
+            if given is not False
+        )
+        chosen, has_selected = set(self.format_value(value)), False
+        options = []
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            # As forms.Select: only the first option with the value is selected.
+            selected = " selected" if not has_selected and option_value in chosen else ""
+            has_selected |= bool(selected)
+            options.append(
+                f'  <option value="{escape(option_value)}"{selected}>{shown(label)}</option>'
+            )
+        head = f'<select name="{escape(name)}"{attributes}>\n'
+        return mark_safe(head + "\n".join(options) + "\n</select>")  # noqa: S308 - every value is escaped above
+
+
 class NoticeFilterForm(forms.Form):
     """The portal list's filters; each combines with the others and lives in the URL."""
 
     organ = forms.ModelChoiceField(
-        label="发布机构", queryset=Organ.objects.none(), required=False, empty_label="全部机构"
+        label="发布机构",
+        queryset=Organ.objects.none(),
+        required=False,
+        empty_label="全部机构",
+        widget=PlainSelect,
     )
     topic = forms.ModelChoiceField(
-        label="主题分类", queryset=Topic.objects.all(), required=False, empty_label="全部主题"
+        label="主题分类",
+        queryset=Topic.objects.all(),
+        required=False,
+        empty_label="全部主题",
+        widget=PlainSelect,
     )
     genre = forms.ChoiceField(
-        label="体裁", choices=[("", "全部体裁"), *Notice.Genre.choices], required=False
+        label="体裁",
+        choices=[("", "全部体裁"), *Notice.Genre.choices],
+        required=False,
+        widget=PlainSelect,
     )
-    year = forms.TypedChoiceField(label="发布年份", required=False, coerce=int, empty_value=None)
+    year = forms.TypedChoiceField(
+        label="发布年份", required=False, coerce=int, empty_value=None, widget=PlainSelect
+    )
     validity = forms.ChoiceField(
-        label="有效性", choices=[("", "全部"), *Notice.Validity.choices], required=False
+        label="有效性",
+        choices=[("", "全部"), *Notice.Validity.choices],
+        required=False,
+        widget=PlainSelect,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Built per request: which organs publish depends on the time of the request.
-        self.fields["organ"].queryset = Organ.objects.publishing()
-        paths = Topic.objects.paths()
-        self.fields["topic"].label_from_instance = lambda topic: paths.get(topic.pk, topic.name)
+        # Built per request: which organs publish depends on the time of the request. The
+        # options are read as plain rows, not as model instances.
+        organs = self.fields["organ"]
+        organs.queryset = Organ.objects.publishing()
+        organs.widget.choices = [
+            ("", organs.empty_label),
+            *organs.queryset.values_list("pk", "name"),
+        ]
+        self.topic_paths = Topic.objects.paths()
+        topics = self.fields["topic"]
+        topics.widget.choices = [("", topics.empty_label), *self.topic_paths.items()]
         this_year = timezone.localdate().year
         self.fields["year"].choices = [("", "全部年份")] + [
             (year, f"{year}年") for year in range(this_year, EARLIEST_YEAR - 1, -1)
@@ -42,7 +102,10 @@ class NoticeFilterForm(forms.Form):
         if data.get("organ"):
             queryset = queryset.filter(organ=data["organ"])
         if data.get("topic"):
-            queryset = queryset.filter(topics__in=topic_and_descendants(data["topic"])).distinct()
+            tagged = Notice.topics.through.objects.filter(
+                notice=OuterRef("pk"), topic__in=topic_and_descendants(data["topic"])
+            )
+            queryset = queryset.filter(Exists(tagged))
         if data.get("genre"):
             queryset = queryset.filter(genre=data["genre"])
         if data.get("year"):
@@ -56,7 +119,9 @@ class NoticeFilterForm(forms.Form):
         for name, value in self.cleaned_data.items():
             if value not in (None, ""):
                 field = self.fields[name]
-                if isinstance(value, Model):
+                if isinstance(value, Topic):
+                    shown = self.topic_paths.get(value.pk, value.name)
+                elif isinstance(value, Model):
                     shown = str(value)
                 else:
                     shown = dict(field.choices).get(value, value)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from notices import document_numbers, uploads
+from notices import document_numbers, links, uploads
 from notices.fields import SanitizedHTMLField
 
 
@@ -17,8 +17,10 @@ class OrganQuerySet(models.QuerySet):
     def publishing(self):
         """Organs with at least one notice the public can open (units that are only ever
         assessed, and organs not yet publishing, are left out of the portal's lists)."""
-        public = Notice.objects.public_pages().filter(organ=models.OuterRef("pk"))
-        return self.filter(models.Exists(public))
+        # Two EXISTS rather than one over public_pages(): each is a probe of one index.
+        published = Notice.objects.published().filter(organ=models.OuterRef("pk"))
+        withdrawn = Notice.objects.withdrawn().filter(organ=models.OuterRef("pk"))
+        return self.filter(models.Exists(published) | models.Exists(withdrawn))
 
 
 class Organ(models.Model):
@@ -77,7 +79,30 @@ class Organ(models.Model):
             raise ValidationError({"code": _("机构代码只能包含字母和数字。")})
 
 
+TOPIC_PATH_SEPARATOR = " › "
+
+
 class TopicQuerySet(models.QuerySet):
+    def paths_of_notice(self, notice_id: int) -> list[str]:
+        """The full paths of a notice's topics, in order: from one query for topics up to
+        three levels deep (a deeper one costs a query of its own)."""
+        rows = (
+            self.filter(notice=notice_id)
+            .order_by(*Topic._meta.ordering)
+            .values_list(
+                "pk", "name", "parent__name", "parent__parent__name", "parent__parent__parent"
+            )
+        )
+        found = []
+        for pk, *names, deeper in rows:
+            if deeper is None:
+                found.append(
+                    TOPIC_PATH_SEPARATOR.join(reversed([n for n in names if n is not None]))
+                )
+            else:
+                found.append(Topic.objects.get(pk=pk).path)
+        return found
+
     def paths(self) -> dict[int, str]:
         """Every topic's full path (综合政务 › 政务公开), from one query."""
         rows = {
@@ -91,7 +116,7 @@ class TopicQuerySet(models.QuerySet):
                 seen.add(node)
                 names.append(rows[node][0])
                 node = rows[node][1]
-            found[pk] = " › ".join(reversed(names))
+            found[pk] = TOPIC_PATH_SEPARATOR.join(reversed(names))
         return found
 
 
@@ -135,7 +160,7 @@ class Topic(models.Model):
             seen.add(node.pk)
             names.append(node.name)
             node = node.parent
-        return " › ".join(reversed(names))
+        return TOPIC_PATH_SEPARATOR.join(reversed(names))
 
     def clean(self) -> None:
         node = self.parent
@@ -146,6 +171,16 @@ class Topic(models.Model):
 
 
 DUPLICATE_DOCUMENT_NUMBER = _("本机构已有使用该文号的信息，文号不能重复。")
+# What NoticeQuerySet.published() asks of a notice besides being due; the catalogue's partial
+# indexes are built on it.
+PUBLIC = Q(status="published", correction_of__isnull=True) & ~Q(disclosure="withheld")
+# A withdrawn notice keeps a public page saying so, unless it was never disclosed.
+WITHDRAWAL_PAGE = Q(status="withdrawn", correction_of__isnull=True) & ~Q(disclosure="withheld")
+
+
+def public_now(at=None) -> Q:
+    """The condition of NoticeQuerySet.published(): public and due at ``at`` (now)."""
+    return PUBLIC & Q(published_at__lte=at or timezone.now())
 
 
 class NoticeQuerySet(models.QuerySet):
@@ -155,14 +190,7 @@ class NoticeQuerySet(models.QuerySet):
 
     def published(self, at=None):
         """What the public may read now: approved, due, and disclosed."""
-        return (
-            self.originals()
-            .filter(
-                status=Notice.Status.PUBLISHED,
-                published_at__lte=at or timezone.now(),
-            )
-            .exclude(disclosure=Notice.Disclosure.WITHHELD)
-        )
+        return self.filter(public_now(at))
 
     def scheduled(self, at=None):
         return self.originals().filter(
@@ -170,18 +198,18 @@ class NoticeQuerySet(models.QuerySet):
         )
 
     def withdrawn(self):
-        return (
-            self.originals()
-            .filter(status=Notice.Status.WITHDRAWN)
-            .exclude(disclosure=Notice.Disclosure.WITHHELD)
-        )
+        return self.filter(WITHDRAWAL_PAGE)
 
     def public_pages(self, at=None):
         """Notices whose public URL answers: published ones and withdrawal pages."""
-        return self.published(at) | self.withdrawn()
+        return self.filter(public_now(at) | WITHDRAWAL_PAGE)
 
     def for_organs(self, organ_ids):
         return self.filter(organ_id__in=organ_ids)
+
+    def for_lists(self):
+        """For pages that list many notices: with the organ, without the long body."""
+        return self.select_related("organ").defer("body")
 
 
 class Notice(models.Model):
@@ -346,6 +374,26 @@ class Notice(models.Model):
             ),
         ]
         indexes = [
+            # The portal's catalogue, newest first, alone and by each of its filters (a topic
+            # goes through notices_notice_topics' own index); partial, so that deep pages and
+            # capped counts walk the public rows only, in the index.
+            models.Index(fields=["-published_at", "-id"], condition=PUBLIC, name="notice_public"),
+            models.Index(
+                fields=["organ", "-published_at", "-id"],
+                condition=PUBLIC,
+                name="notice_public_organ",
+            ),
+            models.Index(
+                fields=["genre", "-published_at", "-id"],
+                condition=PUBLIC,
+                name="notice_public_genre",
+            ),
+            models.Index(
+                fields=["validity", "-published_at", "-id"],
+                condition=PUBLIC,
+                name="notice_public_validity",
+            ),
+            # The admin's list: every notice, by its filters and sortable columns.
             models.Index(fields=["-published_at", "-id"], name="notice_published_order"),
             models.Index(fields=["status", "-published_at"], name="notice_status_published"),
             models.Index(
@@ -359,7 +407,7 @@ class Notice(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("notices:notice-detail", args=[self.original_id])
+        return links.url_for_id("notices:notice-detail", self.original_id)
 
     @property
     def original_id(self) -> int:

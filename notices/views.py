@@ -1,16 +1,17 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from config.middleware import PORTAL_POLICY
-from notices import access, counters, page_cache
+from notices import access, counters, page_cache, pagination
 from notices.forms import NoticeFilterForm
-from notices.models import Attachment, Notice, Organ, Topic
+from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ, Topic
 
 PAGE_SIZE = 20
 HOME_LATEST = 12
@@ -22,18 +23,20 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["latest"] = (
-            Notice.objects.published()
-            .select_related("organ")
-            .order_by("-published_at", "-pk")[:HOME_LATEST]
+            Notice.objects.published().for_lists().order_by("-published_at", "-pk")[:HOME_LATEST]
         )
         context["topics"] = Topic.objects.filter(parent__isnull=True).prefetch_related("children")
         context["genres"] = Notice.Genre.choices
-        context["organs"] = Organ.objects.publishing()
+        context["organs"] = Organ.objects.publishing().values_list("pk", "name")
         return context
 
 
 class NoticeListView(ListView):
-    """The catalogue: published notices, filtered by whatever the URL says."""
+    """The catalogue: published notices, filtered by whatever the URL says.
+
+    Pages are numbered as far as the capped count reaches; past that a page is named by the
+    notice it follows or precedes (notices/pagination.py).
+    """
 
     template_name = "notices/notice_list.html"
     context_object_name = "notices"
@@ -42,15 +45,16 @@ class NoticeListView(ListView):
         self.form = NoticeFilterForm(request.GET or None)
         if request.GET and not self.form.is_valid():
             return self.error_page("筛选条件无效", self.form_errors(), status=400)
-        queryset = Notice.objects.published().select_related("organ")
+        queryset = Notice.objects.published().for_lists()
         if self.form.is_bound:
             queryset = self.form.filter(queryset)
-        paginator = Paginator(queryset.order_by("-published_at", "-pk"), PAGE_SIZE)
+        queryset = queryset.order_by("-published_at", "-pk")
+        paginator = pagination.NumberedPaginator(queryset, PAGE_SIZE)
         try:
-            page = paginator.page(request.GET.get("page") or 1)
-        except PageNotAnInteger:
+            page = self.cursor_page(queryset) or paginator.page(request.GET.get("page") or 1)
+        except (PageNotAnInteger, ValueError):
             return self.error_page("页码无效", ["页码必须是正整数。"], status=400)
-        except EmptyPage:
+        except (EmptyPage, ObjectDoesNotExist):
             return self.error_page(
                 "没有这一页", [f"共 {paginator.num_pages} 页，请返回第 1 页重新浏览。"], status=404
             )
@@ -64,6 +68,22 @@ class NoticeListView(ListView):
         }
         return render(request, self.template_name, context)
 
+    def cursor_page(self, queryset) -> pagination.CursorPage | None:
+        """The page after or before the notice named by ?after= or ?before=, if either is given.
+
+        ValueError for a cursor that is not a notice id; ObjectDoesNotExist for one that names
+        no notice with a public page."""
+        for name, page_from in (
+            ("after", pagination.page_after),
+            ("before", pagination.page_before),
+        ):
+            if name in self.request.GET:
+                position = pagination.cursor_position(int(self.request.GET[name]))
+                if position is None:
+                    raise Notice.DoesNotExist
+                return page_from(queryset, position, PAGE_SIZE)
+        return None
+
     def form_errors(self) -> list[str]:
         return [
             f"{self.form.fields[name].label if name in self.form.fields else ''}：{message}"
@@ -73,7 +93,8 @@ class NoticeListView(ListView):
 
     def query_without_page(self) -> str:
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for name in pagination.PAGE_PARAMETERS:
+            query.pop(name, None)
         return query.urlencode()
 
     def error_page(self, title: str, messages: list[str], status: int):
@@ -131,17 +152,50 @@ def published_assessment(notice: Notice):
     return assessment if assessment.is_published else None
 
 
+def with_parts_known(queryset):
+    """Notices annotated with which of their parts exist, so that the page does not query the
+    ones a notice has none of (most have no attachment, citation or correction).
+
+    Plain EXISTS clauses: built as ORM subqueries, the four cost more than the rest of the
+    page's main query.
+    """
+    notices = Notice._meta.db_table
+
+    def exists(model, condition: str = "") -> RawSQL:
+        table = model._meta.db_table
+        # Table and column names only, no input.
+        sql = f"EXISTS (SELECT 1 FROM {table} WHERE {table}.notice_id = {notices}.id{condition})"  # noqa: S608
+        return RawSQL(sql, [])  # noqa: S611
+
+    return queryset.annotate(
+        has_attachments=exists(Attachment),
+        has_citations=exists(CitedDocument),
+        has_topics=exists(Notice.topics.through),
+        has_change_notes=exists(
+            NoticeVersion, f" AND {NoticeVersion._meta.db_table}.change_note <> ''"
+        ),
+    )
+
+
 def render_notice(request, notice: Notice, *, preview: bool = False):
     """The public page of a notice; staff previews render exactly the same template."""
     if notice.status == Notice.Status.WITHDRAWN and not preview:
         return render(request, "notices/notice_withdrawn.html", {"notice": notice})
+
+    def has(part: str) -> bool:
+        return getattr(notice, f"has_{part}", True)
+
     context = {
         "notice": notice,
         "preview": preview,
-        "attachments": notice.attachments.all(),
-        "citations": public_citations(notice),
-        "topics": notice.topics.select_related("parent"),
-        "change_notes": notice.versions.exclude(change_note="").order_by("-number"),
+        "attachments": notice.attachments.all() if has("attachments") else [],
+        "citations": public_citations(notice) if has("citations") else [],
+        "topic_paths": Topic.objects.paths_of_notice(notice.pk) if has("topics") else [],
+        "change_notes": (
+            notice.versions.exclude(change_note="").order_by("-number")
+            if has("change_notes")
+            else []
+        ),
         "assessment": published_assessment(notice),
     }
     response = render(request, "notices/notice_detail.html", context)
@@ -153,12 +207,17 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
 
 
 class NoticeDetailView(View):
-    """A notice's public page. The page may come from the cache; the view is counted anyway."""
+    """A notice's public page. The page may come from the cache; the view is counted anyway
+    (by notice_page when it renders the page, here when the page came from the cache)."""
 
     def get(self, request, pk: int):
         response = notice_page(request, pk)
         counted = getattr(response, "counts_view_of", None)
-        if counted is not None and request.method == "GET":
+        if (
+            counted is not None
+            and request.method == "GET"
+            and not getattr(response, "view_counted", False)
+        ):
             counters.record_view(counted)
         return response
 
@@ -166,14 +225,18 @@ class NoticeDetailView(View):
 @page_cache.cache_page_for_public
 def notice_page(request, pk: int):
     notice = get_object_or_404(
-        Notice.objects.public_pages().select_related("organ", "assessment"), pk=pk
+        with_parts_known(Notice.objects.public_pages().select_related("organ", "assessment")),
+        pk=pk,
     )
-    if notice.status == Notice.Status.PUBLISHED:
-        # Shown as it will be once this view is counted.
-        notice.view_count += counters.pending_views(pk) + 1
+    counted = notice.status == Notice.Status.PUBLISHED and request.method == "GET"
+    if counted:
+        # Shown as it is with this view counted.
+        notice.view_count += counters.record_view(pk)
     response = render_notice(request, notice)
     if notice.status == Notice.Status.PUBLISHED:
         response.counts_view_of = pk
+        # Not kept with the cached page: a page served from the cache counts again.
+        response.view_counted = counted
     return response
 
 
@@ -215,7 +278,7 @@ class OrganListView(ListView):
     context_object_name = "organs"
 
     def get_queryset(self):
-        return Organ.objects.publishing().select_related("parent")
+        return Organ.objects.publishing()
 
 
 def robots_txt(request):

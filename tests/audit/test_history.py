@@ -184,3 +184,89 @@ def test_score_entry_and_rectification_are_recorded(organ, editor, reviewer):
     verified = events_for(report).last()
     assert verified.changes["verification"] == ["pending", "accepted"]
     assert verified.actor_id == reviewer.pk
+
+
+def test_a_whole_score_grid_is_saved_in_a_few_queries_and_every_cell_is_in_the_history(
+    organ, editor, django_assert_max_num_queries
+):
+    from decimal import Decimal
+
+    from assessments import workflow as assessment_workflow
+    from assessments.models import Score
+    from tests.assessments import factories as af
+
+    assessment = af.make_assessment(organ, editor)
+    group = af.make_group(assessment)
+    units = [af.make_unit(group, position=n) for n in range(30)]
+    leaves = [af.make_indicator(assessment, f"A{n}", 10) for n in range(15)]
+    grid = {(unit.pk, leaf.pk): (Decimal(5), "") for unit in units for leaf in leaves}
+    with acting(editor, "10.0.0.9"), django_assert_max_num_queries(25):
+        assessment_workflow.save_scores(assessment, editor, grid)
+    assert Score.objects.filter(unit__assessment=assessment).count() == 450
+
+    # Then one of each kind of change: a new value, a new remark, a cleared cell.
+    first, second, third = list(grid)[:3]
+    changes = {first: (Decimal(7), ""), second: (Decimal(5), "补充材料"), third: (None, "")}
+    with acting(editor, "10.0.0.9"), django_assert_max_num_queries(25):
+        assessment_workflow.save_scores(assessment, editor, changes)
+
+    created = AuditEvent.objects.filter(
+        content_type__model="score", action=AuditEvent.Action.CREATE
+    )
+    assert created.count() == 450
+    assert {event.actor_id for event in created} == {editor.pk}
+    assert {event.remote_addr for event in created} == {"10.0.0.9"}
+    sample = created.get(object_pk=str(Score.objects.get(unit=units[1], indicator=leaves[2]).pk))
+    assert sample.object_repr == f"{units[1].organ.name} · A2: 5"
+    assert sample.changes["value"] == [None, "5"]
+    later = AuditEvent.objects.filter(content_type__model="score").exclude(
+        action=AuditEvent.Action.CREATE
+    )
+    by_kind = {(event.action, tuple(sorted(event.changes))): event for event in later}
+    assert [float(v) for v in by_kind[(AuditEvent.Action.UPDATE, ("value",))].changes["value"]] == [
+        5,
+        7,
+    ]
+    assert by_kind[(AuditEvent.Action.UPDATE, ("remark",))].changes["remark"] == ["", "补充材料"]
+    deleted = next(
+        event for (action, _), event in by_kind.items() if action == AuditEvent.Action.DELETE
+    )
+    assert float(deleted.changes["value"][0]) == 5
+    assert len(later) == 3
+    assert chain.verify().intact
+
+
+def test_scores_written_in_bulk_are_recorded_as_auditlog_records_a_single_save(organ, editor):
+    from decimal import Decimal
+
+    from assessments import workflow as assessment_workflow
+    from assessments.models import Score
+    from tests.assessments import factories as af
+
+    assessment = af.make_assessment(organ, editor)
+    group = af.make_group(assessment)
+    by_hand, in_bulk = af.make_unit(group), af.make_unit(group, position=1)
+    leaf = af.make_indicator(assessment, "A1", 10)
+    saved = Score.objects.create(unit=by_hand, indicator=leaf, value=Decimal("6.5"), remark="甲")
+    saved.value = Decimal(8)
+    saved.save()
+    assessment_workflow.save_scores(
+        assessment, editor, {(in_bulk.pk, leaf.pk): (Decimal("6.5"), "甲")}
+    )
+    assessment_workflow.save_scores(assessment, editor, {(in_bulk.pk, leaf.pk): (Decimal(8), "甲")})
+    bulk = Score.objects.get(unit=in_bulk)
+
+    def recorded(score):
+        return [
+            (event.action, event.object_repr.split(" · ")[1], event.changes)
+            for event in events_for(score)
+        ]
+
+    def without_ids(events):
+        return [
+            (action, name, {k: v for k, v in changes.items() if k not in ("id", "unit")})
+            for action, name, changes in events
+        ]
+
+    assert without_ids(recorded(bulk)) == without_ids(recorded(saved))
+    assert set(recorded(bulk)[0][2]) == set(recorded(saved)[0][2])

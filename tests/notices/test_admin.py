@@ -1,6 +1,7 @@
 """The admin, role by role: who sees, changes and moves which notices."""
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 
 from notices.models import Notice
@@ -304,10 +305,29 @@ def test_view_on_site_link_only_for_public_notices(client, editor, notice_in):
 
 
 def test_notice_list_counts_no_further_than_its_cap(client, site_admin, notice_in, monkeypatch):
-    monkeypatch.setattr("notices.admin.COUNT_CAP", 3)
+    monkeypatch.setattr("notices.pagination.COUNT_CAP", 3)
     for _ in range(5):
         notice_in("draft")
     client.force_login(site_admin)
     response = client.get(CHANGELIST)
     assert response.context["cl"].paginator.count == 4
     assert "超过 3 条公告" in response.content.decode()
+
+
+def test_the_notice_lists_checkboxes_are_djangos(notice_in):
+    notice = notice_in("published", title="<b>标题</b>")
+    model_admin = admin.site._registry[Notice]
+    ours = model_admin.action_checkbox(notice)
+    assert ours == admin.ModelAdmin.action_checkbox(model_admin, notice)
+    assert "&lt;b&gt;标题&lt;/b&gt;" in ours
+
+
+def test_a_page_far_down_the_notice_list_shows_the_notices_in_order(
+    client, site_admin, notice_in, monkeypatch
+):
+    monkeypatch.setattr(admin.site._registry[Notice], "list_per_page", 2)
+    drafts = [notice_in("draft") for _ in range(5)]
+    client.force_login(site_admin)
+    response = client.get(CHANGELIST + "?p=2")
+    shown = [notice.pk for notice in response.context["cl"].result_list]
+    assert shown == [drafts[2].pk, drafts[1].pk]

@@ -4,6 +4,7 @@ import datetime
 import time
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -75,3 +76,36 @@ def test_cached_detail_pages_still_count_every_view(client, notice_in):
         client.get(notice.get_absolute_url())
     notice.refresh_from_db()
     assert notice.view_count == 3
+
+
+def test_a_cached_page_costs_no_query_and_keeps_its_headers(
+    client, notice_in, django_assert_num_queries
+):
+    notice_in("published")
+    url = reverse("notices:feed")
+    fresh = client.get(url)
+    with django_assert_num_queries(0):
+        cached = client.get(url)
+    assert cached.content == fresh.content
+    assert cached["Content-Type"] == fresh["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert "Content-Security-Policy" in cached
+
+
+def test_a_reader_with_a_session_cookie_but_no_login_still_gets_the_cached_page(client, notice_in):
+    notice = notice_in("published", title="缓存前的标题")
+    client.get(reverse("notices:home"))
+    Notice.objects.filter(pk=notice.pk).update(title="绕过应用修改")
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    assert "缓存前的标题" in client.get(reverse("notices:home")).content.decode()
+
+
+def test_a_view_is_counted_once_whether_the_page_is_rendered_or_cached_and_head_not_at_all(
+    client, notice_in
+):
+    notice = notice_in("published")
+    client.head(notice.get_absolute_url())
+    client.get(notice.get_absolute_url())  # rendered and counted, then kept
+    client.head(notice.get_absolute_url())
+    client.get(notice.get_absolute_url())  # from the cache, counted
+    notice.refresh_from_db()
+    assert notice.view_count == 2

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from notices import views, workflow
+from notices import pagination, sitemaps, views, workflow
 from notices.models import CitedDocument, Notice
 from tests import factories
 
@@ -470,6 +470,99 @@ def test_page_beyond_the_last_is_a_clear_404(client, notice_in):
     assert "共 1 页" in text(response)
 
 
+def link(response, rel: str) -> str:
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}">', text(response))
+    return unescape(found.group(1)) if found else ""
+
+
+@pytest.fixture
+def capped_list(monkeypatch, notice_in):
+    """Seven circulars (newest first) under a count cap of 4 and pages of 2: two numbered
+    pages, then pages that follow a notice."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 4)
+    notice_in("published", genre="notice")
+    return [
+        notice_in("published", genre="circular", published_at=days_ago(n)).title
+        for n in range(1, 8)
+    ]
+
+
+def test_a_long_list_counts_to_its_cap(client, capped_list):
+    response = client.get(list_url(genre="circular"))
+    assert "共 4+ 条" in text(response)
+    assert "第 1 页 / 共 2+ 页" in text(response)
+
+
+def test_past_the_last_numbered_page_the_list_continues_after_a_notice(client, capped_list):
+    second = client.get(list_url(genre="circular", page=2))
+    assert listed_titles(second) == capped_list[2:4]
+    after = link(second, "next")
+    last_shown = Notice.objects.get(title=capped_list[3])
+    assert parse_qs(urlparse(after).query) == {"genre": ["circular"], "after": [str(last_shown.pk)]}
+
+    third = client.get(list_url() + after)
+    assert listed_titles(third) == capped_list[4:6]
+    fourth = client.get(list_url() + link(third, "next"))
+    assert listed_titles(fourth) == capped_list[6:]
+    assert link(fourth, "next") == ""
+    back = client.get(list_url() + link(fourth, "prev"))
+    assert listed_titles(back) == capped_list[4:6]
+    assert "第一页" in text(back)
+
+
+def test_a_page_after_a_notice_stays_the_same_when_more_are_published(
+    client, capped_list, notice_in
+):
+    url = list_url() + link(client.get(list_url(genre="circular", page=2)), "next")
+    before = listed_titles(client.get(url))
+    notice_in("published", genre="circular")
+    assert listed_titles(client.get(url)) == before
+    assert listed_titles(client.get(list_url(genre="circular")))[0] != capped_list[0]
+
+
+def test_notices_published_at_the_same_moment_are_neither_skipped_nor_repeated(
+    client, monkeypatch, notice_in
+):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    moment = days_ago(1)
+    notices = [notice_in("published", published_at=moment) for _ in range(5)]
+    seen, url = [], list_url()
+    while url:
+        response = client.get(url)
+        seen += listed_titles(response)
+        url = list_url() + link(response, "next") if link(response, "next") else ""
+    assert seen == [notice.title for notice in reversed(notices)]
+
+
+@pytest.mark.parametrize("cursor", ["abc", "1.5", "", "-3"])
+def test_a_cursor_that_is_not_a_number_is_a_clear_400(client, notice_in, cursor):
+    notice_in("published")
+    response = client.get(list_url(after=cursor))
+    expected = 404 if cursor == "-3" else 400
+    assert response.status_code == expected
+    assert ("没有这一页" if expected == 404 else "页码无效") in text(response)
+
+
+@pytest.mark.parametrize("state", ["draft", "scheduled"])
+def test_a_cursor_naming_no_public_notice_is_a_404(client, notice_in, state):
+    notice_in("published")
+    hidden = notice_in(state)
+    for name in ("after", "before"):
+        response = client.get(list_url(**{name: hidden.pk}))
+        assert response.status_code == 404
+        assert "没有这一页" in text(response)
+    assert client.get(list_url(after="99999999999999999999999")).status_code == 404
+
+
+def test_a_cursor_still_works_after_its_notice_is_withdrawn(client, notice_in, reviewer):
+    older = notice_in("published", published_at=days_ago(3))
+    cursor = notice_in("published", published_at=days_ago(2))
+    workflow.withdraw(cursor, reviewer, "内容有误")
+    assert listed_titles(client.get(list_url(after=cursor.pk))) == [older.title]
+
+
 @pytest.mark.parametrize("page", ["abc", "1.5", "", "%00", "1%27"])
 def test_non_numeric_page_is_a_clear_400(client, notice_in, page):
     notice_in("published")
@@ -701,6 +794,40 @@ def test_notice_sitemap_queries_do_not_grow_with_the_notices(
     with django_assert_max_num_queries(3):
         response = client.get("/sitemap-notices.xml")
     assert text(response).count("<url>") == 5
+
+
+def test_notice_sitemap_pages_are_ranges_of_ids_and_the_index_names_those_with_notices(
+    client, notice_in, reviewer, monkeypatch
+):
+    monkeypatch.setattr(sitemaps, "NOTICES_PER_PAGE", 2)
+    notices = [notice_in("published") for _ in range(7)]
+
+    def page_of(notice) -> int:
+        return (notice.pk - 1) // 2 + 1
+
+    emptied = page_of(notices[0]) + 1
+    for notice in notices:
+        if page_of(notice) == emptied:
+            workflow.withdraw(notice, reviewer, "内容有误")
+    index = text(client.get("/sitemap.xml"))
+    for page in {page_of(notice) for notice in notices} - {1, emptied}:
+        assert f"http://testserver/sitemap-notices.xml?p={page}</loc>" in index
+        listed = text(client.get(f"/sitemap-notices.xml?p={page}"))
+        ids = [int(found) for found in re.findall(r"/notices/(\d+)/</loc>", listed)]
+        assert ids == [notice.pk for notice in notices if page_of(notice) == page]
+    assert f"sitemap-notices.xml?p={emptied}<" not in index
+    assert client.get(f"/sitemap-notices.xml?p={emptied}").status_code == 404
+
+
+def test_notice_sitemap_gives_each_notice_its_local_date_of_last_change(client, notice_in):
+    notice = notice_in("published")
+    changed = timezone.localtime(Notice.objects.get(pk=notice.pk).updated_at)
+    sitemap = text(client.get("/sitemap-notices.xml"))
+    assert (
+        f"<url><loc>http://testserver{detail_url(notice)}</loc>"
+        f"<lastmod>{changed:%Y-%m-%d}</lastmod><changefreq>monthly</changefreq></url>"
+    ) in sitemap
+    assert client.get("/sitemap-notices.xml")["Last-Modified"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,103 @@
+"""Paging through a million notices without counting them all or skipping over them.
+
+Counts stop at COUNT_CAP. The portal's catalogue numbers its pages as far as the capped count
+reaches (``?page=N``, rows found by id first, so that the last numbered page costs about what
+the first does); from there on, and for any reader who follows “下一页” past it, a page is the
+notices after (``?after=<id>``) or before (``?before=<id>``) a given notice in the list's order.
+Such a URL always shows the same notices, however many are published meanwhile, and costs the
+same at the millionth notice as at the first.
+"""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+from notices.models import Notice
+
+COUNT_CAP = 10_000
+# The query parameters that say which page of a list to show.
+PAGE_PARAMETERS = ("page", "after", "before")
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most COUNT_CAP rows, so the list stays fast at millions of notices. A page's
+    rows are found by id first: the rows skipped to reach it are walked in an index (ids only),
+    and only the page's own rows are read, so a page far down costs little more than the first.
+    """
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
+
+    def page(self, number):
+        number = self.validate_number(number)
+        offset = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[offset : offset + self.per_page])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+class NumberedPaginator(CappedCountPaginator):
+    """Numbered pages of the catalogue, no further than the capped count reaches."""
+
+    @cached_property
+    def num_pages(self) -> int:
+        if self.capped:
+            return COUNT_CAP // self.per_page
+        return super().num_pages
+
+
+@dataclass
+class CursorPage:
+    """The notices just after (or just before) a given one, in the list's order."""
+
+    object_list: list[Notice]
+    has_next: bool
+    has_previous: bool
+
+    @property
+    def next_cursor(self) -> int | None:
+        return self.object_list[-1].pk if self.has_next and self.object_list else None
+
+    @property
+    def previous_cursor(self) -> int | None:
+        return self.object_list[0].pk if self.has_previous and self.object_list else None
+
+
+def cursor_position(cursor: int):
+    """The (published_at, id) of the notice a cursor names, or None: any notice with a public
+    page will do, so that a link keeps working after that notice is withdrawn."""
+    found = Notice.objects.public_pages().filter(pk=cursor).values_list("published_at", "pk")
+    return found.first()
+
+
+def page_after(queryset: QuerySet, position, size: int) -> CursorPage:
+    """``queryset`` is ordered newest first (-published_at, -pk)."""
+    published_at, pk = position
+    # The redundant bound lets the database start its index scan right at the cursor.
+    rows = list(
+        queryset.filter(published_at__lte=published_at).exclude(
+            published_at=published_at, pk__gte=pk
+        )[: size + 1]
+    )
+    return CursorPage(rows[:size], has_next=len(rows) > size, has_previous=True)
+
+
+def page_before(queryset: QuerySet, position, size: int) -> CursorPage:
+    published_at, pk = position
+    rows = list(
+        queryset.filter(published_at__gte=published_at)
+        .exclude(published_at=published_at, pk__lte=pk)
+        .reverse()[: size + 1]
+    )
+    rows.reverse()
+    return CursorPage(rows[-size:], has_next=True, has_previous=len(rows) > size)

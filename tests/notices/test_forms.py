@@ -1,0 +1,36 @@
+"""The catalogue's filter form."""
+
+import re
+
+import pytest
+from django import forms
+
+from notices.forms import NoticeFilterForm, PlainSelect
+from tests import factories
+
+
+def tags(html: str) -> str:
+    """HTML without the whitespace between tags, which Django's templates vary."""
+    return re.sub(r">\s+<", "><", str(html)).strip()
+
+
+@pytest.mark.parametrize("value", [None, "", "2", ["2"], 3])
+def test_plain_select_writes_what_djangos_select_writes(value):
+    choices = [("", "全部"), (2, '<b>"甲"&乙</b>'), (3, "丙")]
+    attrs = {"id": "id_x", "aria-describedby": "x_help"}
+    plain = PlainSelect(choices=choices).render("x", value, attrs)
+    assert tags(plain) == tags(forms.Select(choices=choices).render("x", value, attrs))
+    assert "&lt;b&gt;&quot;甲&quot;&amp;乙&lt;/b&gt;" in plain
+
+
+def test_every_filter_of_the_bound_form_renders_as_djangos_select(notice_in, organ):
+    notice_in("published")
+    topic = factories.make_topic("政务公开")
+    factories.make_topic("公开目录", parent=topic)
+    form = NoticeFilterForm({"organ": str(organ.pk), "topic": str(topic.pk), "year": "2024"})
+    assert form.is_valid()
+    for bound in form:
+        stock = forms.Select(choices=bound.field.widget.choices)
+        stock_html = stock.render(bound.html_name, bound.value(), {"id": bound.auto_id})
+        assert tags(bound) == tags(stock_html)
+    assert f'<option value="{organ.pk}" selected>{organ.name}</option>' in str(form["organ"])
