@@ -37,16 +37,14 @@ def load() -> list[Assessment]:
     users = get_user_model().objects
     editor, reviewer = users.get(username=EDITOR), users.get(username=REVIEWER)
     with transaction.atomic():
-        return [load_assessment(_read(name), editor, reviewer) for name in FILES]
+        return [_assessment(_read(name), editor, reviewer) for name in FILES]
 
 
 def _read(name: str) -> dict:
     return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
 
 
-def load_assessment(data: dict, editor, reviewer) -> Assessment:
-    """Create and publish one assessment described as in assessments/demo/*.json (the
-    benchmark corpus makes large ones the same way); an existing one is left alone."""
+def _assessment(data: dict, editor, reviewer) -> Assessment:
     for item in data.get("organs", []):
         Organ.objects.update_or_create(
             code=item["code"],

@@ -14,12 +14,7 @@ The text is procedural, not a few sentences repeated: a vocabulary of ~60,000 wo
 (rank r has weight 1/r^1.05), so that a few terms (工作, 政务公开) are in nearly every notice and
 most are in a handful. Bodies are 1–10 thousand characters of HTML paragraphs; notices span ten
 years and ``--organs`` organs (default 300), with 文号, 索引号, genres, topics and validity.
-
-``--extras`` then adds what the portal benchmark also shows: attachment records (metadata only;
-no files) on about a third of the corpus's notices, and ``--assessments`` published
-assessments (default 3) of ``--units`` benchmark organs each (default 300), in two groups, with
-the demo's indicator tree and a score for every unit and indicator. Both steps can run alone
-on an existing corpus (``--count 0 --extras``).
+bench/portal_corpus.py adds the rest of what the portal shows (assessments, attachments).
 """
 
 import argparse
@@ -196,117 +191,15 @@ def fill(count: int, organs: int, seed: int, batch: int = 1000) -> float:
     return time.monotonic() - started
 
 
-def add_attachments(rng: random.Random, batch: int = 5000) -> int:
-    """Attachment records (no files behind them) on about a third of the benchmark notices."""
-    import hashlib
-
-    from notices.models import Attachment, Notice
-
-    notices = Notice.objects.filter(organ__name__startswith="基准机构", attachments__isnull=True)
-    made, rows = 0, []
-    for notice_id in notices.values_list("pk", flat=True).iterator(chunk_size=batch):
-        if rng.random() > 0.33:
-            continue
-        for position in range(rng.choice([1, 1, 1, 2, 3])):
-            name = f"附件{position + 1}：{rng.choice(['考核成绩表', '工作方案', '统计表', '名单'])}"
-            extension = rng.choice(["pdf", "pdf", "docx", "xlsx"])
-            rows.append(
-                Attachment(
-                    notice_id=notice_id,
-                    position=position,
-                    title=name,
-                    file=f"attachments/bench/{notice_id}-{position}.{extension}",
-                    original_name=f"{name}.{extension}",
-                    content_type="application/octet-stream",
-                    size=rng.randint(20_000, 5_000_000),
-                    sha256=hashlib.sha256(f"{notice_id}-{position}".encode()).hexdigest(),
-                )
-            )
-        if len(rows) >= batch:
-            made += len(Attachment.objects.bulk_create(rows))
-            rows = []
-    return made + len(Attachment.objects.bulk_create(rows))
-
-
-def add_assessments(rng: random.Random, count: int, units: int) -> int:
-    """Large published assessments of benchmark organs, made by the demo loader."""
-    import json
-
-    from django.contrib.auth import get_user_model
-
-    from assessments import demo_loader
-    from notices.models import Organ
-
-    example = json.loads((demo_loader.DEMO_DIR / "example-2025.json").read_text(encoding="utf-8"))
-    leaves = []
-
-    def walk(items):
-        for item in items:
-            if item.get("children"):
-                walk(item["children"])
-            else:
-                leaves.append(item)
-
-    walk(example["indicators"])
-    organs = list(
-        Organ.objects.filter(name__startswith="基准机构")
-        .order_by("pk")
-        .values_list("code", flat=True)
-    )[:units]
-    users = get_user_model().objects
-    editor, reviewer = users.get(username="editor"), users.get(username="reviewer")
-    half = len(organs) // 2
-    for n in range(count):
-        scores = []
-        for code in organs:
-            values = {}
-            for leaf in leaves:
-                kind, points = leaf.get("kind", "normal"), leaf["points"]
-                if kind == "veto":
-                    values[leaf["code"]] = 1 if rng.random() < 0.02 else 0
-                elif kind in ("bonus", "deduction"):
-                    values[leaf["code"]] = rng.choice([0] * 8 + [1, 2])
-                else:
-                    values[leaf["code"]] = round(rng.uniform(0.4, 1) * points * 2) / 2
-            scores.append({"unit": code, "values": values})
-        data = {
-            **example,
-            "organs": [],
-            "year": 2015 + n,
-            "title": f"{2015 + n}年基准考核（{len(organs)}个单位）",
-            "is_example": True,
-            "groups": [
-                {"name": "市州人民政府", "units": organs[:half]},
-                {"name": "省政府有关部门", "units": organs[half:]},
-            ],
-            "scores": scores,
-            "highlights": [],
-            "problems": [],
-            "requirements": [],
-            "statistics": [],
-        }
-        demo_loader.load_assessment(data, editor, reviewer)
-        print(f"  assessment {n + 1}/{count}: {len(organs)} units", flush=True)
-    return count
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--organs", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--extras", action="store_true", help="attachments and assessments too")
-    parser.add_argument("--assessments", type=int, default=3)
-    parser.add_argument("--units", type=int, default=300)
     args = parser.parse_args()
     setup_django()
-    if args.count:
-        seconds = fill(args.count, args.organs, args.seed)
-        print(f"Inserted {args.count} notices in {seconds:.0f} s.")
-    if args.extras:
-        rng = random.Random(args.seed)
-        print(f"Added {add_attachments(rng)} attachment records.", flush=True)
-        add_assessments(rng, args.assessments, args.units)
+    seconds = fill(args.count, args.organs, args.seed)
+    print(f"Inserted {args.count} notices in {seconds:.0f} s.")
 
 
 if __name__ == "__main__":
