@@ -55,6 +55,14 @@ def term_codes(term: str) -> list[int]:
     return codes(term).tolist()
 
 
+def pair_codes(term: str) -> list[int]:
+    """The codes that say a text holds ``term``: its bigram codes (they imply its unigrams),
+    or its unigram code if it is one unit long."""
+    found = codes(term)
+    pairs = found[(found.view(np.uint32) >= 0x10000)]
+    return (pairs if len(pairs) else found).tolist()
+
+
 def is_exact(term: str) -> bool:
     """True when the term's single code occurs exactly where the term does."""
     return len(term.encode("utf-16-le", "surrogatepass")) <= 4

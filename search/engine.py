@@ -23,13 +23,13 @@ checks the terms with ``instr``: the same results, at the speed of a scan.
 """
 
 import datetime
-import json
 import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import numpy as np
 from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
 from django.utils import timezone
@@ -85,6 +85,16 @@ class Candidate(NamedTuple):
     in_title: bool
     exact_key: bool
     verified: bool
+
+
+class Sampled(NamedTuple):
+    notice_id: int
+    organ_id: int
+    genre: str
+    year: int
+    validity: str
+    shuffle: int
+    matched: bool
 
 
 class Sql:
@@ -204,14 +214,14 @@ class Search:
         """The matches from ``offset`` (at most ``limit``), whether more follow, and counts.
         Raises SearchTooSlow when PostgreSQL cancels a search that runs too long."""
         if not self.postgresql:
-            return self._from_candidates(self._candidates(None, None), offset, limit)
+            candidates = self._candidates(self.matches(), TRUE, None)
+            return self._from_candidates(candidates, offset, limit)
         try:
             with transaction.atomic(using=self.db):
                 with connections[self.db].cursor() as cursor:
                     # Plans are chosen here, not by the planner's guesses about gram arrays; a
                     # search is too short to gain from JIT compilation; and no search may hold
-                    # the database for long (a term made only of common pairs that seldom occur
-                    # together is read in date order, which can take long).
+                    # the database for long.
                     cursor.execute("SET LOCAL enable_seqscan = off")
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute(
@@ -219,24 +229,66 @@ class Search:
                         [str(settings.SEARCH_TIMEOUT_MS)],
                     )
                 if self.driver:
-                    candidates = self._candidates(self.driver, settings.SEARCH_CANDIDATE_LIMIT)
-                    if candidates is not None:
-                        return self._from_candidates(candidates, offset, limit)
+                    candidates = self._indexed_candidates()
+                else:
+                    candidates = self._common_candidates()
+                if candidates is not None:
+                    return self._from_candidates(candidates, offset, limit)
                 return self._in_date_order(offset, limit)
         except OperationalError as error:
             if isinstance(error.__cause__, QueryCanceled):
                 raise SearchTooSlow from error
             raise
 
-    def _candidates(self, driver: list[int] | None, limit: int | None) -> list[Candidate] | None:
-        """Entries holding the driver's grams (no driver: entries that pass the checks, read
-        one by one), or None when there are more than ``limit``."""
-        if driver is None:
-            where, verified = self.matches(), TRUE
-        else:
-            where = Sql("grams @> %s::int4[]", [driver])
-            uncovered = [term for term in self.terms if term not in self.covered]
-            verified = self.in_title() if uncovered else TRUE
+    def _indexed_candidates(self) -> list[Candidate] | None:
+        """Entries holding every indexed gram of the query, from the gram index."""
+        verified = self.in_title() if set(self.terms) - self.covered else TRUE
+        where = Sql("grams @> %s::int4[]", [self.driver])
+        return self._candidates(where, verified, settings.SEARCH_CANDIDATE_LIMIT)
+
+    def _common_candidates(self) -> list[Candidate] | None:
+        """When every gram of the query is common: the entries of the last full rebuild that
+        hold them all, from the bitmaps, and the entries written since, from the gram index
+        (where they keep every gram). A term of one or two characters is then answered."""
+        self.covered = {term for term in self.terms if codes.is_exact(term)}
+        verified = self.in_title() if set(self.terms) - self.covered else TRUE
+        wanted = sorted({code for term in self.terms for code in codes.pair_codes(term)})
+        limit = settings.SEARCH_CANDIDATE_LIMIT
+        ordinals = self._bitmap_ordinals(wanted, limit)
+        if ordinals is None:
+            return None
+        fresh = Sql("ordinal IS NULL AND grams @> %s::int4[]", [wanted])
+        found = self._candidates(fresh, verified, limit - len(ordinals))
+        if found is None:
+            return None
+        if ordinals:
+            found += self._candidates(Sql("ordinal = ANY(%s)", [ordinals]), verified, None)
+        return found
+
+    def _bitmap_ordinals(self, wanted: list[int], limit: int) -> list[int] | None:
+        """Ordinals of the entries whose bitmaps hold every wanted code (None: over limit)."""
+        rows = self._query(
+            "SELECT part, start, code, bits FROM search_commongrambitmap "
+            "WHERE code = ANY(%s) ORDER BY part",
+            [wanted],
+        )
+        parts: dict[tuple[int, int], list] = {}
+        for part, start, _code, bits in rows:
+            parts.setdefault((part, start), []).append(np.frombuffer(bits, dtype=np.uint8))
+        found: list[int] = []
+        for (_part, start), bitmaps in parts.items():
+            if len(bitmaps) < len(wanted):
+                continue  # a code missing from this part: no entry of it holds them all
+            both = np.bitwise_and.reduce(bitmaps)
+            positions = np.flatnonzero(np.unpackbits(both, bitorder="little"))
+            if len(found) + len(positions) > limit:
+                return None
+            found += (positions + start).tolist()
+        return found
+
+    def _candidates(self, where: Sql, verified: Sql, limit: int | None) -> list[Candidate] | None:
+        """Entries meeting ``where`` and the filters, at most ``limit`` (None: over it);
+        ``verified`` says of each whether it is known to match."""
         where = where & self.universe()
         in_title = self.in_title()
         sql = (
@@ -362,33 +414,27 @@ class Search:
 
     def _estimate(self) -> tuple[int, bool, dict[str, Counter]]:
         """Total and counts per filter value from the first SAMPLE_SIZE filtered entries in
-        shuffle order (a fixed pseudo-random order): exact when that is all of them."""
+        shuffle order (a fixed pseudo-random order): exact when that is all of them.
+
+        Shuffle keys are spread evenly over [0, 2**31), so the largest key of the sample also
+        tells how many entries pass the filters: about (n - 1) * 2**31 / largest."""
         universe, matches = self.universe(), self.matches()
         rows = self._query(
-            f"SELECT notice_id, published_at, organ_id, genre, year, validity, FALSE, FALSE, "
-            f"{matches.text} FROM {TABLE} WHERE {universe.text} ORDER BY shuffle LIMIT %s",
+            f"SELECT notice_id, organ_id, genre, year, validity, shuffle, {matches.text} "
+            f"FROM {TABLE} WHERE {universe.text} ORDER BY shuffle LIMIT %s",
             [*matches.params, *universe.params, SAMPLE_SIZE],
         )
-        sample = [Candidate(*row) for row in rows]
-        matched = [row for row in sample if row.verified]
+        sample = [Sampled(*row) for row in rows]
+        matched = [row for row in sample if row.matched]
         if len(sample) < SAMPLE_SIZE:
             return len(matched), True, exact_counts(self._facets(matched, weight=1.0))
-        scale = self._universe_size() / len(sample)
+        scale = (len(sample) - 1) * 2**31 / max(sample[-1].shuffle, 1) / len(sample)
         facets = self._facets(matched, weight=scale)
         return (
             round_estimate(len(matched) * scale),
             False,
             {name: round_counts(counts) for name, counts in facets.items()},
         )
-
-    def _universe_size(self) -> int:
-        """The planner's estimate of how many entries pass the filters."""
-        universe = self.universe()
-        plan = self._query(
-            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {universe.text}", universe.params
-        )[0][0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        return max(SAMPLE_SIZE, int(plan[0]["Plan"]["Plan Rows"]))
 
 
 class Segment:

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from notices.models import Notice
 from search import codes, text
-from search.models import CommonGram, PendingPublication, SearchEntry
+from search.models import CommonGram, CommonGramBitmap, PendingPublication, SearchEntry
 
 # pg_advisory_lock key held by a full rebuild; writers of single entries defer while it is held.
 REBUILD_LOCK = 7_341_205_118
@@ -48,6 +48,7 @@ COPY_COLUMNS = (
     "index_key",
     "title_grams",
     "grams",
+    "ordinal",
     "indexed_at",
 )
 
@@ -79,8 +80,16 @@ def excluded_codes() -> np.ndarray:
     return np.sort(np.fromiter(found, dtype=np.int32))
 
 
-def entry_fields(notice: Notice, excluded: np.ndarray) -> dict:
-    """The column values of a notice's entry: folded text, keys, filter values and codes."""
+def entry_fields(notice: Notice) -> dict:
+    """The column values of a notice's entry as written one at a time: folded text, keys,
+    filter values and every gram code (it is in no bitmap)."""
+    fields, _ = _fields_and_codes(notice)
+    return fields
+
+
+def _fields_and_codes(notice: Notice, common: np.ndarray | None = None) -> tuple[dict, object]:
+    """The entry's columns and its codes; ``common`` codes (sorted) are left out of ``grams``,
+    for an entry that goes into the common-gram bitmaps."""
     title, body = entry_text(notice)
     fields = {
         "organ_id": notice.organ_id,
@@ -96,13 +105,16 @@ def entry_fields(notice: Notice, excluded: np.ndarray) -> dict:
         "index_key": text.index_key(notice.index_number or ""),
         "title_grams": None,
         "grams": None,
+        "ordinal": None,
     }
+    every = None
     if connection.vendor == "postgresql":
         fields["title_grams"] = codes.codes(title).tolist()
         # The separator is no word character: the codes of both are those of each.
         every = codes.codes(title + text.FIELD_SEPARATOR + body)
-        fields["grams"] = codes.without(every, excluded).tolist()
-    return fields
+        kept = every if common is None else codes.without(every, common)
+        fields["grams"] = kept.tolist()
+    return fields, every
 
 
 def _rebuild_running() -> bool:
@@ -136,7 +148,7 @@ def sync_notice(notice_id: int, *, now: datetime.datetime | None = None) -> Sear
         return None
     PendingPublication.objects.filter(notice_id=notice_id).delete()
     entry, _ = SearchEntry.objects.update_or_create(
-        notice_id=notice.pk, defaults=entry_fields(notice, excluded_codes())
+        notice_id=notice.pk, defaults=entry_fields(notice)
     )
     return entry
 
@@ -214,18 +226,22 @@ def rebuild(
             full = not SearchEntry.objects.exists()
         if not full:
             SearchEntry.objects.exclude(notice__in=public.values("pk")).delete()
-            return _write_batches(public, batch_size, now, progress, excluded_codes(), locked=True)
+            done = _rewrite_in_place(public, batch_size, now, progress)
+            CommonGramBitmap.objects.all().delete()  # every entry now keeps all its grams
+            return done
         _clear_index()
         measure_common_grams(public)
         if connection.vendor != "postgresql" or connection.in_atomic_block:
             # Inside a transaction (a migration, a test) the indexes are kept and filled as rows
             # arrive; pending foreign-key checks would forbid rebuilding them.
-            done = _write_batches(public, batch_size, now, progress, excluded_codes(), locked=False)
+            done = _write_part(public, 0, 0, public.count(), batch_size, now)
             _analyze()
+            if progress:
+                progress(done)
             return done
         _drop_gin_indexes()
         try:
-            return _copy_in_parallel(public, batch_size, now, progress, workers)
+            return _write_in_parallel(public, batch_size, now, progress, workers)
         finally:
             _create_gin_indexes(workers)
 
@@ -236,6 +252,7 @@ def _clear_index() -> None:
             cursor.execute(f"TRUNCATE {SearchEntry._meta.db_table}")
     else:
         SearchEntry.objects.all().delete()
+    CommonGramBitmap.objects.all().delete()
 
 
 def measure_common_grams(public) -> int:
@@ -273,22 +290,20 @@ def measure_common_grams(public) -> int:
     return size
 
 
-def _write_batches(public, batch_size: int, now, progress, excluded, *, locked: bool) -> int:
-    """Write the entries batch by batch (each batch in a transaction). ``locked`` rewrites in
-    place on a live site: the batch's notices are locked first, so that a concurrent change
-    of one of them is indexed after the batch, from its new state."""
+def _rewrite_in_place(public, batch_size: int, now, progress) -> int:
+    """Rewrite the entries batch by batch on a live site, each batch in a transaction. The
+    batch's notices are locked first, so that a concurrent change of one of them is indexed
+    after the batch, from its new state."""
     done, last_pk = 0, 0
     while True:
         with transaction.atomic():
-            batch = public.filter(pk__gt=last_pk).order_by("pk")
-            if locked:
-                batch = batch.select_for_update(of=("self",))
+            batch = public.filter(pk__gt=last_pk).order_by("pk").select_for_update(of=("self",))
             batch = list(batch[:batch_size])
             if not batch:
                 return done
             SearchEntry.objects.filter(notice_id__in=[notice.pk for notice in batch]).delete()
             SearchEntry.objects.bulk_create(
-                SearchEntry(notice_id=notice.pk, indexed_at=now, **entry_fields(notice, excluded))
+                SearchEntry(notice_id=notice.pk, indexed_at=now, **entry_fields(notice))
                 for notice in batch
             )
         done += len(batch)
@@ -297,47 +312,102 @@ def _write_batches(public, batch_size: int, now, progress, excluded, *, locked: 
             progress(done)
 
 
-def _copy_in_parallel(public, batch_size: int, now, progress, workers: int) -> int:
-    """COPY the entries from ``workers`` forked processes, each taking a range of notices."""
+def _write_in_parallel(public, batch_size: int, now, progress, workers: int) -> int:
+    """COPY the entries from ``workers`` forked processes, each taking a range of notices and
+    the ordinals (bitmap positions) that follow those of the ranges before it."""
     bounds = public.aggregate(low=models.Min("pk"), high=models.Max("pk"))
     if bounds["low"] is None:
         return 0
     step = (bounds["high"] - bounds["low"]) // workers + 1
-    ranges = [(bounds["low"] + i * step, bounds["low"] + (i + 1) * step) for i in range(workers)]
-    if workers == 1:
-        done = _copy_range(*ranges[0], batch_size, now)
-    else:
-        connections.close_all()
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            done = sum(pool.starmap(_copy_range, [(*bounds, batch_size, now) for bounds in ranges]))
+    parts, start = [], 0
+    for part in range(workers):
+        low, high = bounds["low"] + part * step, bounds["low"] + (part + 1) * step
+        size = public.filter(pk__gte=low, pk__lt=high).count()
+        parts.append((part, start, size, low, high))
+        start += size
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        done = sum(pool.starmap(_write_range, [(*part, batch_size, now) for part in parts]))
     if progress:
         progress(done)
     return done
 
 
-def _copy_range(low: int, high: int, batch_size: int, now) -> int:
-    """One worker of a full rebuild: COPY the entries of notices with low <= pk < high."""
-    if multiprocessing.parent_process() is not None:
-        connections.close_all()  # a forked worker never shares the parent's connection
-    excluded = excluded_codes()
-    public = Notice.objects.public_pages(now).filter(pk__gte=low, pk__lt=high).order_by("pk")
-    done, last_pk = 0, low - 1
-    table = SearchEntry._meta.db_table
-    statement = f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN"
+def _write_range(part: int, start: int, size: int, low: int, high: int, batch_size, now) -> int:
+    """A forked worker of a full rebuild: the notices with low <= pk < high."""
+    connections.close_all()  # never share the parent's connection
+    public = Notice.objects.public_pages(now).filter(pk__gte=low, pk__lt=high)
+    return _write_part(public, part, start, size, batch_size, now)
+
+
+def _write_part(public, part: int, start: int, size: int, batch_size: int, now) -> int:
+    """Write the entries of ``public`` in primary-key order with ordinals from ``start`` (COPY
+    outside a transaction on PostgreSQL, inserts otherwise), and their part of the bitmaps.
+
+    Notices published since ``size`` was counted get no ordinal and keep all their codes."""
+    postgresql = connection.vendor == "postgresql"
+    common = excluded_codes() if postgresql else None
+    bitmaps = Bitmaps(common, start, size) if postgresql else None
+    use_copy = postgresql and not connection.in_atomic_block
+    done, last_pk = 0, 0
     while True:
-        batch = list(public.filter(pk__gt=last_pk)[:batch_size])
+        batch = list(public.filter(pk__gt=last_pk).order_by("pk")[:batch_size])
         if not batch:
             break
-        rows = io.StringIO()
+        rows = []
         for notice in batch:
-            rows.write(_copy_row(notice.pk, entry_fields(notice, excluded), now))
-        rows.seek(0)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.cursor.copy_expert(statement, rows)
-        done += len(batch)
+            in_bitmaps = postgresql and done < size
+            fields, every = _fields_and_codes(notice, common if in_bitmaps else None)
+            if in_bitmaps:
+                fields["ordinal"] = start + done
+                bitmaps.add(done, every)
+            rows.append((notice.pk, fields))
+            done += 1
+        _insert(rows, now, use_copy)
         last_pk = batch[-1].pk
+    if bitmaps is not None:
+        bitmaps.save(part)
     return done
+
+
+def _insert(rows: list[tuple[int, dict]], now, use_copy: bool) -> None:
+    with transaction.atomic():
+        if not use_copy:
+            SearchEntry.objects.bulk_create(
+                SearchEntry(notice_id=notice_id, indexed_at=now, **fields)
+                for notice_id, fields in rows
+            )
+            return
+        data = io.StringIO("".join(_copy_row(notice_id, fields, now) for notice_id, fields in rows))
+        table = SearchEntry._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN", data)
+
+
+class Bitmaps:
+    """One part of the common-gram bitmaps, built as its entries are written: a bit per entry
+    (by position from the part's start) for each common code."""
+
+    def __init__(self, common: np.ndarray, start: int, size: int):
+        self.common, self.start = common, start
+        self.bits = np.zeros((len(common), (size + 7) // 8), dtype=np.uint8)
+
+    def add(self, position: int, every: np.ndarray) -> None:
+        if not len(self.common):
+            return
+        found = np.minimum(np.searchsorted(self.common, every), len(self.common) - 1)
+        rows = found[self.common[found] == every]
+        self.bits[rows, position >> 3] |= np.uint8(1 << (position & 7))
+
+    def save(self, part: int) -> None:
+        table = CommonGramBitmap._meta.db_table
+        data = io.StringIO()
+        for code, bits in zip(self.common.tolist(), self.bits, strict=True):
+            data.write(f"{code}\t{part}\t{self.start}\t\\\\x{bits.tobytes().hex()}\n")
+        data.seek(0)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.cursor.copy_expert(f"COPY {table} (code, part, start, bits) FROM STDIN", data)
 
 
 def _copy_text(value: str) -> str:

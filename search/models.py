@@ -35,10 +35,12 @@ class SearchEntry(models.Model):
     body = models.TextField(_("正文（折叠后）"), blank=True)
     document_key = models.CharField(_("文号（规范化）"), max_length=80, blank=True)
     index_key = models.CharField(_("索引号（规范化）"), max_length=60, blank=True)
-    # Gram codes (search.codes): every code of the title, and the codes of title and body that
-    # are not among the common grams left out of the index (CommonGram.indexed = False).
+    # Gram codes (search.codes): every code of the title, and every code of title and body —
+    # except, for entries in the common-gram bitmaps (``ordinal`` set by a full rebuild), the
+    # common ones (CommonGram.indexed = False), which the bitmaps hold instead.
     title_grams = CodesField(null=True, editable=False)
     grams = CodesField(null=True, editable=False)
+    ordinal = models.IntegerField(_("位图序号"), null=True, editable=False)
     indexed_at = models.DateTimeField(_("索引时间"), auto_now=True)
 
     class Meta:
@@ -49,6 +51,7 @@ class SearchEntry(models.Model):
             models.Index(fields=["-published_at", "-notice"], name="search_entry_recent"),
             models.Index(fields=["organ", "-published_at", "-notice"], name="search_entry_organ"),
             models.Index(fields=["shuffle"], name="search_entry_shuffle"),
+            models.Index(fields=["ordinal"], name="search_entry_ordinal"),
             models.Index(fields=["document_key"], name="search_entry_document_key"),
             models.Index(fields=["index_key"], name="search_entry_index_key"),
         ]
@@ -60,10 +63,9 @@ class SearchEntry(models.Model):
 class CommonGram(models.Model):
     """A gram found in a large share of entries, measured on a sample at the last full rebuild.
 
-    Grams common in bodies are left out of ``SearchEntry.grams`` (``indexed`` is false): they
-    would make up most of the index and narrow no search down; a query made only of them is
-    answered by reading entries in order instead. The set changes only with a full rebuild, so
-    every entry is indexed against the same one. Shares also guide how each search is run.
+    Grams common in bodies (``indexed`` is false) make up most of the postings of a gram index,
+    which would then take hours to build; a full rebuild keeps them in bitmaps instead
+    (CommonGramBitmap), one bit per entry. Shares also guide how each search is run.
     """
 
     code = models.IntegerField(_("编码"), primary_key=True)
@@ -78,6 +80,28 @@ class CommonGram(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.share:.1%}"
+
+
+class CommonGramBitmap(models.Model):
+    """Which entries of a full rebuild hold a common gram: bit ``i`` (least significant first)
+    of ``bits`` is the entry whose ordinal is ``start + i``. One part per process of the rebuild;
+    entries written since (ordinal NULL) keep all their grams in the gram index instead."""
+
+    code = models.IntegerField(_("编码"))
+    part = models.PositiveSmallIntegerField(_("分段"))
+    start = models.IntegerField(_("起始序号"))
+    bits = models.BinaryField(_("位图"))
+
+    class Meta:
+        ordering = ["code", "part"]
+        verbose_name = _("常见字词位图")
+        verbose_name_plural = _("常见字词位图")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "part"], name="search_bitmap_code_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} #{self.part}"
 
 
 class PendingPublication(models.Model):

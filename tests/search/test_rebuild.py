@@ -1,6 +1,7 @@
 """The full rebuild: common grams measured and left out, entries copied from several processes,
 gram indexes rebuilt per partition; and single changes queued while it runs."""
 
+import numpy as np
 import psycopg2
 import pytest
 from django.db import connection
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from notices import workflow
 from search import codes, index
-from search.models import CommonGram, PendingPublication, SearchEntry
+from search.models import CommonGram, CommonGramBitmap, PendingPublication, SearchEntry
 
 
 def entry_values(entry: SearchEntry) -> dict:
@@ -21,8 +22,16 @@ def entry_values(entry: SearchEntry) -> dict:
         "shuffle": entry.shuffle,
         "document_key": entry.document_key,
         "title_grams": entry.title_grams,
-        "grams": entry.grams,
     }
+
+
+def bitmap_ordinals() -> dict[int, set[int]]:
+    """For each common code, the ordinals whose bits are set."""
+    found: dict[int, set[int]] = {}
+    for bitmap in CommonGramBitmap.objects.all():
+        bits = np.unpackbits(np.frombuffer(bytes(bitmap.bits), dtype=np.uint8), bitorder="little")
+        found.setdefault(bitmap.code, set()).update((np.flatnonzero(bits) + bitmap.start).tolist())
+    return found
 
 
 @pytest.mark.postgres
@@ -45,11 +54,21 @@ def test_full_rebuild_in_parallel_writes_what_single_updates_write(notice_in, se
     common = set(CommonGram.objects.filter(indexed=False).values_list("code", flat=True))
     assert set(codes.term_codes("政务")) <= common  # in every notice: left out
     assert not set(codes.term_codes("麒麟")) & common  # in three: kept
-    rebuilt = {entry.pk: entry_values(entry) for entry in SearchEntry.objects.all()}
-    assert len(rebuilt) == 13
+    entries = list(SearchEntry.objects.all())
+    assert len(entries) == 13
+    assert sorted(entry.ordinal for entry in entries) == list(range(13))
+    rebuilt = {entry.pk: entry for entry in entries}
+    in_bitmaps = bitmap_ordinals()
+    assert set(in_bitmaps) == common
     for entry in SearchEntry.objects.all():  # rewrite each one as a single update does
         index.sync_notice(entry.pk)
-    assert {entry.pk: entry_values(entry) for entry in SearchEntry.objects.all()} == rebuilt
+    for entry in SearchEntry.objects.all():
+        before = rebuilt[entry.pk]
+        assert entry_values(entry) == entry_values(before)
+        assert entry.ordinal is None  # out of the bitmaps: all its grams in the index
+        assert sorted(before.grams) == sorted(set(entry.grams) - common)
+        for code in common:
+            assert (before.ordinal in in_bitmaps[code]) == (code in entry.grams), code
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*), bool_and(i.indisvalid) FROM pg_index i "
