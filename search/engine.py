@@ -5,18 +5,22 @@ A match is an entry in which every term occurs as a substring of the folded titl
 order. The total and the counts per filter value are exact unless there are too many matches to
 count cheaply; then they are estimated from a uniform sample, and marked as estimates.
 
-PostgreSQL runs each search one of two ways:
+PostgreSQL runs each search one of three ways:
 
-- **From the index**, when some term has grams in the gram index (``SearchEntry.grams``, a GIN
-  index over integer gram codes, see ``search.codes``): the entries holding all those grams are
-  the candidates, at most ``SEARCH_CANDIDATE_LIMIT`` of them. A term of one or two characters
-  whose gram is indexed needs no further check; others are checked against the text (`strpos`),
-  all of the candidates if there are at most ``VERIFY_LIMIT`` to check, otherwise only as many
-  as the page needs in rank order, plus a random sample to estimate the rest.
-- **In date order**, when every gram of the query is common (so the index leaves it out) or
-  the candidates are too many: entries are read newest first (per organ, year… through the
-  B-tree indexes) and checked until the page is full — quick, since common terms match often;
-  counts come from a sample of the filtered entries in a fixed pseudo-random order.
+- **From the gram index**, when some term has grams in it (``SearchEntry.grams``, a GIN index
+  over integer gram codes, see ``search.codes``): the entries holding all those grams are the
+  candidates, at most ``SEARCH_CANDIDATE_LIMIT`` of them. A term of one or two characters whose
+  gram is indexed needs no further check; others are checked against the text (``strpos``), all
+  of the candidates if there are at most ``VERIFY_LIMIT`` to check, otherwise only as many as
+  the page needs in rank order, plus a random sample to estimate the rest.
+- **From the bitmaps**, when every gram of the query is common: a full rebuild keeps those in
+  one bitmap per gram (``CommonGramBitmap``) instead of the gram index; ANDing the bitmaps of
+  the query's pairs gives the candidates among the entries it wrote, and the gram index those
+  written since (they keep every gram). The candidates are then handled as above.
+- **In date order**, when the candidates are too many (common terms): entries are read newest
+  first (per organ, year… through the B-tree indexes) and checked until the page is full —
+  quick, since common terms match often; counts come from a sample of the filtered entries in
+  a fixed pseudo-random order.
 
 SQLite, the embedded default for small sites, reads every entry that passes the filters and
 checks the terms with ``instr``: the same results, at the speed of a scan.
@@ -153,7 +157,8 @@ class Search:
             for term, found in self.term_codes.items()
         }
         self.driver = sorted({code for found in indexed.values() for code in found})
-        # Terms the index answers alone: one code, and that code indexed.
+        # Terms whose candidates need no check against the text: one code, and that code
+        # looked up (here in the gram index; _common_candidates looks up every code).
         self.covered = {term for term in self.terms if codes.is_exact(term) and indexed[term]}
 
     # SQL building blocks
