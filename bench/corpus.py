@@ -20,6 +20,7 @@ bench/portal_corpus.py adds the rest of what the portal shows (assessments, atta
 import argparse
 import datetime
 import itertools
+import multiprocessing
 import os
 import random
 import sys
@@ -127,7 +128,10 @@ def setup_django() -> None:
     django.setup()
 
 
-def fill(count: int, organs: int, seed: int, batch: int = 1000) -> float:
+def fill(count: int, organs: int, seed: int, part: int = 0, batch: int = 1000) -> float:
+    """Insert ``count`` notices. Every part draws from the vocabulary of ``seed``; part 0 goes on
+    with the same random stream (so one part alone is the single-process corpus), part k > 0
+    with a stream of its own."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -135,8 +139,11 @@ def fill(count: int, organs: int, seed: int, batch: int = 1000) -> float:
 
     rng = random.Random(seed)
     started = time.monotonic()
-    maker = TextMaker(rng, vocabulary(rng, 60_000))
-    run = f"{seed}{int(time.time()) % 100000:05d}"
+    words = vocabulary(rng, 60_000)
+    if part:
+        rng = random.Random(f"{seed}/{part}")
+    maker = TextMaker(rng, words)
+    run = f"{seed}{int(time.time()) % 100000:05d}{part or ''}"
     organ_rows = Organ.objects.bulk_create(
         Organ(name=f"基准机构{run}-{i}{maker.sentence(4)}局", code=f"B{run}{i:04d}", position=i)
         for i in range(organs)
@@ -196,10 +203,32 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--organs", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--parts", type=int, default=1, help="processes filling at once, each its share"
+    )
     args = parser.parse_args()
     setup_django()
-    seconds = fill(args.count, args.organs, args.seed)
-    print(f"Inserted {args.count} notices in {seconds:.0f} s.")
+    started = time.monotonic()
+    if args.parts == 1:
+        fill(args.count, args.organs, args.seed)
+    else:
+        shares = [
+            (args.count // args.parts + (k < args.count % args.parts), k) for k in range(args.parts)
+        ]
+        context = multiprocessing.get_context("fork")
+        processes = [
+            context.Process(
+                target=fill, args=(share, max(1, args.organs // args.parts), args.seed, k)
+            )
+            for share, k in shares
+        ]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+        if any(process.exitcode for process in processes):
+            sys.exit("A part of the corpus failed; see above.")
+    print(f"Inserted {args.count} notices in {time.monotonic() - started:.0f} s.")
 
 
 if __name__ == "__main__":

@@ -118,6 +118,7 @@ def run_searches(queries, filters, repeat: int) -> dict:
     timings: dict[str, list[float]] = {}
     counts: dict[str, list[str]] = {}
     plans: dict[str, dict[str, int]] = {}
+    timeouts: dict[str, list[str]] = {}
     cases = [
         (klass, q, fname, fparams, sort)
         for klass, qs in queries.items()
@@ -131,8 +132,12 @@ def run_searches(queries, filters, repeat: int) -> dict:
             started = time.perf_counter()
             response = client.get(url)
             elapsed = time.perf_counter() - started
-            assert response.status_code == 200, (url, response.status_code)
-            if round_ == 0:  # warm-up
+            assert response.status_code in (200, 503), (url, response.status_code)
+            if response.status_code == 503:  # cancelled at SEARCH_TIMEOUT_MS
+                timeouts.setdefault(klass, []).append(url)
+                if round_ == 0:
+                    continue
+            elif round_ == 0:  # warm-up
                 search = response.context["search"]
                 shown = str(search.total) if search.exact else f"~{search.total}"
                 counts.setdefault(klass, []).append(shown)
@@ -145,6 +150,7 @@ def run_searches(queries, filters, repeat: int) -> dict:
         "latency": {key: summary(values) for key, values in timings.items()},
         "result_counts": counts,
         "plans": plans,
+        "timeouts": timeouts,
         "requests": len(cases) * repeat,
     }
 
@@ -235,13 +241,19 @@ def markdown(report: dict) -> str:
             f"| {key} | {row['n']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} "
             f"| {row['max_ms']} | {ratio:.0f}× faster |"
         )
-    lines += ["", "| class | LIKE query | LIKE ms | LIKE count | plans | results shown |"]
-    lines += ["|---|---|--:|--:|---|---|"]
+    lines += [
+        "",
+        "| class | LIKE query | LIKE ms | LIKE count | plans | results shown | timed out |",
+        "|---|---|--:|--:|---|---|--:|",
+    ]
+    search = report["search"]
     for klass, row in like["per_class"].items():
-        plans = ", ".join(f"{k}: {v}" for k, v in report["search"]["plans"][klass].items())
-        shown = " ".join(report["search"]["result_counts"][klass][:6])
+        plans = ", ".join(f"{k}: {v}" for k, v in search["plans"].get(klass, {}).items())
+        shown = " ".join(search["result_counts"].get(klass, [])[:6])
+        timed_out = len(search["timeouts"].get(klass, []))
         lines.append(
-            f"| {klass} | {row['query']} | {row['ms']} | {row['count']} | {plans} | {shown} |"
+            f"| {klass} | {row['query']} | {row['ms']} | {row['count']} | {plans} | {shown} "
+            f"| {timed_out} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -265,15 +277,16 @@ def main() -> None:
         "notices": Notice.objects.count(),
         "cpus": os.cpu_count(),
     }
+    REPORTS.mkdir(parents=True, exist_ok=True)
     if args.rebuild:
         report["index_build"] = rebuild(args.workers)
+        (REPORTS / "search-build.json").write_text(json.dumps(report, indent=2) + "\n")
     report["indexed"] = SearchEntry.objects.count()
     rng = random.Random(args.seed)
     queries = pick_queries(rng, args.per_class)
     report["queries"] = queries
     report["search"] = run_searches(queries, filter_sets(rng), args.repeat)
     report["baseline_like_scan"] = baseline(queries)
-    REPORTS.mkdir(parents=True, exist_ok=True)
     (REPORTS / "search.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     (REPORTS / "search.md").write_text(markdown(report))
     print(markdown(report))
