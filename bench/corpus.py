@@ -198,6 +198,22 @@ def fill(count: int, organs: int, seed: int, part: int = 0, batch: int = 1000) -
     return time.monotonic() - started
 
 
+def analyse_if_never_analysed() -> None:
+    """A bulk-loaded table has no statistics until autovacuum comes round to it, and PostgreSQL
+    plans until then as if it were nearly empty (scans where one index probe would do)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname LIKE 'notices\\_%%' "
+            "AND last_analyze IS NULL AND last_autoanalyze IS NULL"
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'ANALYZE "{table}"')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000)
@@ -228,6 +244,7 @@ def main() -> None:
             process.join()
         if any(process.exitcode for process in processes):
             sys.exit("A part of the corpus failed; see above.")
+    analyse_if_never_analysed()
     print(f"Inserted {args.count} notices in {time.monotonic() - started:.0f} s.")
 
 
