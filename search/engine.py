@@ -423,13 +423,22 @@ class Search:
 
         Shuffle keys are spread evenly over [0, 2**31), so the largest key of the sample also
         tells how many entries pass the filters: about (n - 1) * 2**31 / largest."""
-        universe, matches = self.universe(), self.matches()
-        rows = self._query(
-            f"SELECT notice_id, organ_id, genre, year, validity, shuffle, {matches.text} "
+        universe = self.universe()
+        # The sample first, then the terms checked in it: asked at once, PostgreSQL may check
+        # the text of every filtered entry before it sorts them by shuffle.
+        sample = self._query(
+            f"SELECT notice_id, organ_id, genre, year, validity, shuffle "
             f"FROM {TABLE} WHERE {universe.text} ORDER BY shuffle LIMIT %s",
-            [*matches.params, *universe.params, SAMPLE_SIZE],
+            [*universe.params, SAMPLE_SIZE],
         )
-        sample = [Sampled(*row) for row in rows]
+        found = set()
+        if sample:
+            condition = self._id_in([row[0] for row in sample]) & self.matches()
+            rows = self._query(
+                f"SELECT notice_id FROM {TABLE} WHERE {condition.text}", condition.params
+            )
+            found = {notice_id for (notice_id,) in rows}
+        sample = [Sampled(*row, matched=row[0] in found) for row in sample]
         matched = [row for row in sample if row.matched]
         if len(sample) < SAMPLE_SIZE:
             return len(matched), True, exact_counts(self._facets(matched, weight=1.0))

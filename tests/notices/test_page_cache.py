@@ -109,3 +109,34 @@ def test_a_view_is_counted_once_whether_the_page_is_rendered_or_cached_and_head_
     client.get(notice.get_absolute_url())  # from the cache, counted
     notice.refresh_from_db()
     assert notice.view_count == 2
+
+
+@pytest.mark.parametrize("view_name", ["search:search", "search:api", "search:feed"])
+def test_searches_are_cached_and_a_publication_is_found_by_the_next_one(
+    client, notice_in, editor, reviewer, view_name, django_assert_num_queries
+):
+    first_notice = notice_in("published", title="缓存检索甲")
+    url = reverse(view_name) + "?q=缓存检索"
+    first = client.get(url)
+    assert first_notice.get_absolute_url() in first.content.decode()
+    with django_assert_num_queries(0):
+        assert client.get(url).content == first.content
+    second_notice = notice_in("published", title="缓存检索乙")
+    found = client.get(url).content.decode()
+    assert first_notice.get_absolute_url() in found
+    assert second_notice.get_absolute_url() in found
+
+
+@pytest.mark.postgres
+def test_a_search_cut_off_as_too_slow_is_not_kept(client, notice_in, settings, monkeypatch):
+    from search import engine
+
+    notice_in("published", title="超时检索")
+    url = reverse("search:search") + "?q=超时检索"
+    settings.SEARCH_TIMEOUT_MS = 50
+    monkeypatch.setattr(
+        engine.Search, "_from_candidates", lambda self, *args: self._query("SELECT pg_sleep(1)", [])
+    )
+    assert client.get(url).status_code == 503
+    monkeypatch.undo()
+    assert "超时检索" in client.get(url).content.decode()
