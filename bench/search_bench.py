@@ -65,7 +65,7 @@ def summary(values: list[float]) -> dict:
 
 def pick_queries(rng: random.Random, per_class: int) -> dict[str, list[str]]:
     """Queries per class: {length}-{common|rare}."""
-    from bench.corpus import PHRASES, vocabulary
+    from bench.corpus import PHRASES, PUNCTUATION, vocabulary
     from notices.models import Notice
     from search import text
 
@@ -86,7 +86,10 @@ def pick_queries(rng: random.Random, per_class: int) -> dict[str, list[str]]:
     bodies = Notice.objects.filter(pk__in=rng.sample(ids, min(len(ids), per_class * 4)))
     rare[8] = []
     for body in bodies.values_list("body", flat=True):
-        runs = [run for run in text.plain_text(body).replace("，", "\n").split() if len(run) >= 8]
+        plain = text.plain_text(body)
+        for mark in PUNCTUATION:
+            plain = plain.replace(mark, "\n")
+        runs = [run for run in plain.split() if len(run) >= 8]  # 8 characters, one term
         for run in runs[:1]:
             start = rng.randrange(len(run) - 7)
             rare[8].append(run[start : start + 8])
