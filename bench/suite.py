@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SEARCH_PATH = "/search/?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80"  # 政务公开
 PYTHON = sys.executable
 REPORTS = ROOT / "bench" / "reports"
 LUA = ROOT / "bench" / "wrk.lua"
@@ -267,6 +268,7 @@ def main() -> None:
         ("home", "/", False, False, None),
         ("home, page cache", "/", True, False, None),
         ("list, filtered, first page", "/notices/?genre=notice", False, False, None),
+        ("list, filtered, first page, page cache", "/notices/?genre=notice", True, False, None),
         (
             f"list, page {last_numbered_page}",
             f"/notices/?page={last_numbered_page}",
@@ -278,6 +280,13 @@ def main() -> None:
         ("notice detail, not cached", None, False, False, None),
         ("notice detail, page cache (warm)", None, True, False, None),
         ("search", "/search/?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80", False, False, None),
+        (
+            "search, page cache",
+            "/search/?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80",
+            True,
+            False,
+            None,
+        ),
         ("feed", "/feed/", False, False, None),
         ("assessment page", f"/assessments/{assessment_id}/", False, False, None),
         ("sitemap (notices)", "/sitemap-notices.xml", False, False, None),
