@@ -309,10 +309,12 @@ class Search:
             return None
         return [Candidate(*row) for row in rows]
 
-    def _verify(self, ids: list[int]) -> set[int]:
-        """Those of the entries in which the terms the index does not answer occur."""
-        uncovered = [term for term in self.terms if term not in self.covered]
-        condition = self._id_in(ids) & self.matches(uncovered)
+    def _verify(self, ids: list[int], terms=None) -> set[int]:
+        """Those of the entries in which ``terms`` occur (by default, the terms that the index
+        does not answer)."""
+        if terms is None:
+            terms = [term for term in self.terms if term not in self.covered]
+        condition = self._id_in(ids) & self.matches(terms)
         rows = self._query(
             f"SELECT notice_id FROM {TABLE} WHERE {condition.text}", condition.params
         )
@@ -431,13 +433,7 @@ class Search:
             f"FROM {TABLE} WHERE {universe.text} ORDER BY shuffle LIMIT %s",
             [*universe.params, SAMPLE_SIZE],
         )
-        found = set()
-        if sample:
-            condition = self._id_in([row[0] for row in sample]) & self.matches()
-            rows = self._query(
-                f"SELECT notice_id FROM {TABLE} WHERE {condition.text}", condition.params
-            )
-            found = {notice_id for (notice_id,) in rows}
+        found = self._verify([row[0] for row in sample], self.terms) if sample else set()
         sample = [Sampled(*row, matched=row[0] in found) for row in sample]
         matched = [row for row in sample if row.matched]
         if len(sample) < SAMPLE_SIZE:
