@@ -204,9 +204,6 @@ class NoticeQuerySet(models.QuerySet):
         """Notices whose public URL answers: published ones and withdrawal pages."""
         return self.filter(public_now(at) | WITHDRAWAL_PAGE)
 
-    def for_organs(self, organ_ids):
-        return self.filter(organ_id__in=organ_ids)
-
     def for_lists(self):
         """For pages that list many notices: with the organ, without the long body."""
         return self.select_related("organ").defer("body")
@@ -444,10 +441,6 @@ class Notice(models.Model):
         if self.is_correction and self.status == self.Status.DRAFT:
             return str(_("更正草稿"))
         return self.get_status_display()
-
-    @property
-    def keyword_list(self) -> list[str]:
-        return self.keywords.split()
 
     @property
     def body_is_public(self) -> bool:

@@ -66,8 +66,3 @@ def pair_codes(term: str) -> list[int]:
 def is_exact(term: str) -> bool:
     """True when the term's single code occurs exactly where the term does."""
     return len(term.encode("utf-16-le", "surrogatepass")) <= 4
-
-
-def array_literal(values: np.ndarray) -> str:
-    """The codes as a PostgreSQL array literal, for COPY."""
-    return "{" + ",".join(map(str, values.tolist())) + "}"
