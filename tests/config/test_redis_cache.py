@@ -1,0 +1,36 @@
+"""The Redis cache backend: Django's, with one client per connection pool."""
+
+import os
+
+import pytest
+import redis
+
+from config.redis_cache import ReusingRedisCache
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_available() -> bool:
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(not redis_available(), reason="needs Redis (TEST_REDIS_URL)")
+
+
+@pytest.fixture
+def redis_cache():
+    backend = ReusingRedisCache(REDIS_URL, {"KEY_PREFIX": "test-redis-cache"})
+    yield backend
+    backend.delete_many(["page", "generation"])
+
+
+def test_values_round_trip_through_one_client(redis_cache):
+    redis_cache.set("page", (3, [("Content-Type", "text/html")], "页面".encode()), 30)
+    redis_cache.set("generation", 3, 30)
+    found = redis_cache.get_many(["generation", "page", "missing"])
+    assert found == {"generation": 3, "page": (3, [("Content-Type", "text/html")], "页面".encode())}
+    client = redis_cache._cache.get_client()
+    assert redis_cache._cache.get_client(write=True) is client
