@@ -8,8 +8,9 @@ appear on time without a cron job. The cache is Redis when REDIS_URL is set: sha
 app server.
 
 A hit costs one cache round trip (the generation, the next due time and the page are read
-together) and no database query; the page is kept as its status, headers and bytes, not as a
-pickled response.
+together; a notice's page adds the count of its view) and no database query. Readers without a
+session are served by PublicPageCacheMiddleware before the rest of the middleware runs; the page
+is kept as it leaves the stack, as its headers and bytes, not as a pickled response.
 """
 
 import hashlib
@@ -20,6 +21,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
+
+from notices import counters
 
 GENERATION_KEY = "portal:generation"
 NEXT_DUE_KEY = "portal:next-due"
@@ -65,58 +68,105 @@ def _seconds_until_next_due(found: dict) -> int | None:
     return max(0, int(due - timezone.now().timestamp()))
 
 
-def _is_anonymous_get(request) -> bool:
-    if request.method != "GET":
-        return False
+def _has_no_session(request) -> bool:
     # Without a session cookie nobody is logged in, and the session need not be loaded.
-    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
-        return True
-    return not request.user.is_authenticated
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
-def cache_page_for_public(view):
-    """Serve anonymous GETs from the cache; everyone else gets a fresh page.
-
-    A view may set ``counts_view_of`` on its response (a notice's id); a page served from the
-    cache carries it again, so that the caller still counts the view.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if page_seconds() <= 0 or not _is_anonymous_get(request):
-            return view(request, *args, **kwargs)
-        key = PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
-        generation = _current_generation(found)
-        stored = found.get(key)
-        if stored is not None and stored[0] == generation:
-            return _response_from(stored)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if response.status_code != 200 or response.streaming:
-            return response
-        timeout = page_seconds()
-        due = _seconds_until_next_due(found)
-        if due is not None:
-            timeout = min(timeout, due)
-        if timeout > 0:
-            counted = getattr(response, "counts_view_of", None)
-            headers = list(response.items())
-            cache.set(key, (generation, headers, response.content, counted), timeout)
-        return response
-
-    return wrapper
+def _is_anonymous(request) -> bool:
+    # Asking the session marks the page as varying with the cookie: only when there is one.
+    return _has_no_session(request) or not request.user.is_authenticated
 
 
-def _response_from(stored: tuple) -> HttpResponse:
+def _lookup(request) -> dict:
+    """The generation, the next due time and the request's page, read in one round trip."""
+    key = PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
+    return {"key": key, "found": found, "generation": _current_generation(found)}
+
+
+def _hit(lookup: dict) -> HttpResponse | None:
+    stored = lookup["found"].get(lookup["key"])
+    if stored is None or stored[0] != lookup["generation"]:
+        return None
     _generation, headers, content, counted = stored
     response = HttpResponse(content)
     for name, value in headers:
         response.headers[name] = value
     if counted is not None:
-        response.counts_view_of = counted
+        counters.record_view(counted)
     return response
+
+
+class PublicPageCacheMiddleware:
+    """Serves cached pages to readers without a session before the rest of the middleware runs,
+    and keeps the pages that views marked with ``cache_page_for_public`` as they leave the
+    stack: with every header the middleware below adds (policy, framing, language).
+
+    It goes above the session middleware. A page is not kept if it sets a cookie or varies with
+    one (it used the session or a CSRF token): it is not the same for every reader.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if page_seconds() > 0 and request.method == "GET" and _has_no_session(request):
+            request.public_page_lookup = _lookup(request)
+            response = _hit(request.public_page_lookup)
+            if response is not None:
+                return response
+        response = self.get_response(request)
+        lookup = getattr(response, "public_page_lookup", None)
+        if lookup is not None:
+            _keep(lookup, response)
+        return response
+
+
+def _keep(lookup: dict, response) -> None:
+    if (
+        response.status_code != 200
+        or response.streaming
+        or response.cookies
+        or "cookie" in response.get("Vary", "").lower()
+    ):
+        return
+    timeout = page_seconds()
+    due = _seconds_until_next_due(lookup["found"])
+    if due is not None:
+        timeout = min(timeout, due)
+    if timeout > 0:
+        counted = getattr(response, "counts_view_of", None)
+        entry = (lookup["generation"], list(response.items()), response.content, counted)
+        cache.set(lookup["key"], entry, timeout)
+
+
+def cache_page_for_public(view):
+    """Mark a view's pages for anonymous GETs to be cached (PublicPageCacheMiddleware keeps and
+    serves them); everyone else gets a fresh page.
+
+    A reader with a session cookie who is not logged in is served here, once the session says
+    so. A view may set ``counts_view_of`` on its response (a notice's id): each time the page is
+    served from the cache, that notice's view is counted.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if page_seconds() <= 0 or request.method != "GET" or not _is_anonymous(request):
+            return view(request, *args, **kwargs)
+        lookup = getattr(request, "public_page_lookup", None)
+        if lookup is None:
+            lookup = _lookup(request)
+            response = _hit(lookup)
+            if response is not None:
+                return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        response.public_page_lookup = lookup
+        return response
+
+    return wrapper
 
 
 def invalidate_on_change(sender, instance, **kwargs) -> None:

@@ -8,7 +8,7 @@ app_name = "notices"
 urlpatterns = [
     path("", cached(views.HomeView.as_view()), name="home"),
     path("notices/", cached(views.NoticeListView.as_view()), name="notice-list"),
-    path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="notice-detail"),
+    path("notices/<int:pk>/", views.notice_page, name="notice-detail"),
     path(
         "notices/<int:pk>/attachments/<int:attachment_pk>/",
         views.download_attachment,

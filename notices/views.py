@@ -5,7 +5,6 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from config.middleware import PORTAL_POLICY
@@ -206,22 +205,6 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
     return response
 
 
-class NoticeDetailView(View):
-    """A notice's public page. The page may come from the cache; the view is counted anyway
-    (by notice_page when it renders the page, here when the page came from the cache)."""
-
-    def get(self, request, pk: int):
-        response = notice_page(request, pk)
-        counted = getattr(response, "counts_view_of", None)
-        if (
-            counted is not None
-            and request.method == "GET"
-            and not getattr(response, "view_counted", False)
-        ):
-            counters.record_view(counted)
-        return response
-
-
 @page_cache.cache_page_for_public
 def notice_page(request, pk: int):
     notice = get_object_or_404(
@@ -234,9 +217,7 @@ def notice_page(request, pk: int):
         notice.view_count += counters.record_view(pk)
     response = render_notice(request, notice)
     if notice.status == Notice.Status.PUBLISHED:
-        response.counts_view_of = pk
-        # Not kept with the cached page: a page served from the cache counts again.
-        response.view_counted = counted
+        response.counts_view_of = pk  # counted again each time the page comes from the cache
     return response
 
 

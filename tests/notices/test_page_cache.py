@@ -1,16 +1,20 @@
 """Cached portal pages for anonymous readers, and the moment each change must show."""
 
 import datetime
+import itertools
 import time
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.urls import reverse
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import path, reverse
 from django.utils import timezone
 
 from notices import workflow
 from notices.models import Notice
+from notices.page_cache import cache_page_for_public
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,7 +92,28 @@ def test_a_cached_page_costs_no_query_and_keeps_its_headers(
         cached = client.get(url)
     assert cached.content == fresh.content
     assert cached["Content-Type"] == fresh["Content-Type"] == "application/atom+xml; charset=utf-8"
-    assert "Content-Security-Policy" in cached
+    # Served above the rest of the middleware, the page still has every header it added.
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Language"):
+        assert cached[header] == fresh[header]
+
+
+renders = itertools.count()
+
+
+@cache_page_for_public
+def page_with_a_form(request):
+    return HttpResponse(f"{next(renders)} {get_token(request)}")
+
+
+urlpatterns = [path("form/", page_with_a_form)]
+
+
+@pytest.mark.urls(__name__)
+def test_a_page_that_sets_a_cookie_is_never_kept(client):
+    first = client.get("/form/")
+    assert settings.CSRF_COOKIE_NAME in first.cookies
+    second = client.get("/form/")
+    assert second.content.split()[0] != first.content.split()[0]
 
 
 def test_a_reader_with_a_session_cookie_but_no_login_still_gets_the_cached_page(client, notice_in):
