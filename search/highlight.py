@@ -8,6 +8,7 @@ from search import text
 
 SNIPPET_LENGTH = 120
 SNIPPET_LEAD = 30
+FOLD_PIECE = 2000
 
 
 def _spans(original: str, terms) -> list[tuple[int, int]]:
@@ -47,15 +48,31 @@ def highlight(original: str, terms) -> SafeString:
     return mark_safe(_render(original, _spans(original, terms), 0, len(original)))  # noqa: S308
 
 
+def _first_match(original: str, terms) -> int | None:
+    """Where the first match starts in ``original``. The text is folded a piece at a time, so
+    that a body with an early match is not folded whole: each piece reaches into the next by
+    the length of the longest term less one (a folded term spans at most as many original
+    characters as it has), so a match that starts in a piece is found in it."""
+    if not terms:
+        return None
+    reach = max(len(term) for term in terms) - 1
+    for piece_start in range(0, len(original), FOLD_PIECE):
+        piece = original[piece_start : piece_start + FOLD_PIECE + reach]
+        folded = text.fold(piece)
+        if len(folded) == len(piece):
+            found = [position for term in terms if (position := folded.find(term)) != -1]
+            first = min(found) if found else None
+        else:
+            spans = _spans(piece, terms)
+            first = spans[0][0] if spans else None
+        if first is not None:
+            return piece_start + first
+    return None
+
+
 def _window(original: str, terms, length: int) -> tuple[int, int]:
     """Where the snippet starts and ends: a little before the first match, or at the start."""
-    folded = text.fold(original)
-    if len(folded) == len(original):
-        found = [position for term in terms if (position := folded.find(term)) != -1]
-        first = min(found) if found else None
-    else:
-        spans = _spans(original, terms)
-        first = spans[0][0] if spans else None
+    first = _first_match(original, terms)
     start = max(0, first - SNIPPET_LEAD) if first is not None else 0
     end = min(len(original), start + length)
     return max(0, min(start, end - length)), end

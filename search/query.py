@@ -5,6 +5,7 @@ import math
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django import forms
 
@@ -68,9 +69,27 @@ class NoSuchPage(Exception):
 class Hit:
     notice: Notice
     title: str
-    snippet: str
-    plain_snippet: str
     exact_number: bool
+    terms: list[str]
+
+    @cached_property
+    def source(self) -> str:
+        """The text a snippet is cut from: the summary and the body, if the body is public."""
+        notice = self.notice
+        if notice.status == Notice.Status.WITHDRAWN:
+            return ""
+        if not notice.body_is_public:
+            return notice.summary
+        return " ".join(filter(None, [notice.summary, text.plain_text(notice.body)]))
+
+    # Made when asked for: the page shows one kind, the API both.
+    @cached_property
+    def snippet(self) -> str:
+        return highlight.snippet(self.source, self.terms)
+
+    @cached_property
+    def plain_snippet(self) -> str:
+        return highlight.plain_snippet(self.source, self.terms)
 
 
 @dataclass
@@ -131,10 +150,6 @@ class Search:
             notice = notices.get(pk)
             if notice is None:
                 continue
-            withdrawn = notice.status == Notice.Status.WITHDRAWN
-            source = notice.summary if not withdrawn else ""
-            if not withdrawn and notice.body_is_public:
-                source = " ".join(filter(None, [notice.summary, text.plain_text(notice.body)]))
             exact = bool(keys) and bool(
                 keys
                 & {
@@ -146,9 +161,8 @@ class Search:
                 Hit(
                     notice=notice,
                     title=highlight.highlight(notice.title, terms),
-                    snippet=highlight.snippet(source, terms),
-                    plain_snippet=highlight.plain_snippet(source, terms),
                     exact_number=exact,
+                    terms=terms,
                 )
             )
         return found
