@@ -342,7 +342,7 @@ class Search:
                 has_next=len(window) > limit,
                 total=len(matched),
                 exact=True,
-                facets=exact_counts(self._facets(matched, weight=1.0)),
+                facets=exact_counts(self._facets((matched, 1.0))),
                 plan="index" if self.postgresql else "scan",
             )
         # Too many to check them all: check the page's in rank order, estimate the rest.
@@ -363,9 +363,7 @@ class Search:
         sample = random.Random(len(candidates)).sample(unverified, SAMPLE_SIZE)  # noqa: S311
         share = len(self._verify([c.notice_id for c in sample])) / SAMPLE_SIZE
         verified = [c for c in candidates if c.verified]
-        facets = self._facets(verified, weight=1.0)
-        for name, counts in self._facets(unverified, weight=share).items():
-            facets[name].update(counts)
+        facets = self._facets((verified, 1.0), (unverified, share))
         window = found[offset:]
         return Outcome(
             ids=window[:limit],
@@ -376,16 +374,19 @@ class Search:
             plan="index, checked page by page",
         )
 
-    def _facets(self, rows, weight: float) -> dict[str, Counter]:
-        """Counts per filter value over candidate rows (topics through the notices' own)."""
+    def _facets(self, *groups: tuple[list, float]) -> dict[str, Counter]:
+        """Counts per filter value over groups of candidate rows, each row counting with its
+        group's weight (topics through the notices' own, read for all groups at once)."""
         facets = {name: Counter() for name in FACETS}
-        for row in rows:
-            facets["organ"][row.organ_id] += weight
-            facets["genre"][row.genre] += weight
-            facets["year"][row.year] += weight
-            facets["validity"][row.validity] += weight
-        for topic_id, count in topic_counts(self, [row.notice_id for row in rows]).items():
-            facets["topic"][topic_id] += count * weight
+        weights = {}
+        for rows, weight in groups:
+            for row in rows:
+                facets["organ"][row.organ_id] += weight
+                facets["genre"][row.genre] += weight
+                facets["year"][row.year] += weight
+                facets["validity"][row.validity] += weight
+                weights[row.notice_id] = weight
+        facets["topic"] = topic_counts(self, weights)
         return facets
 
     # Reading in date order
@@ -437,9 +438,9 @@ class Search:
         sample = [Sampled(*row, matched=row[0] in found) for row in sample]
         matched = [row for row in sample if row.matched]
         if len(sample) < SAMPLE_SIZE:
-            return len(matched), True, exact_counts(self._facets(matched, weight=1.0))
+            return len(matched), True, exact_counts(self._facets((matched, 1.0)))
         scale = (len(sample) - 1) * 2**31 / max(sample[-1].shuffle, 1) / len(sample)
-        facets = self._facets(matched, weight=scale)
+        facets = self._facets((matched, scale))
         return (
             round_estimate(len(matched) * scale),
             False,
@@ -509,10 +510,11 @@ def read_segments(segments: list[Segment], offset: int, limit: int) -> tuple[lis
     return found[:limit], len(found) > limit
 
 
-def topic_counts(search: Search, ids: list[int]) -> Counter:
-    """Per topic, the entries filed under it or under any topic below it."""
-    if not ids:
+def topic_counts(search: Search, weights: dict[int, float]) -> Counter:
+    """Per topic, the weights of the entries filed under it or under any topic below it."""
+    if not weights:
         return Counter()
+    ids = list(weights)
     from notices.models import Topic
 
     parents = dict(Topic.objects.values_list("pk", "parent_id"))
@@ -527,7 +529,11 @@ def topic_counts(search: Search, ids: list[int]) -> Counter:
             while node is not None and node not in seen:
                 seen.add(node)
                 node = parents.get(node)
-    return Counter(topic_id for seen in per_entry.values() for topic_id in seen)
+    counts = Counter()
+    for notice_id, seen in per_entry.items():
+        for topic_id in seen:
+            counts[topic_id] += weights[notice_id]
+    return counts
 
 
 def round_estimate(value: float) -> int:
