@@ -5,6 +5,7 @@ from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from notices import shared_lists
 from notices.models import Notice, Organ, Topic
 
 EARLIEST_YEAR = 1949
@@ -79,15 +80,12 @@ class NoticeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Built per request: which organs publish depends on the time of the request. The
-        # options are read as plain rows, not as model instances.
+        # Which organs publish depends on the time of the request: the options are kept as
+        # long as a cached page (notices/page_cache.py), as plain rows, not model instances.
         organs = self.fields["organ"]
         organs.queryset = Organ.objects.publishing()
-        organs.widget.choices = [
-            ("", organs.empty_label),
-            *organs.queryset.values_list("pk", "name"),
-        ]
-        self.topic_paths = Topic.objects.paths()
+        organs.widget.choices = [("", organs.empty_label), *shared_lists.publishing_organs()]
+        self.topic_paths = shared_lists.topic_paths()
         topics = self.fields["topic"]
         topics.widget.choices = [("", topics.empty_label), *self.topic_paths.items()]
         this_year = timezone.localdate().year
@@ -131,7 +129,7 @@ class NoticeFilterForm(forms.Form):
 
 def topic_and_descendants(topic: Topic) -> list[int]:
     children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Topic.objects.values_list("pk", "parent_id"):
+    for pk, parent_id in shared_lists.topic_parents().items():
         children.setdefault(parent_id, []).append(pk)
     found, stack = [], [topic.pk]
     while stack:

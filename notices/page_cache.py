@@ -27,6 +27,7 @@ from notices import counters
 GENERATION_KEY = "portal:generation"
 NEXT_DUE_KEY = "portal:next-due"
 PAGE_PREFIX = "portal:page:"
+VALUE_PREFIX = "portal:value:"
 
 
 def page_seconds() -> int:
@@ -123,6 +124,13 @@ class PublicPageCacheMiddleware:
         return response
 
 
+def _timeout(found: dict) -> int:
+    """How long something rendered now may be kept: not past the next scheduled notice."""
+    timeout = page_seconds()
+    due = _seconds_until_next_due(found)
+    return timeout if due is None else min(timeout, due)
+
+
 def _keep(lookup: dict, response) -> None:
     if (
         response.status_code != 200
@@ -131,14 +139,29 @@ def _keep(lookup: dict, response) -> None:
         or "cookie" in response.get("Vary", "").lower()
     ):
         return
-    timeout = page_seconds()
-    due = _seconds_until_next_due(lookup["found"])
-    if due is not None:
-        timeout = min(timeout, due)
+    timeout = _timeout(lookup["found"])
     if timeout > 0:
         counted = getattr(response, "counts_view_of", None)
         entry = (lookup["generation"], list(response.items()), response.content, counted)
         cache.set(lookup["key"], entry, timeout)
+
+
+def remembered(name: str, compute):
+    """A value that public pages show (which organs publish, the topic tree), computed once and
+    kept as long as a page would be: until anything public changes or a notice falls due."""
+    if page_seconds() <= 0:
+        return compute()
+    key = VALUE_PREFIX + name
+    found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
+    generation = _current_generation(found)
+    stored = found.get(key)
+    if stored is not None and stored[0] == generation:
+        return stored[1]
+    value = compute()
+    timeout = _timeout(found)
+    if timeout > 0:
+        cache.set(key, (generation, value), timeout)
+    return value
 
 
 def cache_page_for_public(view):

@@ -39,6 +39,7 @@ from django.db import OperationalError, connections, router, transaction
 from django.utils import timezone
 from psycopg2.errors import QueryCanceled
 
+from notices import shared_lists
 from notices.models import Notice
 from search import codes
 from search.models import CommonGram, SearchEntry
@@ -515,9 +516,7 @@ def topic_counts(search: Search, weights: dict[int, float]) -> Counter:
     if not weights:
         return Counter()
     ids = list(weights)
-    from notices.models import Topic
-
-    parents = dict(Topic.objects.values_list("pk", "parent_id"))
+    parents = shared_lists.topic_parents()
     per_entry: dict[int, set[int]] = {}
     for start in range(0, len(ids), 5000):
         condition = search._id_in(ids[start : start + 5000])

@@ -9,8 +9,9 @@ from functools import cached_property
 
 from django import forms
 
+from notices import shared_lists
 from notices.forms import NoticeFilterForm, topic_and_descendants
-from notices.models import Notice, Organ, Topic
+from notices.models import Notice
 from search import engine, highlight, index, text
 
 PAGE_SIZE = 20
@@ -207,11 +208,9 @@ def run(form: SearchForm, page: int = 1, page_size: int | None = None) -> Search
 def facets(counts: dict[str, Counter]) -> list[Facet]:
     """The counts per filter value, most first (years newest first), with their labels."""
     organs = counts["organ"].most_common(FACET_VALUES)
-    organ_names = dict(
-        Organ.objects.filter(pk__in=[pk for pk, _ in organs]).values_list("pk", "name")
-    )
+    organ_names = shared_lists.organ_names() if organs else {}
     topics = counts["topic"].most_common(FACET_VALUES)
-    topic_paths = Topic.objects.paths() if topics else {}
+    topic_paths = shared_lists.topic_paths() if topics else {}
     genre_labels = dict(Notice.Genre.choices)
     validity_labels = dict(Notice.Validity.choices)
     years = sorted(counts["year"].items(), reverse=True)[:FACET_VALUES]

@@ -7,8 +7,10 @@ import time
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
@@ -165,3 +167,22 @@ def test_a_search_cut_off_as_too_slow_is_not_kept(client, notice_in, settings, m
     assert client.get(url).status_code == 503
     monkeypatch.undo()
     assert "超时检索" in client.get(url).content.decode()
+
+
+def test_the_filters_options_are_kept_yet_follow_each_publication(
+    client, notice_in, other_organ, other_editor, other_reviewer
+):
+    from tests import factories
+
+    notice_in("published")
+    due = timezone.now() + datetime.timedelta(seconds=2)
+    factories.make_notice(other_organ, other_editor, other_reviewer, "scheduled", published_at=due)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"  # every page rendered
+    url = reverse("search:search") + "?q=abc"
+    assert other_organ.name not in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert other_organ.name not in client.get(url).content.decode()
+    assert queries.captured_queries
+    assert not any("notices_organ" in query["sql"] for query in queries.captured_queries)
+    time.sleep(max(0, (due - timezone.now()).total_seconds()) + 0.2)
+    assert other_organ.name in client.get(url).content.decode()

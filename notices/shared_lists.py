@@ -1,0 +1,26 @@
+"""Small lists that many portal pages read (which organs publish, the topic tree), kept in the
+cache as long as a cached page: until anything public changes or a notice falls due
+(notices/page_cache.py). Without the page cache they are read each time."""
+
+from notices.models import Organ, Topic
+from notices.page_cache import remembered
+
+
+def publishing_organs() -> list[tuple[int, str]]:
+    """(pk, name) of the organs with public notices, in their order."""
+    return remembered(
+        "publishing-organs", lambda: list(Organ.objects.publishing().values_list("pk", "name"))
+    )
+
+
+def organ_names() -> dict[int, str]:
+    return remembered("organ-names", lambda: dict(Organ.objects.values_list("pk", "name")))
+
+
+def topic_paths() -> dict[int, str]:
+    """Every topic's full path (综合政务 › 政务公开)."""
+    return remembered("topic-paths", Topic.objects.paths)
+
+
+def topic_parents() -> dict[int, int | None]:
+    return remembered("topic-parents", lambda: dict(Topic.objects.values_list("pk", "parent_id")))
