@@ -55,7 +55,7 @@ def _current_generation(found: dict) -> int:
     return value
 
 
-def _seconds_until_next_due(found: dict) -> int | None:
+def _seconds_until_next_due(found: dict, seconds: int) -> int | None:
     """Seconds until the next scheduled notice becomes public (None if none is scheduled)."""
     from notices.models import Notice
 
@@ -63,7 +63,7 @@ def _seconds_until_next_due(found: dict) -> int | None:
     if due is None:
         upcoming = Notice.objects.scheduled().order_by("published_at").first()
         due = upcoming.published_at.timestamp() if upcoming else 0
-        cache.set(NEXT_DUE_KEY, due, timeout=page_seconds())
+        cache.set(NEXT_DUE_KEY, due, timeout=seconds)
     if not due:
         return None
     return max(0, int(due - timezone.now().timestamp()))
@@ -124,11 +124,10 @@ class PublicPageCacheMiddleware:
         return response
 
 
-def _timeout(found: dict) -> int:
+def _timeout(found: dict, seconds: int) -> int:
     """How long something rendered now may be kept: not past the next scheduled notice."""
-    timeout = page_seconds()
-    due = _seconds_until_next_due(found)
-    return timeout if due is None else min(timeout, due)
+    due = _seconds_until_next_due(found, seconds)
+    return seconds if due is None else min(seconds, due)
 
 
 def _keep(lookup: dict, response) -> None:
@@ -139,7 +138,7 @@ def _keep(lookup: dict, response) -> None:
         or "cookie" in response.get("Vary", "").lower()
     ):
         return
-    timeout = _timeout(lookup["found"])
+    timeout = _timeout(lookup["found"], page_seconds())
     if timeout > 0:
         counted = getattr(response, "counts_view_of", None)
         entry = (lookup["generation"], list(response.items()), response.content, counted)
@@ -148,8 +147,9 @@ def _keep(lookup: dict, response) -> None:
 
 def remembered(name: str, compute):
     """A value that public pages show (which organs publish, the topic tree), computed once and
-    kept as long as a page would be: until anything public changes or a notice falls due."""
-    if page_seconds() <= 0:
+    kept like a page: until anything public changes or a notice falls due."""
+    seconds = settings.PORTAL_LISTS_CACHE_SECONDS
+    if seconds <= 0:
         return compute()
     key = VALUE_PREFIX + name
     found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
@@ -158,7 +158,7 @@ def remembered(name: str, compute):
     if stored is not None and stored[0] == generation:
         return stored[1]
     value = compute()
-    timeout = _timeout(found)
+    timeout = _timeout(found, seconds)
     if timeout > 0:
         cache.set(key, (generation, value), timeout)
     return value

@@ -260,6 +260,9 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR")
 # correction or withdrawal invalidates them at once. Views are counted in Redis when REDIS_URL
 # is set and flushed to the database in batches.
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
+# The small lists that every page shows (filter options, the topic tree) are kept the same way,
+# also when the pages themselves are not (notices/shared_lists.py).
+PORTAL_LISTS_CACHE_SECONDS = int(os.environ.get("PORTAL_LISTS_CACHE_SECONDS", "300"))
 VIEW_COUNTER_REDIS_URL = os.environ.get("VIEW_COUNTER_REDIS_URL", "")
 
 # Full-text search (search/): a search lists its matches from the gram index when they are at

@@ -27,5 +27,6 @@ AXES_ENABLED = False
 WHITENOISE_AUTOREFRESH = True
 # Tests see every change at once; the page cache has tests of its own that turn it on.
 PORTAL_PAGE_CACHE_SECONDS = 0
+PORTAL_LISTS_CACHE_SECONDS = 0
 # Views go to the database unless a test points the counter at Redis.
 REDIS_URL = ""

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def page_cache_on(settings):
     settings.PORTAL_PAGE_CACHE_SECONDS = 300
+    settings.PORTAL_LISTS_CACHE_SECONDS = 300
     cache.clear()
     yield
     cache.clear()
@@ -170,14 +171,14 @@ def test_a_search_cut_off_as_too_slow_is_not_kept(client, notice_in, settings, m
 
 
 def test_the_filters_options_are_kept_yet_follow_each_publication(
-    client, notice_in, other_organ, other_editor, other_reviewer
+    client, notice_in, other_organ, other_editor, other_reviewer, settings
 ):
     from tests import factories
 
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0  # every page rendered; its lists still kept
     notice_in("published")
     due = timezone.now() + datetime.timedelta(seconds=2)
     factories.make_notice(other_organ, other_editor, other_reviewer, "scheduled", published_at=due)
-    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"  # every page rendered
     url = reverse("search:search") + "?q=abc"
     assert other_organ.name not in client.get(url).content.decode()
     with CaptureQueriesContext(connection) as queries:
