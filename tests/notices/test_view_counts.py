@@ -6,23 +6,14 @@ import sys
 from pathlib import Path
 
 import pytest
-import redis
 
 from notices import counters
 from notices.models import Notice
+from tests.redis_service import REDIS_URL, needs_redis
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def redis_available() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not redis_available(), reason="needs Redis (TEST_REDIS_URL)")
+pytestmark = needs_redis
 
 
 @pytest.fixture
