@@ -83,26 +83,6 @@ TOPIC_PATH_SEPARATOR = " › "
 
 
 class TopicQuerySet(models.QuerySet):
-    def paths_of_notice(self, notice_id: int) -> list[str]:
-        """The full paths of a notice's topics, in order: from one query for topics up to
-        three levels deep (a deeper one costs a query of its own)."""
-        rows = (
-            self.filter(notice=notice_id)
-            .order_by(*Topic._meta.ordering)
-            .values_list(
-                "pk", "name", "parent__name", "parent__parent__name", "parent__parent__parent"
-            )
-        )
-        found = []
-        for pk, *names, deeper in rows:
-            if deeper is None:
-                found.append(
-                    TOPIC_PATH_SEPARATOR.join(reversed([n for n in names if n is not None]))
-                )
-            else:
-                found.append(Topic.objects.get(pk=pk).path)
-        return found
-
     def paths(self) -> dict[int, str]:
         """Every topic's full path (综合政务 › 政务公开), from one query."""
         rows = {

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView, TemplateView
 
 from config.middleware import PORTAL_POLICY
-from notices import access, counters, page_cache, pagination
+from notices import access, counters, page_cache, pagination, shared_lists
 from notices.forms import NoticeFilterForm
 from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ, Topic
 
@@ -176,6 +176,12 @@ def with_parts_known(queryset):
     )
 
 
+def topic_paths_of(notice: Notice) -> list[str]:
+    """The full paths of a notice's topics, in the topics' order, from the kept topic tree."""
+    filed = set(Notice.topics.through.objects.filter(notice=notice).values_list("topic", flat=True))
+    return [path for pk, path in shared_lists.topic_paths().items() if pk in filed]
+
+
 def render_notice(request, notice: Notice, *, preview: bool = False):
     """The public page of a notice; staff previews render exactly the same template."""
     if notice.status == Notice.Status.WITHDRAWN and not preview:
@@ -189,7 +195,7 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
         "preview": preview,
         "attachments": notice.attachments.all() if has("attachments") else [],
         "citations": public_citations(notice) if has("citations") else [],
-        "topic_paths": Topic.objects.paths_of_notice(notice.pk) if has("topics") else [],
+        "topic_paths": topic_paths_of(notice) if has("topics") else [],
         "change_notes": (
             notice.versions.exclude(change_note="").order_by("-number")
             if has("change_notes")
