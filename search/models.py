@@ -50,7 +50,18 @@ class SearchEntry(models.Model):
         indexes = [
             models.Index(fields=["-published_at", "-notice"], name="search_entry_recent"),
             models.Index(fields=["organ", "-published_at", "-notice"], name="search_entry_organ"),
-            models.Index(fields=["shuffle"], name="search_entry_shuffle"),
+            # The estimates' samples (engine.Search._estimate), read from these indexes alone:
+            # the first entries in shuffle order that pass the filters.
+            models.Index(
+                fields=["shuffle"],
+                include=["notice", "organ", "genre", "year", "validity", "published_at"],
+                name="search_entry_shuffle",
+            ),
+            models.Index(
+                fields=["organ", "shuffle"],
+                include=["notice", "genre", "year", "validity", "published_at"],
+                name="search_entry_organ_shuffle",
+            ),
             models.Index(fields=["ordinal"], name="search_entry_ordinal"),
             models.Index(fields=["document_key"], name="search_entry_document_key"),
             models.Index(fields=["index_key"], name="search_entry_index_key"),

@@ -50,6 +50,13 @@ def test_full_rebuild_in_parallel_writes_what_single_updates_write(notice_in, se
     notice_in("withdrawn", title="撤回的政务公开通知")
     notice_in("draft", title="草稿政务公开")
     assert index.rebuild(full=True, workers=2, batch_size=5) == 13
+    with connection.cursor() as cursor:  # vacuumed: the samples' indexes are read alone
+        cursor.execute(
+            "SELECT sum(relpages), sum(relallvisible) FROM pg_class "
+            "WHERE relname LIKE 'search\\_searchentry\\_p%%' AND relkind = 'r'"
+        )
+        pages, visible = cursor.fetchone()
+    assert pages > 0 and visible == pages
 
     common = set(CommonGram.objects.filter(indexed=False).values_list("code", flat=True))
     assert set(codes.term_codes("政务")) <= common  # in every notice: left out
