@@ -79,18 +79,25 @@ def _is_anonymous(request) -> bool:
     return _has_no_session(request) or not request.user.is_authenticated
 
 
-def _lookup(request) -> dict:
-    """The generation, the next due time and the request's page, read in one round trip."""
-    key = PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+def _read(key: str) -> dict:
+    """The generation, the next due time and what is kept under ``key``, in one round trip;
+    ``kept`` is None unless it was kept in the current generation."""
     found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
-    return {"key": key, "found": found, "generation": _current_generation(found)}
+    generation = _current_generation(found)
+    kept = found.get(key)
+    if kept is not None and kept[0] != generation:
+        kept = None
+    return {"key": key, "found": found, "generation": generation, "kept": kept}
+
+
+def _lookup(request) -> dict:
+    return _read(PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest())
 
 
 def _hit(lookup: dict) -> HttpResponse | None:
-    stored = lookup["found"].get(lookup["key"])
-    if stored is None or stored[0] != lookup["generation"]:
+    if lookup["kept"] is None:
         return None
-    _generation, headers, content, counted = stored
+    _generation, headers, content, counted = lookup["kept"]
     response = HttpResponse(content)
     for name, value in headers:
         response.headers[name] = value
@@ -151,16 +158,13 @@ def remembered(name: str, compute):
     seconds = settings.PORTAL_LISTS_CACHE_SECONDS
     if seconds <= 0:
         return compute()
-    key = VALUE_PREFIX + name
-    found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
-    generation = _current_generation(found)
-    stored = found.get(key)
-    if stored is not None and stored[0] == generation:
-        return stored[1]
+    lookup = _read(VALUE_PREFIX + name)
+    if lookup["kept"] is not None:
+        return lookup["kept"][1]
     value = compute()
-    timeout = _timeout(found, seconds)
+    timeout = _timeout(lookup["found"], seconds)
     if timeout > 0:
-        cache.set(key, (generation, value), timeout)
+        cache.set(lookup["key"], (lookup["generation"], value), timeout)
     return value
 
 
