@@ -80,8 +80,8 @@ class NoticeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Which organs publish depends on the time of the request: the options are kept as
-        # long as a cached page (notices/page_cache.py), as plain rows, not model instances.
+        # Which organs publish depends on the time of the request: the options are kept until
+        # anything public changes or a notice falls due (notices/shared_lists.py), as rows.
         organs = self.fields["organ"]
         organs.queryset = Organ.objects.publishing()
         organs.widget.choices = [("", organs.empty_label), *shared_lists.publishing_organs()]
