@@ -1,6 +1,6 @@
 """Small lists that many portal pages read (which organs publish, the topic tree), kept in the
-cache as long as a cached page: until anything public changes or a notice falls due
-(notices/page_cache.py). Without the page cache they are read each time."""
+cache like a cached page, until anything public changes or a notice falls due
+(page_cache.remembered), for PORTAL_LISTS_CACHE_SECONDS at most (0: read each time)."""
 
 from notices.models import Organ, Topic
 from notices.page_cache import remembered
