@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from config.postgres_features import supports_lz4
+
 TABLE = "search_searchentry"
 PARTITIONS = 4
 
@@ -43,10 +45,7 @@ def partition_entries(apps, schema_editor):
         )
         cursor.execute(f"DROP TABLE {TABLE}")
         cursor.execute(f"ALTER TABLE {TABLE}_partitioned RENAME TO {TABLE}")
-        cursor.execute(
-            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
-        )
-        if cursor.fetchone()[0]:
+        if supports_lz4(cursor):
             # Bodies are read back to check long terms: lz4 decompresses several times faster.
             cursor.execute(f"ALTER TABLE {TABLE} ALTER COLUMN body SET COMPRESSION lz4")
         # Searches never ask the planner about gram arrays; their statistics would be costly.
