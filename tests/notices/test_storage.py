@@ -8,7 +8,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 def stored_compression(table: str, key: str, value: int) -> str | None:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT pg_column_compression(body) FROM {table} WHERE {key} = %s", [value])
+        sql = f"SELECT pg_column_compression(body) FROM {table} WHERE {key} = %s"  # noqa: S608
+        cursor.execute(sql, [value])
         return cursor.fetchone()[0]
 
 
