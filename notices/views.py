@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db import connections, router
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -153,32 +154,45 @@ def published_assessment(notice: Notice):
 
 def with_parts_known(queryset):
     """Notices annotated with which of their parts exist, so that the page does not query the
-    ones a notice has none of (most have no attachment, citation or correction).
+    ones a notice has none of (most have no attachment, citation or correction), and with the
+    ids of their topics, so that the page needs no query for those either.
 
-    Plain EXISTS clauses: built as ORM subqueries, the four cost more than the rest of the
-    page's main query.
+    Plain SQL subqueries: built as ORM subqueries, they cost more than the rest of the page's
+    main query.
     """
     notices = Notice._meta.db_table
+    postgresql = connections[router.db_for_read(Notice)].vendor == "postgresql"
 
-    def exists(model, condition: str = "") -> RawSQL:
+    def of_notice(model, select: str, condition: str = "") -> str:
         table = model._meta.db_table
         # Table and column names only, no input.
-        sql = f"EXISTS (SELECT 1 FROM {table} WHERE {table}.notice_id = {notices}.id{condition})"  # noqa: S608
-        return RawSQL(sql, [])  # noqa: S611
+        return f"SELECT {select} FROM {table} WHERE {table}.notice_id = {notices}.id{condition}"  # noqa: S608
 
+    def exists(model, condition: str = "") -> RawSQL:
+        return RawSQL(f"EXISTS ({of_notice(model, '1', condition)})", [])  # noqa: S611
+
+    topics = Notice.topics.through
+    joined = "string_agg(topic_id::text, ',')" if postgresql else "group_concat(topic_id, ',')"
     return queryset.annotate(
         has_attachments=exists(Attachment),
         has_citations=exists(CitedDocument),
-        has_topics=exists(Notice.topics.through),
         has_change_notes=exists(
             NoticeVersion, f" AND {NoticeVersion._meta.db_table}.change_note <> ''"
         ),
+        filed_topic_ids=RawSQL(f"({of_notice(topics, joined)})", []),  # noqa: S611
     )
 
 
 def topic_paths_of(notice: Notice) -> list[str]:
     """The full paths of a notice's topics, in the topics' order, from the kept topic tree."""
-    filed = set(Notice.topics.through.objects.filter(notice=notice).values_list("topic", flat=True))
+    if hasattr(notice, "filed_topic_ids"):
+        filed = {int(pk) for pk in (notice.filed_topic_ids or "").split(",") if pk}
+    else:
+        filed = set(
+            Notice.topics.through.objects.filter(notice=notice).values_list("topic", flat=True)
+        )
+    if not filed:
+        return []
     return [path for pk, path in shared_lists.topic_paths().items() if pk in filed]
 
 
@@ -195,7 +209,7 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
         "preview": preview,
         "attachments": notice.attachments.all() if has("attachments") else [],
         "citations": public_citations(notice) if has("citations") else [],
-        "topic_paths": topic_paths_of(notice) if has("topics") else [],
+        "topic_paths": topic_paths_of(notice),
         "change_notes": (
             notice.versions.exclude(change_note="").order_by("-number")
             if has("change_notes")

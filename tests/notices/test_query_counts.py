@@ -16,7 +16,7 @@ MOST = {
     "list-numbered-page": 5,
     "list-after-a-notice": 5,
     "list-before-a-notice": 5,
-    "detail": 6,
+    "detail": 5,
     "feed": 1,
     "organ-feed": 2,
     "organs": 1,
