@@ -37,6 +37,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "bench" / "reports"
+SLOWEST_SHOWN = 15
 
 
 def setup_django() -> None:
@@ -127,6 +128,8 @@ def run_searches(queries, filters, repeat: int) -> dict:
     counts: dict[str, list[str]] = {}
     plans: dict[str, dict[str, int]] = {}
     timeouts: dict[str, list[str]] = {}
+    plan_of: dict[tuple, str] = {}
+    timed: list[dict] = []
     cases = [
         (klass, q, fname, fparams, sort)
         for klass, qs in queries.items()
@@ -151,14 +154,21 @@ def run_searches(queries, filters, repeat: int) -> dict:
                 counts.setdefault(klass, []).append(shown)
                 per_plan = plans.setdefault(klass, {})
                 per_plan[search.plan] = per_plan.get(search.plan, 0) + 1
+                plan_of[klass, q, fname, sort] = f"{search.plan}, {shown} found"
                 continue
             for key in ("all", klass, f"filter:{fname}", f"sort:{sort}"):
                 timings.setdefault(key, []).append(elapsed)
+            case = {"class": klass, "query": q, "filter": fname, "sort": sort}
+            timed.append({**case, "ms": round(elapsed * 1000, 1)})
+    slowest = sorted(timed, key=lambda row: row["ms"], reverse=True)[:SLOWEST_SHOWN]
+    for row in slowest:
+        row["plan"] = plan_of.get((row["class"], row["query"], row["filter"], row["sort"]), "")
     return {
         "latency": {key: summary(values) for key, values in timings.items()},
         "result_counts": counts,
         "plans": plans,
         "timeouts": timeouts,
+        "slowest": slowest,
         "requests": len(cases) * repeat,
     }
 
@@ -262,6 +272,13 @@ def markdown(report: dict) -> str:
         lines.append(
             f"| {klass} | {row['query']} | {row['ms']} | {row['count']} | {plans} | {shown} "
             f"| {timed_out} |"
+        )
+    lines += ["", "Slowest requests:", "", "| ms | class | query | filter | sort | plan |"]
+    lines.append("|--:|---|---|---|---|---|")
+    for row in search["slowest"]:
+        lines.append(
+            f"| {row['ms']} | {row['class']} | {row['query']} | {row['filter']} | {row['sort']} "
+            f"| {row['plan']} |"
         )
     return "\n".join(lines) + "\n"
 
