@@ -11,8 +11,9 @@ functions with the most cumulative time. ``--staff`` sends the demo site admin's
 ``--redis-url`` gives the cache and the view counters a Redis; ``--cache`` turns the page cache
 on. ``--count-queries`` only prints each path's number of queries, as JSON (bench/suite.py uses
 it); the report also gives the number of Python function calls of one request, a measure of the
-work done that, unlike the times, does not change with the machine's load. Nothing is written but
-a session (and view counts).
+work done that, unlike the times, does not change with the machine's load. ``PROFILE_SORT=tottime``
+orders the functions by their own time instead. Nothing is written but a session (and view
+counts).
 """
 
 import argparse
@@ -137,7 +138,11 @@ def main() -> None:
         for seconds, sql in logged:
             print(f"  {seconds * 1000:7.2f} ms  {sql[:220]}")
         out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
+        stats = (
+            pstats.Stats(profiler, stream=out)
+            .strip_dirs()
+            .sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+        )
         stats.print_stats(args.top)
         print(out.getvalue())
     if args.count_queries:

@@ -274,6 +274,26 @@ def test_api_returns_results_pages_and_facets(client, notice_in, monkeypatch):
     assert data["facets"]["genre"] == [{"value": "notice", "label": "通知", "count": 3}]
 
 
+def test_topic_counts_take_in_the_topics_below_and_count_each_notice_once(client, notice_in):
+    parent = factories.make_topic("综合政务")
+    child = factories.make_topic("政务公开", parent=parent)
+    leaf = factories.make_topic("考核", parent=child)
+    elsewhere = factories.make_topic("财政金融")
+    for filed in ([child, leaf], [leaf], [elsewhere], [parent, elsewhere]):
+        notice_in("published", title="考核通报").topics.set(filed)
+    notice_in("published", title="考核通报")  # filed under no topic
+
+    facets = api(client, q="考核").json()["facets"]
+
+    counts = {item["label"]: item["count"] for item in facets["topic"]}
+    assert counts == {
+        "综合政务": 3,
+        "综合政务 › 政务公开": 2,
+        "综合政务 › 政务公开 › 考核": 2,
+        "财政金融": 2,
+    }
+
+
 def test_api_filters_and_page_size(client, notice_in, other_organ):
     notice = notice_in("published", title="考核")
     editor, reviewer = factories.make_editor(other_organ), factories.make_reviewer(other_organ)
