@@ -3,6 +3,7 @@ from html import escape
 from django import forms
 from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
 
 from notices import shared_lists
@@ -45,12 +46,25 @@ class PlainSelect(forms.Select):
         return mark_safe(head + "\n".join(options) + "\n</select>")  # noqa: S308 - every value is escaped above
 
 
+class KeptChoices(BaseChoiceIterator):
+    """Options that are already (value, label) pairs, such as the kept shared lists: handed to
+    a widget as they are (Django would otherwise normalize every pair of every list)."""
+
+    def __init__(self, choices: list[tuple]):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
 class NoticeFilterForm(forms.Form):
     """The portal list's filters; each combines with the others and lives in the URL."""
 
+    # Any organ is looked up, but only a publishing one is accepted (clean_organ): checked
+    # against the kept options instead of building the publishing query for every page.
     organ = forms.ModelChoiceField(
         label="发布机构",
-        queryset=Organ.objects.none(),
+        queryset=Organ.objects.all(),
         required=False,
         empty_label="全部机构",
         widget=PlainSelect,
@@ -83,17 +97,24 @@ class NoticeFilterForm(forms.Form):
         # Which organs publish depends on the time of the request: the options are kept until
         # anything public changes or a notice falls due (notices/shared_lists.py), as rows.
         organs = self.fields["organ"]
-        organs.queryset = Organ.objects.publishing()
-        organs.widget.choices = [("", organs.empty_label), *shared_lists.publishing_organs()]
+        self.publishing_organs = shared_lists.publishing_organs()
+        organs.widget.choices = KeptChoices([("", organs.empty_label), *self.publishing_organs])
         self.topic_paths = shared_lists.topic_paths()
         topics = self.fields["topic"]
-        topics.widget.choices = [("", topics.empty_label), *self.topic_paths.items()]
+        topics.widget.choices = KeptChoices([("", topics.empty_label), *self.topic_paths.items()])
         this_year = timezone.localdate().year
         self.fields["year"].choices = [("", "全部年份")] + [
             (year, f"{year}年") for year in range(this_year, EARLIEST_YEAR - 1, -1)
         ]
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = "所选的值无效，请从列表中选择。"
+
+    def clean_organ(self):
+        organ = self.cleaned_data.get("organ")
+        if organ is not None and organ.pk not in dict(self.publishing_organs):
+            field = self.fields["organ"]
+            raise forms.ValidationError(field.error_messages["invalid_choice"], "invalid_choice")
+        return organ
 
     def filter(self, queryset):
         data = self.cleaned_data

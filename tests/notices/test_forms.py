@@ -34,3 +34,19 @@ def test_every_filter_of_the_bound_form_renders_as_djangos_select(notice_in, org
         stock_html = stock.render(bound.html_name, bound.value(), {"id": bound.auto_id})
         assert tags(bound) == tags(stock_html)
     assert f'<option value="{organ.pk}" selected>{organ.name}</option>' in str(form["organ"])
+
+
+def test_only_an_organ_with_public_notices_is_a_valid_filter(notice_in, organ, other_organ):
+    notice_in("published")
+    factories.make_notice(
+        other_organ,
+        factories.make_editor(other_organ),
+        factories.make_reviewer(other_organ),
+        "draft",
+    )
+
+    assert NoticeFilterForm({"organ": str(organ.pk)}).is_valid()
+    form = NoticeFilterForm({"organ": str(other_organ.pk)})
+    assert not form.is_valid()
+    assert form.errors["organ"] == ["所选的值无效，请从列表中选择。"]
+    assert f'value="{other_organ.pk}"' not in str(form["organ"])
