@@ -14,6 +14,7 @@ is kept as it leaves the stack, as its headers and bytes, not as a pickled respo
 """
 
 import hashlib
+from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
@@ -29,6 +30,12 @@ NEXT_DUE_KEY = "portal:next-due"
 PAGE_PREFIX = "portal:page:"
 VALUE_PREFIX = "portal:value:"
 
+# The remembered values read so far in the current request (see ``remembered``).
+_request_values: ContextVar[dict | None] = ContextVar("remembered_values", default=None)
+# The names of the values remembered in this process: the first that a request asks for is read
+# with all the others, in one round trip. Only a hint about which keys to ask for together.
+_names_asked: set[str] = set()
+
 
 def page_seconds() -> int:
     return settings.PORTAL_PAGE_CACHE_SECONDS
@@ -43,6 +50,9 @@ def invalidate() -> None:
         except ValueError:
             cache.add(GENERATION_KEY, 2, timeout=None)
         cache.delete(NEXT_DUE_KEY)
+        values = _request_values.get()
+        if values is not None:
+            values.clear()  # what this request read before the change is stale now
 
     transaction.on_commit(bump)
 
@@ -79,15 +89,24 @@ def _is_anonymous(request) -> bool:
     return _has_no_session(request) or not request.user.is_authenticated
 
 
-def _read(key: str) -> dict:
-    """The generation, the next due time and what is kept under ``key``, in one round trip;
-    ``kept`` is None unless it was kept in the current generation."""
-    found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key])
+def _read(key: str, *others: str) -> dict:
+    """The generation, the next due time and what is kept under ``key`` (and ``others``), in
+    one round trip; ``kept`` is None unless it was kept in the current generation, and so is
+    each value of ``also_kept``."""
+    found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key, *others])
     generation = _current_generation(found)
-    kept = found.get(key)
-    if kept is not None and kept[0] != generation:
-        kept = None
-    return {"key": key, "found": found, "generation": generation, "kept": kept}
+
+    def current(name: str):
+        kept = found.get(name)
+        return kept if kept is not None and kept[0] == generation else None
+
+    return {
+        "key": key,
+        "found": found,
+        "generation": generation,
+        "kept": current(key),
+        "also_kept": {name: current(name) for name in others},
+    }
 
 
 def _lookup(request) -> dict:
@@ -124,7 +143,11 @@ class PublicPageCacheMiddleware:
             response = _hit(request.public_page_lookup)
             if response is not None:
                 return response
-        response = self.get_response(request)
+        marked = _request_values.set({})
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_values.reset(marked)
         lookup = getattr(response, "public_page_lookup", None)
         if lookup is not None:
             _keep(lookup, response)
@@ -154,17 +177,33 @@ def _keep(lookup: dict, response) -> None:
 
 def remembered(name: str, compute):
     """A value that public pages show (which organs publish, the topic tree), computed once and
-    kept like a page: until anything public changes or a notice falls due."""
+    kept like a page: until anything public changes or a notice falls due.
+
+    Within a request (PublicPageCacheMiddleware marks its span), the first value asked for is
+    read together with every other this process has remembered, and each is read once."""
     seconds = settings.PORTAL_LISTS_CACHE_SECONDS
     if seconds <= 0:
         return compute()
-    lookup = _read(VALUE_PREFIX + name)
+    values = _request_values.get()
+    if values is not None and name in values:
+        return values[name]
+    _names_asked.add(name)
+    others = sorted(_names_asked - {name} - set(values)) if values is not None else []
+    lookup = _read(VALUE_PREFIX + name, *(VALUE_PREFIX + other for other in others))
+    if values is not None:
+        for other in others:
+            kept = lookup["also_kept"][VALUE_PREFIX + other]
+            if kept is not None:
+                values[other] = kept[1]
     if lookup["kept"] is not None:
-        return lookup["kept"][1]
-    value = compute()
-    timeout = _timeout(lookup["found"], seconds)
-    if timeout > 0:
-        cache.set(lookup["key"], (lookup["generation"], value), timeout)
+        value = lookup["kept"][1]
+    else:
+        value = compute()
+        timeout = _timeout(lookup["found"], seconds)
+        if timeout > 0:
+            cache.set(lookup["key"], (lookup["generation"], value), timeout)
+    if values is not None:
+        values[name] = value
     return value
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from notices import workflow
 from notices.models import Notice
-from notices.page_cache import cache_page_for_public
+from notices.page_cache import VALUE_PREFIX, cache_page_for_public
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -187,3 +187,24 @@ def test_the_filters_options_are_kept_yet_follow_each_publication(
     assert not any("notices_organ" in query["sql"] for query in queries.captured_queries)
     time.sleep(max(0, (due - timezone.now()).total_seconds()) + 0.2)
     assert other_organ.name in client.get(url).content.decode()
+
+
+def test_a_page_reads_every_kept_list_in_one_round_trip(client, notice_in, settings, monkeypatch):
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0  # every request renders its page
+    notice_in("published", title="考核通报")
+    url = reverse("search:search") + "?q=考核"
+    client.get(url)
+    client.get(url)  # every list is kept now, and this process knows their names
+    reads = []
+    read = cache.get_many
+
+    def counted(keys, *args, **kwargs):
+        reads.append(list(keys))
+        return read(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counted)
+    assert "<mark>考核</mark>通报" in client.get(url).content.decode()
+
+    list_reads = [keys for keys in reads if any(k.startswith(VALUE_PREFIX) for k in keys)]
+    assert len(list_reads) == 1
+    assert len(list_reads[0]) >= 5  # the generation, the next due time and three lists or more
