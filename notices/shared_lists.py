@@ -2,6 +2,8 @@
 cache like a cached page, until anything public changes or a notice falls due
 (page_cache.remembered), for PORTAL_LISTS_CACHE_SECONDS at most (0: read each time)."""
 
+from django.db.models import Q
+
 from notices.models import Organ, Topic
 from notices.page_cache import remembered
 
@@ -24,3 +26,20 @@ def topic_paths() -> dict[int, str]:
 
 def topic_parents() -> dict[int, int | None]:
     return remembered("topic-parents", lambda: dict(Topic.objects.values_list("pk", "parent_id")))
+
+
+def topic_outline() -> list[tuple[int, str, list[tuple[int, str]]]]:
+    """The top topics, each with the topics directly below it, in order: (pk, name, children)."""
+    return remembered("topic-outline", _topic_outline)
+
+
+def _topic_outline() -> list[tuple[int, str, list[tuple[int, str]]]]:
+    rows = Topic.objects.filter(Q(parent__isnull=True) | Q(parent__parent__isnull=True))
+    children: dict[int, list[tuple[int, str]]] = {}
+    top = []
+    for pk, name, parent_id in rows.values_list("pk", "name", "parent_id"):
+        if parent_id is None:
+            top.append((pk, name))
+        else:
+            children.setdefault(parent_id, []).append((pk, name))
+    return [(pk, name, children.get(pk, [])) for pk, name in top]

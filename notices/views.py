@@ -11,7 +11,7 @@ from django.views.generic import ListView, TemplateView
 from config.middleware import PORTAL_POLICY
 from notices import access, counters, page_cache, pagination, shared_lists
 from notices.forms import NoticeFilterForm
-from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ, Topic
+from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ
 
 PAGE_SIZE = 20
 HOME_LATEST = 12
@@ -25,9 +25,9 @@ class HomeView(TemplateView):
         context["latest"] = (
             Notice.objects.published().for_lists().order_by("-published_at", "-pk")[:HOME_LATEST]
         )
-        context["topics"] = Topic.objects.filter(parent__isnull=True).prefetch_related("children")
+        context["topics"] = shared_lists.topic_outline()
         context["genres"] = Notice.Genre.choices
-        context["organs"] = Organ.objects.publishing().values_list("pk", "name")
+        context["organs"] = shared_lists.publishing_organs()
         return context
 
 
