@@ -385,6 +385,10 @@ def _insert(rows: list[tuple[int, dict]], now, use_copy: bool) -> None:
             cursor.cursor.copy_expert(f"COPY {table} ({', '.join(COPY_COLUMNS)}) FROM STDIN", data)
 
 
+# Bitmaps written by one COPY: of a million entries' part, 64 KB each.
+BITMAPS_PER_COPY = 256
+
+
 class Bitmaps:
     """One part of the common-gram bitmaps, built as its entries are written: a bit per entry
     (by position from the part's start) for each common code."""
@@ -401,13 +405,19 @@ class Bitmaps:
         self.bits[rows, position >> 3] |= np.uint8(1 << (position & 7))
 
     def save(self, part: int) -> None:
+        """COPY the bitmaps in one transaction, a few at a time: written out as hexadecimal text
+        all at once, a million entries' bitmaps took several times the memory of the bits."""
         table = CommonGramBitmap._meta.db_table
-        data = io.StringIO()
-        for code, bits in zip(self.common.tolist(), self.bits, strict=True):
-            data.write(f"{code}\t{part}\t{self.start}\t\\\\x{bits.tobytes().hex()}\n")
-        data.seek(0)
+        codes = self.common.tolist()
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.cursor.copy_expert(f"COPY {table} (code, part, start, bits) FROM STDIN", data)
+            for first in range(0, len(codes), BITMAPS_PER_COPY):
+                data = io.BytesIO()
+                for row in range(first, min(first + BITMAPS_PER_COPY, len(codes))):
+                    hexadecimal = self.bits[row].tobytes().hex()
+                    data.write(f"{codes[row]}\t{part}\t{self.start}\t\\\\x{hexadecimal}\n".encode())
+                data.seek(0)
+                statement = f"COPY {table} (code, part, start, bits) FROM STDIN"
+                cursor.cursor.copy_expert(statement, data)
 
 
 def _copy_text(value: str) -> str:

@@ -36,7 +36,10 @@ def bitmap_ordinals() -> dict[int, set[int]]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_full_rebuild_in_parallel_writes_what_single_updates_write(notice_in, settings, client):
+def test_full_rebuild_in_parallel_writes_what_single_updates_write(
+    notice_in, settings, client, monkeypatch
+):
+    monkeypatch.setattr(index, "BITMAPS_PER_COPY", 2)  # each part's bitmaps in several COPYs
     settings.SEARCH_CANDIDATE_LIMIT = 5
     settings.SEARCH_COMMON_GRAM_SHARE = 0.5
     notices = [
