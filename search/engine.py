@@ -376,10 +376,14 @@ class Search:
                 checked.update((notice_id, notice_id in confirmed) for notice_id in ahead)
             if candidate.verified or checked[candidate.notice_id]:
                 found.append(candidate.notice_id)
+        # The rest from a uniform sample of the unchecked: each match in it stands for
+        # len(unverified) / SAMPLE_SIZE of them, in the total and in the counts per value.
         sample = random.Random(len(candidates)).sample(unverified, SAMPLE_SIZE)  # noqa: S311
-        share = len(self._verify([c.notice_id for c in sample])) / SAMPLE_SIZE
+        confirmed = self._verify([c.notice_id for c in sample])
+        matched = [c for c in sample if c.notice_id in confirmed]
+        share = len(matched) / SAMPLE_SIZE
         verified = [c for c in candidates if c.verified]
-        facets = self._facets((verified, 1.0), (unverified, share))
+        facets = self._facets((verified, 1.0), (matched, len(unverified) / SAMPLE_SIZE))
         window = found[offset:]
         return Outcome(
             ids=window[:limit],

@@ -168,6 +168,27 @@ def test_results_beyond_the_paging_limit_are_counted_but_not_paged(client, notic
 
 
 @pytest.mark.postgres
+def test_estimated_counts_come_from_matches_not_from_candidates(
+    client, notice_in, other_organ, monkeypatch
+):
+    monkeypatch.setattr(engine, "VERIFY_LIMIT", 1)  # too many to check: checked page by page
+    monkeypatch.setattr(engine, "SAMPLE_SIZE", 6)  # and the sample is every candidate
+    for _ in range(3):
+        notice_in("published", title="通报", body="<p>政务公开考核</p>")
+    editor, reviewer = factories.make_editor(other_organ), factories.make_reviewer(other_organ)
+    for _ in range(3):  # every pair of characters of the query, but not the query
+        factories.make_notice(
+            other_organ, editor, reviewer, title="通报", body="<p>政务公开，公开考核</p>"
+        )
+
+    data = api(client, q="政务公开考核").json()
+
+    assert data["count"] == 3 and not data["count_exact"]
+    organs = {item["label"]: item["count"] for item in data["facets"]["organ"]}
+    assert organs == {"甘肃省人民政府办公厅": 3}
+
+
+@pytest.mark.postgres
 def test_estimated_counts_say_so(client, notice_in, settings, monkeypatch):
     settings.SEARCH_CANDIDATE_LIMIT = 1  # too many to list from the index: read by date
     monkeypatch.setattr(engine, "SAMPLE_SIZE", 2)  # and counted from a sample of two
