@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from assessments import charts, workflow
 from assessments.models import Assessment, Finding, Indicator
+from notices.models import Organ
 from tests import factories
 from tests.assessments import factories as af
 
@@ -900,3 +901,18 @@ def test_sitemap_lists_published_assessments_only(client, organ, editor, reviewe
     assert published.get_absolute_url() in sitemap
     assert hidden.get_absolute_url() not in sitemap
     assert "/assessments/" in client.get("/sitemap-pages.xml").content.decode()
+
+
+def test_unit_names_are_escaped_in_the_score_table_chart_and_progress(client, sheet_in):
+    sheet = sheet_in("published", findings=True)
+    unit = sheet.all_units[0]
+    Organ.objects.filter(pk=unit.organ_id).update(name='<b>"甲"&乙</b>')
+    page = client.get(detail_url(sheet.assessment)).content.decode()
+
+    assert '<b>"甲"' not in page
+    escaped = "&lt;b&gt;&quot;甲&quot;&amp;乙&lt;/b&gt;"
+    scores = re.search(r'<table class="data-table score-table".*?</table>', page, re.S).group(0)
+    progress = re.search(r'<table class="data-table progress-table".*?</table>', page, re.S)
+    chart = re.search(r"<svg.*?</svg>", page, re.S).group(0)
+    assert escaped in scores and escaped in progress.group(0)
+    assert "&lt;b&gt;&quot;甲&quot;&amp;乙" in chart  # the short label
