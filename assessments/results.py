@@ -118,21 +118,25 @@ def group_results(assessments: list[Assessment]) -> dict[int, list[GroupResults]
         root = top[indicator.pk].pk
         row.by_top_indicator[root] = row.by_top_indicator.get(root, Decimal(0)) + signed
 
-    scored = {(unit_id, indicator_id) for unit_id, indicator_id, _ in scores}
+    scored: dict[int, set[int]] = defaultdict(set)
+    for unit_id, indicator_id, _ in scores:
+        scored[unit_id].add(indicator_id)
+    units_of: dict[int, list[AssessedUnit]] = defaultdict(list)
+    for unit in units:
+        units_of[unit.group_id].append(unit)
     results: dict[int, list[GroupResults]] = defaultdict(list)
     for group in groups:
-        applicable = [
-            i
+        # A unit's result is complete when every normal leaf that applies to it is scored.
+        required = {
+            i.pk
             for i in leaves
-            if i.group_id in (None, group.pk) and i.assessment_id == group.assessment_id
-        ]
-        group_rows = [rows[unit.pk] for unit in units if unit.group_id == group.pk]
+            if i.group_id in (None, group.pk)
+            and i.assessment_id == group.assessment_id
+            and i.kind == Kind.NORMAL
+        }
+        group_rows = [rows[unit.pk] for unit in units_of[group.pk]]
         for row in group_rows:
-            row.complete = all(
-                (row.unit.pk, indicator.pk) in scored
-                for indicator in applicable
-                if indicator.kind in (Kind.NORMAL,)
-            )
+            row.complete = required <= scored[row.unit.pk]
             row.grade = grade_for(row.total, row.vetoed, bands[group.assessment_id])
         assign_ranks(group_rows)
         tops = [
