@@ -17,6 +17,7 @@ each in a fresh process so that ru_maxrss means something:
 
 Rows/s and the peak RSS (ru_maxrss; VmHWM on Linux) with its growth over the process's start come
 from a plain run; the tracemalloc peak from a second run under tracemalloc, which slows Python.
+``--body-compression pglz`` (or ``lz4``) stores the bodies so, to compare the two (PostgreSQL).
 Prints a table and writes bench/reports/export.json. Each size has its own scratch database
 (bench_exports_<name>_<rows>), which --keep keeps for the next run.
 """
@@ -286,6 +287,11 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep the scratch database and reuse it next time"
     )
+    parser.add_argument(
+        "--body-compression",
+        choices=["pglz", "lz4"],
+        help="PostgreSQL: how the bodies are stored (default: as the migrations set, lz4 if built in)",
+    )
     parser.add_argument("--worker", choices=MEASURES, help=argparse.SUPPRESS)
     parser.add_argument("--scratch", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -314,6 +320,8 @@ def main() -> None:
         scratch_dir = ROOT / "var" if args.keep else Path(tempfile.mkdtemp())
         scratch_dir.mkdir(exist_ok=True)
     bodies = "" if args.body_chars == DEFAULT_BODY_CHARS else f"_{low}_{high}"
+    if args.body_compression and vendor == "postgresql":
+        bodies += f"_{args.body_compression}"
     results = []
     try:
         for target in sorted(args.rows):
@@ -327,6 +335,12 @@ def main() -> None:
                 verbosity=0, autoclobber=True, serialize=False, keepdb=args.keep
             )
             try:
+                if args.body_compression and vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            "ALTER TABLE notices_notice ALTER COLUMN body "
+                            f"SET COMPRESSION {args.body_compression}"
+                        )
                 started = time.perf_counter()
                 added = fill(target, body_chars)
                 if added:
@@ -355,6 +369,7 @@ def main() -> None:
         "chunk_size": args.chunk_size,
         "deflate_level": exports.DEFLATE_LEVEL if args.compress else 0,
         "body_chars": args.body_chars,
+        "body_compression": args.body_compression or "as migrated",
         "results": results,
     }
     REPORT.parent.mkdir(parents=True, exist_ok=True)
