@@ -290,7 +290,7 @@ def main() -> None:
     parser.add_argument(
         "--body-compression",
         choices=["pglz", "lz4"],
-        help="PostgreSQL: how the bodies are stored (default: as the migrations set, lz4 if built in)",
+        help="PostgreSQL: how bodies are stored (default: as migrated, lz4 if built in)",
     )
     parser.add_argument("--worker", choices=MEASURES, help=argparse.SUPPRESS)
     parser.add_argument("--scratch", help=argparse.SUPPRESS)
