@@ -50,6 +50,8 @@ from search.models import CommonGram, SearchEntry
 VERIFY_LIMIT = 1000
 # Rows of the sample that estimates totals and counts per filter value.
 SAMPLE_SIZE = 400
+# Matches whose topics are all read to count them; of more, a sample this size is read.
+TOPIC_SAMPLE_SIZE = 1000
 # Results that can be paged through (the total may be larger).
 MAX_RESULTS = 1000
 FACETS = ("organ", "genre", "year", "validity", "topic")
@@ -88,6 +90,8 @@ class Outcome:
     exact: bool
     facets: dict[str, Counter] = field(default_factory=dict)
     plan: str = ""  # how it was found, for benchmarks and diagnosis
+    # Filters whose counts are estimated although the total is exact.
+    estimated_facets: frozenset[str] = frozenset()
 
 
 class Candidate(NamedTuple):
@@ -353,13 +357,20 @@ class Search:
             matched = [c for c in candidates if c.verified or c.notice_id in confirmed]
             matched.sort(key=self._rank, reverse=True)
             window = matched[offset : offset + limit + 1]
+            counted = self._facets((matched, 1.0), topics=self._topics_of(matched))
+            facets = exact_counts(counted)
+            estimated = frozenset()
+            if len(matched) > TOPIC_SAMPLE_SIZE:
+                facets["topic"] = round_counts(counted["topic"])
+                estimated = frozenset({"topic"})
             return Outcome(
                 ids=[c.notice_id for c in window[:limit]],
                 has_next=len(window) > limit,
                 total=len(matched),
                 exact=True,
-                facets=exact_counts(self._facets((matched, 1.0))),
+                facets=facets,
                 plan="index" if self.postgresql else "scan",
+                estimated_facets=estimated,
             )
         # Too many to check them all: check the page's in rank order, estimate the rest.
         candidates = sorted(candidates, key=self._rank, reverse=True)
@@ -394,18 +405,29 @@ class Search:
             plan="index, checked page by page",
         )
 
-    def _facets(self, *groups: tuple[list, float]) -> dict[str, Counter]:
+    def _facets(self, *groups: tuple[list, float], topics=None) -> dict[str, Counter]:
         """Counts per filter value over groups of candidate rows, each row counting with its
-        group's weight (topics through the notices' own, read for all groups at once)."""
+        group's weight; topics through the notices' own, read for all groups at once (or for
+        the groups ``topics``, if given)."""
         facets = {name: Counter() for name in FACETS}
-        weights = {}
         for rows, weight in groups:
             for name, value_of in FACET_VALUES.items():
                 counts = Counter(map(value_of, rows))
                 facets[name].update({key: count * weight for key, count in counts.items()})
+        weights = {}
+        for rows, weight in groups if topics is None else topics:
             weights.update(dict.fromkeys(map(NOTICE_ID, rows), weight))
         facets["topic"] = topic_counts(self, weights)
         return facets
+
+    def _topics_of(self, matched: list) -> list[tuple[list, float]]:
+        """Whose topics to count for the matches: all of them, or when there are more than
+        TOPIC_SAMPLE_SIZE, a uniform sample, each standing for its share of them (reading the
+        topics of thousands of notices cost more than the rest of the search)."""
+        if len(matched) <= TOPIC_SAMPLE_SIZE:
+            return [(matched, 1.0)]
+        sample = random.Random(len(matched)).sample(matched, TOPIC_SAMPLE_SIZE)  # noqa: S311
+        return [(sample, len(matched) / TOPIC_SAMPLE_SIZE)]
 
     # Reading in date order
 

@@ -98,6 +98,7 @@ class Facet:
     name: str
     label: str
     values: list[tuple[str, str, int]] = field(default_factory=list)
+    exact: bool = True
 
 
 @dataclass
@@ -200,13 +201,14 @@ def run(form: SearchForm, page: int = 1, page_size: int | None = None) -> Search
         exact=outcome.exact,
         page=ResultPage(page, page_size, pages, outcome.has_next),
         ids=outcome.ids,
-        facets=facets(outcome.facets),
+        facets=facets(outcome.facets, outcome.exact, outcome.estimated_facets),
         plan=outcome.plan,
     )
 
 
-def facets(counts: dict[str, Counter]) -> list[Facet]:
-    """The counts per filter value, most first (years newest first), with their labels."""
+def facets(counts: dict[str, Counter], exact: bool, estimated=frozenset()) -> list[Facet]:
+    """The counts per filter value, most first (years newest first), with their labels; each
+    facet exact if the search's counts are and the facet is not among the ``estimated``."""
     organs = counts["organ"].most_common(FACET_VALUES)
     organ_names = shared_lists.organ_names() if organs else {}
     topics = counts["topic"].most_common(FACET_VALUES)
@@ -214,7 +216,7 @@ def facets(counts: dict[str, Counter]) -> list[Facet]:
     genre_labels = dict(Notice.Genre.choices)
     validity_labels = dict(Notice.Validity.choices)
     years = sorted(counts["year"].items(), reverse=True)[:FACET_VALUES]
-    return [
+    found = [
         Facet("organ", "发布机构", [(str(pk), organ_names.get(pk, ""), n) for pk, n in organs]),
         Facet("topic", "主题分类", [(str(pk), topic_paths.get(pk, ""), n) for pk, n in topics]),
         Facet(
@@ -232,3 +234,6 @@ def facets(counts: dict[str, Counter]) -> list[Facet]:
             [(v, str(validity_labels.get(v, v)), n) for v, n in counts["validity"].most_common()],
         ),
     ]
+    for facet in found:
+        facet.exact = exact and facet.name not in estimated
+    return found

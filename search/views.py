@@ -88,7 +88,7 @@ def facet_links(search, params: dict, sort: str) -> list[dict]:
             values.append(
                 {
                     "label": label,
-                    "count": str(count) if search.exact else f"约{count}",
+                    "count": str(count) if facet.exact else f"约{count}",
                     "url": _url("search:search", link),
                     "selected": selected,
                 }
@@ -162,6 +162,7 @@ def search_api(request):
                 ]
                 for facet in search.facets
             },
+            "facet_counts_exact": {facet.name: facet.exact for facet in search.facets},
         }
     )
 

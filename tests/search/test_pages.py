@@ -401,3 +401,27 @@ def test_a_search_that_runs_too_long_is_stopped_with_a_message(
     assert client.get(reverse("search:feed"), {"q": "考核"}).status_code == 503
     monkeypatch.undo()
     assert page(client, q="考核").status_code == 200  # nothing left half-done
+
+
+def test_topic_counts_of_many_matches_come_from_a_sample_and_say_so(client, notice_in, monkeypatch):
+    monkeypatch.setattr(engine, "TOPIC_SAMPLE_SIZE", 3)
+    topic = factories.make_topic("政务公开")
+    for _ in range(6):
+        notice_in("published", title="考核通报").topics.set([topic])
+
+    data = api(client, q="考核").json()
+    assert data["count"] == 6 and data["count_exact"]
+    assert data["facet_counts_exact"] == {
+        "organ": True,
+        "topic": False,
+        "genre": True,
+        "year": True,
+        "validity": True,
+    }
+    assert data["facets"]["topic"] == [{"value": str(topic.pk), "label": "政务公开", "count": 6}]
+    page_html = page(client, q="考核").content.decode()
+    assert re.search(r"政务公开</a>（约6）", page_html)
+    assert re.search(r"通知</a>（6）", page_html)
+
+    monkeypatch.setattr(engine, "TOPIC_SAMPLE_SIZE", 6)  # all of them: exact again
+    assert api(client, q="考核").json()["facet_counts_exact"]["topic"]
