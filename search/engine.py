@@ -26,6 +26,7 @@ SQLite, the embedded default for small sites, reads every entry that passes the 
 checks the terms with ``instr``: the same results, at the speed of a scan.
 """
 
+import bisect
 import datetime
 import math
 import random
@@ -52,6 +53,10 @@ VERIFY_LIMIT = 1000
 SAMPLE_SIZE = 400
 # Matches whose topics are all read to count them; of more, a sample this size is read.
 TOPIC_SAMPLE_SIZE = 1000
+# Candidates from the gram index are narrowed down by the bitmaps of the query's common grams
+# held by fewer than this share of entries, when there are more candidates than this.
+BITMAP_NARROWING_SHARE = 0.5
+BITMAP_NARROWING_FROM = 200
 # Results that can be paged through (the total may be larger).
 MAX_RESULTS = 1000
 FACETS = ("organ", "genre", "year", "validity", "topic")
@@ -106,6 +111,7 @@ class Candidate(NamedTuple):
     in_title: bool
     exact_key: bool
     verified: bool
+    ordinal: int | None  # its place in the common-gram bitmaps, if the last full rebuild wrote it
 
 
 RELEVANCE_RANK = attrgetter("exact_key", "in_title", "published", "notice_id")
@@ -267,10 +273,48 @@ class Search:
             raise
 
     def _indexed_candidates(self) -> list[Candidate] | None:
-        """Entries holding every indexed gram of the query, from the gram index."""
+        """Entries holding every gram of the query: the indexed grams from the gram index, then
+        the common ones from the bitmaps (or, for entries written since the last full rebuild,
+        which keep every gram, from the gram index too)."""
         verified = self.in_title() if set(self.terms) - self.covered else TRUE
+        every = sorted({code for found in self.term_codes.values() for code in found})
         where = Sql("grams @> %s::int4[]", [self.driver])
-        return self._candidates(where, verified, settings.SEARCH_CANDIDATE_LIMIT)
+        if len(every) > len(self.driver):
+            where = where & Sql("(ordinal IS NOT NULL OR grams @> %s::int4[])", [every])
+        found = self._candidates(where, verified, settings.SEARCH_CANDIDATE_LIMIT)
+        if found is None:
+            return None
+        return self._in_common_bitmaps(found, every)
+
+    def _in_common_bitmaps(self, candidates: list[Candidate], every: list[int]) -> list[Candidate]:
+        """Those of the candidates that the bitmaps of the query's rarer common grams do not
+        rule out: an 8-character term cut from a body has one or two indexed grams, shared by
+        thousands of entries, of which its common grams leave a few hundred."""
+        narrowing = [
+            code
+            for code in every
+            if code in self.common
+            and not self.common[code][2]
+            and self.common[code][0] < BITMAP_NARROWING_SHARE
+        ]
+        if not narrowing or len(candidates) <= BITMAP_NARROWING_FROM:
+            return candidates
+        parts = self._bitmap_parts(narrowing)
+        starts = [start for start, _bits in parts]
+        kept = []
+        for candidate in candidates:
+            ordinal = candidate.ordinal
+            if ordinal is not None:
+                # The part that starts last at or before it: its own, unless its own was left
+                # out, and then its ordinal falls past that part's entries (its bit is 0).
+                index = bisect.bisect_right(starts, ordinal) - 1
+                if index < 0:
+                    continue
+                start, bits = parts[index]
+                if ordinal - start >= len(bits) or not bits[ordinal - start]:
+                    continue
+            kept.append(candidate)
+        return kept
 
     def _common_candidates(self) -> list[Candidate] | None:
         """When every gram of the query is common: the entries of the last full rebuild that
@@ -293,6 +337,18 @@ class Search:
 
     def _bitmap_ordinals(self, wanted: list[int], limit: int) -> list[int] | None:
         """Ordinals of the entries whose bitmaps hold every wanted code (None: over limit)."""
+        found: list[int] = []
+        for start, bits in self._bitmap_parts(wanted):
+            positions = np.flatnonzero(bits)
+            if len(found) + len(positions) > limit:
+                return None
+            found += (positions + start).tolist()
+        return found
+
+    def _bitmap_parts(self, wanted: list[int]) -> list[tuple[int, np.ndarray]]:
+        """Per part of the bitmaps, its first ordinal and a bit per entry (a uint8 of 0 or 1)
+        saying whether the entry holds every wanted code; parts missing a code are left out
+        (no entry of theirs holds them all)."""
         rows = self._query(
             "SELECT part, start, code, bits FROM search_commongrambitmap "
             "WHERE code = ANY(%s) ORDER BY part",
@@ -301,16 +357,11 @@ class Search:
         parts: dict[tuple[int, int], list] = {}
         for part, start, _code, bits in rows:
             parts.setdefault((part, start), []).append(np.frombuffer(bits, dtype=np.uint8))
-        found: list[int] = []
-        for (_part, start), bitmaps in parts.items():
-            if len(bitmaps) < len(wanted):
-                continue  # a code missing from this part: no entry of it holds them all
-            both = np.bitwise_and.reduce(bitmaps)
-            positions = np.flatnonzero(np.unpackbits(both, bitorder="little"))
-            if len(found) + len(positions) > limit:
-                return None
-            found += (positions + start).tolist()
-        return found
+        return [
+            (start, np.unpackbits(np.bitwise_and.reduce(bitmaps), bitorder="little"))
+            for (_part, start), bitmaps in parts.items()
+            if len(bitmaps) == len(wanted)
+        ]
 
     def _candidates(self, where: Sql, verified: Sql, limit: int | None) -> list[Candidate] | None:
         """Entries meeting ``where`` and the filters, at most ``limit`` (None: over it);
@@ -320,7 +371,7 @@ class Search:
         published = "date_part('epoch', published_at)" if self.postgresql else "published_at"
         sql = (
             f"SELECT notice_id, {published}, organ_id, genre, year, validity, "
-            f"{in_title.text}, {self.exact_key.text}, {verified.text} "
+            f"{in_title.text}, {self.exact_key.text}, {verified.text}, ordinal "
             f"FROM {TABLE} WHERE {where.text}"
         )
         params = in_title.params + self.exact_key.params + verified.params + where.params

@@ -171,6 +171,15 @@ PLANS = {
         "SEARCH_TITLE_COMMON_SHARE": 0.01,
     },
     "checked page by page": {"VERIFY_LIMIT": 5, "SAMPLE_SIZE": 5},
+    "common grams narrowing the index's candidates, checked page by page": {
+        "SEARCH_CANDIDATE_LIMIT": 150,
+        "SEARCH_COMMON_GRAM_SHARE": 0.05,
+        "SEARCH_TITLE_COMMON_SHARE": 0.01,
+        "BITMAP_NARROWING_SHARE": 1.0,
+        "BITMAP_NARROWING_FROM": 0,
+        "VERIFY_LIMIT": 5,
+        "SAMPLE_SIZE": 5,
+    },
 }
 
 
