@@ -57,6 +57,10 @@ TOPIC_SAMPLE_SIZE = 1000
 # held by fewer than this share of entries, when there are more candidates than this.
 BITMAP_NARROWING_SHARE = 0.5
 BITMAP_NARROWING_FROM = 200
+# A part of the result read newest first gives up after this many entries per row asked for
+# (and takes the rows from the gram index), where its grams are each common but may be rare
+# together.
+WALK_ENTRIES_PER_ROW = 100
 # Results that can be paged through (the total may be larger).
 MAX_RESULTS = 1000
 FACETS = ("organ", "genre", "year", "validity", "topic")
@@ -498,16 +502,18 @@ class Search:
         if self.exact_key is not FALSE:
             segments.append(WalkSegment(self, universe & self.exact_key & self.matches()))
         not_exact = ~self.exact_key if self.exact_key is not FALSE else TRUE
-        title = universe & self.in_title() & not_exact
+        in_title = self.in_title() & not_exact
         title_codes = sorted({code for found in self.term_codes.values() for code in found})
         title_share = min(self.common.get(code, (0, 0, True))[1] for code in title_codes)
+        from_index = IndexedSegment(
+            self, Sql("title_grams @> %s::int4[]", [title_codes]) & universe & in_title
+        )
         if title_share < settings.SEARCH_TITLE_COMMON_SHARE:
             # Few titles hold these grams: take them from the title index.
-            segments.append(
-                IndexedSegment(self, Sql("title_grams @> %s::int4[]", [title_codes]) & title)
-            )
+            segments.append(from_index)
         else:
-            segments.append(WalkSegment(self, title))
+            # Each gram is in many titles, but all of them together may be in few.
+            segments.append(BoundedWalkSegment(self, universe, in_title, from_index))
         segments.append(WalkSegment(self, universe & self.matches() & ~self.in_title() & not_exact))
         return segments
 
@@ -562,6 +568,32 @@ class WalkSegment(Segment):
             [*self.condition.params, limit, offset],
         )
         return [notice_id for (notice_id,) in rows]
+
+
+class BoundedWalkSegment(Segment):
+    """Entries meeting ``universe`` and ``condition``, newest first: read through the
+    date-ordered indexes while the rows asked for are among the newest WALK_ENTRIES_PER_ROW
+    entries per row (up to the last row asked for) that meet ``universe``; otherwise, and from
+    then on, from ``fallback``, the same rows found another way."""
+
+    def __init__(self, search: Search, universe: Sql, condition: Sql, fallback: Segment):
+        self.search, self.universe, self.condition = search, universe, condition
+        self.fallback, self.walking = fallback, True
+
+    def fetch(self, offset: int, limit: int) -> list[int]:
+        if self.walking:
+            window = WALK_ENTRIES_PER_ROW * (offset + limit)
+            rows = self.search._query(
+                f"SELECT notice_id FROM (SELECT * FROM {TABLE} WHERE {self.universe.text} "
+                "ORDER BY published_at DESC, notice_id DESC LIMIT %s) recent "
+                f"WHERE {self.condition.text} "
+                "ORDER BY published_at DESC, notice_id DESC LIMIT %s OFFSET %s",
+                [*self.universe.params, window, *self.condition.params, limit, offset],
+            )
+            if len(rows) == limit:
+                return [notice_id for (notice_id,) in rows]
+            self.walking = False  # too few among the newest: they may lie further back
+        return self.fallback.fetch(offset, limit)
 
 
 class IndexedSegment(Segment):

@@ -171,6 +171,12 @@ PLANS = {
         "SEARCH_TITLE_COMMON_SHARE": 0.01,
     },
     "checked page by page": {"VERIFY_LIMIT": 5, "SAMPLE_SIZE": 5},
+    "common grams, read in date order, walks giving up at once for the index": {
+        "SEARCH_CANDIDATE_LIMIT": 150,
+        "SEARCH_COMMON_GRAM_SHARE": 0.05,
+        "SEARCH_TITLE_COMMON_SHARE": 0.01,
+        "WALK_ENTRIES_PER_ROW": 1,
+    },
     "common grams narrowing the index's candidates, checked page by page": {
         "SEARCH_CANDIDATE_LIMIT": 150,
         "SEARCH_COMMON_GRAM_SHARE": 0.05,
