@@ -573,27 +573,33 @@ class WalkSegment(Segment):
 class BoundedWalkSegment(Segment):
     """Entries meeting ``universe`` and ``condition``, newest first: read through the
     date-ordered indexes while the rows asked for are among the newest WALK_ENTRIES_PER_ROW
-    entries per row (up to the last row asked for) that meet ``universe``; otherwise, and from
-    then on, from ``fallback``, the same rows found another way."""
+    entries per row (up to the last row asked for) that meet ``universe``. When they are not,
+    and from then on: walked on without a bound if at least a quarter of them were found there
+    (the matches are not rare, the walk will soon find the rest), else from ``fallback``, the
+    same rows found another way."""
 
     def __init__(self, search: Search, universe: Sql, condition: Sql, fallback: Segment):
         self.search, self.universe, self.condition = search, universe, condition
-        self.fallback, self.walking = fallback, True
+        self.fallback, self.then = fallback, None
 
     def fetch(self, offset: int, limit: int) -> list[int]:
-        if self.walking:
-            window = WALK_ENTRIES_PER_ROW * (offset + limit)
-            rows = self.search._query(
-                f"SELECT notice_id FROM (SELECT * FROM {TABLE} WHERE {self.universe.text} "
-                "ORDER BY published_at DESC, notice_id DESC LIMIT %s) recent "
-                f"WHERE {self.condition.text} "
-                "ORDER BY published_at DESC, notice_id DESC LIMIT %s OFFSET %s",
-                [*self.universe.params, window, *self.condition.params, limit, offset],
-            )
-            if len(rows) == limit:
-                return [notice_id for (notice_id,) in rows]
-            self.walking = False  # too few among the newest: they may lie further back
-        return self.fallback.fetch(offset, limit)
+        if self.then is not None:
+            return self.then.fetch(offset, limit)
+        window = WALK_ENTRIES_PER_ROW * (offset + limit)
+        rows = self.search._query(
+            f"SELECT notice_id FROM (SELECT * FROM {TABLE} WHERE {self.universe.text} "
+            "ORDER BY published_at DESC, notice_id DESC LIMIT %s) recent "
+            f"WHERE {self.condition.text} "
+            "ORDER BY published_at DESC, notice_id DESC LIMIT %s OFFSET %s",
+            [*self.universe.params, window, *self.condition.params, limit, offset],
+        )
+        if len(rows) == limit:
+            return [notice_id for (notice_id,) in rows]
+        if len(rows) * 4 >= limit:
+            self.then = WalkSegment(self.search, self.universe & self.condition)
+        else:
+            self.then = self.fallback
+        return self.then.fetch(offset, limit)
 
 
 class IndexedSegment(Segment):
