@@ -7,15 +7,10 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
 
 from notices import shared_lists
+from notices.escaping import shown
 from notices.models import Notice, Organ, Topic
 
 EARLIEST_YEAR = 1949
-
-
-def shown(value) -> str:
-    """A value as a template shows it: escaped unless marked safe (html.escape is what Django's
-    escape calls, without the lazy-string wrapper that cost more than the escaping)."""
-    return str(value) if hasattr(value, "__html__") else escape(str(value))
 
 
 class PlainSelect(forms.Select):

@@ -6,7 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from notices import links
-from notices.forms import shown
+from notices.escaping import shown
 
 register = template.Library()
 
