@@ -2,7 +2,8 @@
 """Set up and run the project with nothing but Python 3.11+.
 
     python3 dev.py demo    create .venv, install, migrate, load demo content, serve :8000
-    python3 dev.py test    create .venv, install with test tools, run the whole suite
+    python3 dev.py test    create .venv, install with test tools, run the whole suite, one
+                           pytest-xdist worker per CPU (pass -n 0 to run in one process)
     python3 dev.py setup   only create .venv with the test tools (used by .ci/run)
 
 Both create (or refresh) a virtual environment in .venv from pyproject.toml. Without
@@ -61,7 +62,11 @@ def demo(args: list[str]) -> None:
 def test(args: list[str]) -> None:
     ensure_venv("test")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    run(str(PYTHON), "-m", "pytest", *args, env=env)
+    # Each worker gets a test database of its own (pytest-django) and a Redis database of its
+    # own (tests/redis_service.py).
+    chosen = any(arg.startswith(("-n", "--numprocesses")) for arg in args)
+    workers = [] if chosen else ["-n", "auto"]
+    run(str(PYTHON), "-m", "pytest", *workers, *args, env=env)
 
 
 def setup(args: list[str]) -> None:

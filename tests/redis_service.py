@@ -1,11 +1,15 @@
-"""The Redis that tests of Redis-backed code use (TEST_REDIS_URL); they are skipped without it."""
+"""The Redis that tests of Redis-backed code use (TEST_REDIS_URL); they are skipped without it.
+
+Tests flush it, so each pytest-xdist worker has a database of its own: gw0 uses 15, gw1 14…
+"""
 
 import os
 
 import pytest
 import redis
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - WORKER % 16}")
 
 
 def redis_available() -> bool:
