@@ -7,7 +7,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
 
 from notices import shared_lists
-from notices.escaping import shown
+from notices.escaping import shown, shown_often
 from notices.models import Notice, Organ, Topic
 
 EARLIEST_YEAR = 1949
@@ -34,9 +34,8 @@ class PlainSelect(forms.Select):
             # As forms.Select: only the first option with the value is selected.
             selected = " selected" if not has_selected and option_value in chosen else ""
             has_selected |= bool(selected)
-            options.append(
-                f'  <option value="{escape(option_value)}"{selected}>{shown(label)}</option>'
-            )
+            value_html, label_html = shown_often(option_value), shown_often(label)
+            options.append(f'  <option value="{value_html}"{selected}>{label_html}</option>')
         head = f'<select name="{escape(name)}"{attributes}>\n'
         return mark_safe(head + "\n".join(options) + "\n</select>")  # noqa: S308 - every value is escaped above
 

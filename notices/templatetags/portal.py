@@ -1,10 +1,46 @@
+import datetime
+
 from django import template
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from notices import links
-from notices.escaping import shown
+from notices.escaping import shown, shown_often
+from notices.models import Notice
 
 register = template.Library()
+
+
+def local_date(value: datetime.date | datetime.datetime) -> str:
+    """A date, or a moment in the current time zone, as the |date:"Y-m-d" filter writes it."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+def notice_row(notice: Notice) -> str:
+    """One notice of a list: its title as a link, its organ, 文号, date and, unless it is in
+    force, its validity."""
+    published = local_date(notice.published_at)
+    meta = [f"<span>{shown_often(notice.organ.name)}</span>"]
+    if notice.document_number:
+        meta.append(f"<span>{shown(notice.document_number)}</span>")
+    meta.append(f'<span>发布日期 <time datetime="{published}">{published}</time></span>')
+    if notice.validity != Notice.Validity.VALID:
+        validity = shown(notice.get_validity_display())
+        meta.append(f'<span class="badge badge--warn">{validity}</span>')
+    return (
+        f'<li class="notice-row">\n  <a class="notice-row__title" '
+        f'href="{notice.get_absolute_url()}">{shown(notice.title)}</a>\n'
+        f'  <p class="notice-row__meta">\n    ' + "\n    ".join(meta) + "\n  </p>\n</li>"
+    )
+
+
+@register.simple_tag
+def notice_rows(notices) -> str:
+    """The rows of a list of notices (home page, catalogue), written out directly: through an
+    included template per row they took most of the catalogue page's time."""
+    return mark_safe("\n".join(notice_row(notice) for notice in notices))  # noqa: S308 - escaped
 
 
 @register.simple_tag(takes_context=True)
@@ -17,7 +53,7 @@ def catalogue_links(context, parameter: str, choices) -> str:
     base = context["site"]["notice_list"]
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
-            f'<li><a href="{base}?{parameter}={shown(value)}">{shown(label)}</a></li>'
+            f'<li><a href="{base}?{parameter}={shown_often(value)}">{shown_often(label)}</a></li>'
             for value, label in choices
         )
     )

@@ -341,6 +341,34 @@ def test_list_shows_published_notices_newest_first(client, notice_in):
     assert "共 3 条" in text(response)
 
 
+def list_rows(response) -> list[str]:
+    return re.findall(r'<li class="notice-row">(.*?)</li>', text(response), re.S)
+
+
+@pytest.mark.parametrize("page", ["list", "home"])
+def test_list_rows_show_title_organ_number_local_date_and_validity(client, notice_in, page):
+    notice_in(
+        "published",
+        title="关于<script>alert(1)</script>的通知",
+        document_number="甘政办发〔2017〕136号",
+        published_at=datetime.datetime(2019, 12, 31, 17, 0, tzinfo=datetime.UTC),
+        validity="repealed",
+        validity_changed_on=datetime.date(2021, 3, 1),
+    )
+    valid = notice_in("published", published_at=datetime.datetime(2019, 6, 1, tzinfo=datetime.UTC))
+    response = client.get(list_url() if page == "list" else reverse("notices:home"))
+    repealed_row, valid_row = list_rows(response)
+    assert "关于&lt;script&gt;alert(1)&lt;/script&gt;的通知" in repealed_row
+    assert "<script>" not in repealed_row
+    assert "<span>甘肃省人民政府办公厅</span>" in repealed_row
+    assert "<span>甘政办发〔2017〕136号</span>" in repealed_row
+    assert '发布日期 <time datetime="2020-01-01">2020-01-01</time>' in repealed_row
+    assert '<span class="badge badge--warn">废止</span>' in repealed_row
+    assert f'href="{detail_url(valid)}"' in valid_row
+    assert "badge" not in valid_row
+    assert valid_row.count("<span>") == 2  # no 文号
+
+
 def test_list_filters_by_organ(client, notice_in, other_organ):
     mine = notice_in("published")
     theirs = other_organ_notice(other_organ)
