@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView, TemplateView
 
 from config.middleware import PORTAL_POLICY
-from notices import access, counters, page_cache, pagination, shared_lists
+from notices import access, counters, page_cache, pagination, prepared, shared_lists
 from notices.forms import NoticeFilterForm
 from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ
 
@@ -225,12 +225,20 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
     return response
 
 
+# The notice page's one query, compiled once per process (notices/prepared.py).
+NOTICE_PAGE = prepared.PreparedLookup(
+    Notice,
+    lambda at, pk: with_parts_known(
+        Notice.objects.public_pages(at).select_related("organ", "assessment")
+    ).filter(pk=pk),
+)
+
+
 @page_cache.cache_page_for_public
 def notice_page(request, pk: int):
-    notice = get_object_or_404(
-        with_parts_known(Notice.objects.public_pages().select_related("organ", "assessment")),
-        pk=pk,
-    )
+    notice = NOTICE_PAGE.get(pk)
+    if notice is None:
+        raise Http404("没有这条信息。")
     counted = notice.status == Notice.Status.PUBLISHED and request.method == "GET"
     if counted:
         # Shown as it is with this view counted.
