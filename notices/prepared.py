@@ -9,6 +9,7 @@ way Django's own ModelIterable does (the row's converters, the related objects, 
 annotations). The queryset itself stays the one definition of what is selected.
 """
 
+import copy
 import datetime
 import threading
 from collections.abc import Callable
@@ -68,7 +69,10 @@ class PreparedLookup:
             return None
         if len(rows) > 1:
             raise self.model.MultipleObjectsReturned("a lookup by primary key found several rows")
-        row = next(prepared.compiler.results_iter([rows]))
+        # The row's converters get this thread's connection, not the one it was compiled with.
+        compiler = copy.copy(prepared.compiler)
+        compiler.connection = connection
+        row = next(compiler.results_iter([rows]))
         instance = self.model.from_db(
             alias, prepared.init_list, row[prepared.fields_start : prepared.fields_end]
         )

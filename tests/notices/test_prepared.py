@@ -1,8 +1,10 @@
 """The notice page's prepared query gives what the ORM's queryset gives, at the given instant."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -81,3 +83,21 @@ def test_a_query_that_takes_the_instant_twice_is_refused(db):
     )
     with pytest.raises(ValueError, match="2 times"):
         twice.get(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lookup_prepared_in_one_thread_serves_another(notice_in):
+    notice = notice_in("published")
+    here = NOTICE_PAGE.get(notice.pk)
+    found = {}
+
+    def look_up():
+        try:
+            found["notice"] = NOTICE_PAGE.get(notice.pk)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=look_up)
+    worker.start()
+    worker.join()
+    assert loaded(found["notice"]) == loaded(here)
