@@ -22,9 +22,10 @@ PAGE_PARAMETERS = ("page", "after", "before")
 
 
 class CappedCountPaginator(Paginator):
-    """Counts at most COUNT_CAP rows, so the list stays fast at millions of notices. A page's
-    rows are found by id first: the rows skipped to reach it are walked in an index (ids only),
-    and only the page's own rows are read, so a page far down costs little more than the first.
+    """Counts at most COUNT_CAP rows, so the list stays fast at millions of notices. A later
+    page's rows are found by id first: the rows skipped to reach it are walked in an index (ids
+    only), and only the page's own rows are read, so a page far down costs little more than the
+    first.
     """
 
     @cached_property
@@ -42,6 +43,8 @@ class CappedCountPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         offset = (number - 1) * self.per_page
+        if offset == 0:  # nothing to skip: the first page's rows in one query
+            return self._get_page(self.object_list[: self.per_page], number, self)
         ids = list(self.object_list.values_list("pk", flat=True)[offset : offset + self.per_page])
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 

@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -488,6 +490,21 @@ def test_pagination_links_keep_the_filters(client, notice_in, monkeypatch):
         "page": ["1"],
     }
     assert "第 2 页 / 共 3 页" in text(second)
+
+
+def test_the_first_page_reads_its_rows_at_once_and_later_pages_by_id(notice_in):
+    for days in range(5):
+        notice_in("published", published_at=days_ago(days))
+    newest_first = Notice.objects.published().order_by("-published_at", "-pk")
+    paginator = pagination.NumberedPaginator(newest_first, 2)
+    expected = list(newest_first.values_list("pk", flat=True))
+    assert paginator.count == 5  # counted once, before either page
+    with CaptureQueriesContext(connection) as first:
+        assert [notice.pk for notice in paginator.page(1).object_list] == expected[:2]
+    with CaptureQueriesContext(connection) as second:
+        assert [notice.pk for notice in paginator.page(2).object_list] == expected[2:4]
+    assert len(first) == 1
+    assert len(second) == 2  # the page's ids, then its rows
 
 
 def test_page_beyond_the_last_is_a_clear_404(client, notice_in):
