@@ -175,20 +175,25 @@ def _keep(lookup: dict, response) -> None:
         cache.set(lookup["key"], entry, timeout)
 
 
-def remembered(name: str, compute):
+def remembered(name: str, compute, *, read_with_others: bool = True):
     """A value that public pages show (which organs publish, the topic tree), computed once and
     kept like a page: until anything public changes or a notice falls due.
 
     Within a request (PublicPageCacheMiddleware marks its span), the first value asked for is
-    read together with every other this process has remembered, and each is read once."""
+    read together with every other this process has remembered, and each is read once. A value
+    of which there are many (one per filter combination) is read on its own instead:
+    ``read_with_others=False``."""
     seconds = settings.PORTAL_LISTS_CACHE_SECONDS
     if seconds <= 0:
         return compute()
     values = _request_values.get()
     if values is not None and name in values:
         return values[name]
-    _names_asked.add(name)
-    others = sorted(_names_asked - {name} - set(values)) if values is not None else []
+    others = []
+    if read_with_others:
+        _names_asked.add(name)
+        if values is not None:
+            others = sorted(_names_asked - {name} - set(values))
     lookup = _read(VALUE_PREFIX + name, *(VALUE_PREFIX + other for other in others))
     if values is not None:
         for other in others:

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from notices import page_cache
 from notices.models import Notice
 
 COUNT_CAP = 10_000
@@ -30,6 +31,9 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        return self.counted()
+
+    def counted(self) -> int:
         return self.object_list[: COUNT_CAP + 1].count()
 
     @property
@@ -50,7 +54,20 @@ class CappedCountPaginator(Paginator):
 
 
 class NumberedPaginator(CappedCountPaginator):
-    """Numbered pages of the catalogue, no further than the capped count reaches."""
+    """Numbered pages of the catalogue, no further than the capped count reaches.
+
+    Given ``kept_as`` (a name for the list's filters), the capped count is kept like the
+    portal's shared lists (page_cache.remembered): it changes only when something public does.
+    """
+
+    def __init__(self, object_list, per_page, *, kept_as: str = ""):
+        super().__init__(object_list, per_page)
+        self.kept_as = kept_as
+
+    def counted(self) -> int:
+        if not self.kept_as:
+            return super().counted()
+        return page_cache.remembered(self.kept_as, super().counted, read_with_others=False)
 
     @cached_property
     def num_pages(self) -> int:

@@ -49,7 +49,7 @@ class NoticeListView(ListView):
         if self.form.is_bound:
             queryset = self.form.filter(queryset)
         queryset = queryset.order_by("-published_at", "-pk")
-        paginator = pagination.NumberedPaginator(queryset, PAGE_SIZE)
+        paginator = pagination.NumberedPaginator(queryset, PAGE_SIZE, kept_as=self.count_name())
         try:
             page = self.cursor_page(queryset) or paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, ValueError):
@@ -83,6 +83,15 @@ class NoticeListView(ListView):
                     raise Notice.DoesNotExist
                 return page_from(queryset, position, PAGE_SIZE)
         return None
+
+    def count_name(self) -> str:
+        """The name the count of this list's notices is kept under: one per filter combination."""
+        chosen = self.form.cleaned_data if self.form.is_bound else {}
+        return "catalogue-count:" + "&".join(
+            f"{name}={getattr(value, 'pk', value)}"
+            for name, value in chosen.items()
+            if value not in (None, "")
+        )
 
     def form_errors(self) -> list[str]:
         return [

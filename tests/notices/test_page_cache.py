@@ -208,3 +208,33 @@ def test_a_page_reads_every_kept_list_in_one_round_trip(client, notice_in, setti
     list_reads = [keys for keys in reads if any(k.startswith(VALUE_PREFIX) for k in keys)]
     assert len(list_reads) == 1
     assert len(list_reads[0]) >= 5  # the generation, the next due time and three lists or more
+
+
+def test_the_catalogue_count_is_kept_per_filter_yet_follows_each_change(
+    client, notice_in, settings, reviewer
+):
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0  # every page rendered; its count still kept
+    first = notice_in("published", genre="notice")
+    notice_in("published", genre="circular")
+    catalogue = reverse("notices:notice-list")
+
+    def count_shown(query: str = "") -> str:
+        page = client.get(catalogue + query).content.decode()
+        return page.split('<p class="result-count" role="status">')[1].split("</p>")[0].split()[1]
+
+    assert (count_shown(), count_shown("?genre=notice")) == ("2", "1")
+    with CaptureQueriesContext(connection) as queries:
+        assert count_shown("?genre=notice") == "1"
+        assert count_shown("?genre=circular") == "1"
+    counts = [query for query in queries.captured_queries if "COUNT(" in query["sql"]]
+    assert len(counts) == 1  # the circulars' count, asked for the first time
+
+    notice_in("published", genre="notice")
+    assert (count_shown(), count_shown("?genre=notice")) == ("3", "2")
+    workflow.withdraw(first, reviewer, "内容有误")
+    assert (count_shown(), count_shown("?genre=notice")) == ("2", "1")
+    due = timezone.now() + datetime.timedelta(seconds=2)
+    notice_in("scheduled", genre="notice", published_at=due)
+    assert count_shown("?genre=notice") == "1"
+    time.sleep(max(0, (due - timezone.now()).total_seconds()) + 0.2)
+    assert (count_shown(), count_shown("?genre=notice")) == ("3", "2")
