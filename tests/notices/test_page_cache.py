@@ -238,3 +238,24 @@ def test_the_catalogue_count_is_kept_per_filter_yet_follows_each_change(
     assert count_shown("?genre=notice") == "1"
     time.sleep(max(0, (due - timezone.now()).total_seconds()) + 0.2)
     assert (count_shown(), count_shown("?genre=notice")) == ("3", "2")
+
+
+def test_catalogue_counts_are_read_on_their_own_not_with_every_page_s_lists(
+    client, notice_in, settings, monkeypatch
+):
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0  # every request renders its page
+    notice_in("published", genre="notice")
+    catalogue = reverse("notices:notice-list")
+    for genre in ("notice", "circular", "opinion"):
+        client.get(f"{catalogue}?genre={genre}")  # three counts kept now
+    reads = []
+    read = cache.get_many
+
+    def counted(keys, *args, **kwargs):
+        reads.append(list(keys))
+        return read(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counted)
+    client.get(reverse("notices:home"))
+    assert reads
+    assert not any("catalogue-count" in key for keys in reads for key in keys)
