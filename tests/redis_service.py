@@ -1,15 +1,19 @@
 """The Redis that tests of Redis-backed code use (TEST_REDIS_URL); they are skipped without it.
 
-Tests flush it, so each pytest-xdist worker has a database of its own: gw0 uses 15, gw1 14…
+Tests flush it, so each pytest-xdist worker has a database of its own: gw0 the one named
+(15 by default), gw1 the one below it, and so on.
 """
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 import redis
 
 WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-REDIS_URL = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - WORKER % 16}")
+_named = urlsplit(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+_database = (int(_named.path.strip("/") or 0) - WORKER) % 16
+REDIS_URL = _named._replace(path=f"/{_database}").geturl()
 
 
 def redis_available() -> bool:
