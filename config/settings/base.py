@@ -107,12 +107,24 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+# PostgreSQL goes through Django's backend without the health check on a connection that has
+# just worked (config/postgresql/base.py); DATABASE_HEALTH_CHECK_BYPASS_SECONDS=0 always checks.
+DATABASE_HEALTH_CHECK_BYPASS_SECONDS = float(
+    os.environ.get("DATABASE_HEALTH_CHECK_BYPASS_SECONDS", "0.5")
+)
+
+
+def database(url: str) -> dict:
+    settings = dj_database_url.parse(
+        url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
     )
+    if settings["ENGINE"] == "django.db.backends.postgresql":
+        settings["ENGINE"] = "config.postgresql"
+    return settings
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -125,11 +137,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 # A read replica for anonymous portal reads (config/db_router.py); writes stay on the primary.
 if os.environ.get("DATABASE_REPLICA_URL"):
-    DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"],
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 USE_READ_REPLICA = "replica" in DATABASES
