@@ -1,3 +1,4 @@
+from functools import lru_cache
 from html import escape
 
 from django import forms
@@ -7,7 +8,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
 
 from notices import shared_lists
-from notices.escaping import shown, shown_often
+from notices.escaping import shown
 from notices.models import Notice, Organ, Topic
 
 EARLIEST_YEAR = 1949
@@ -18,7 +19,8 @@ class PlainSelect(forms.Select):
 
     The catalogue's filters offer hundreds of options (every publishing organ, the topic tree,
     the years); rendered by Django's widget templates they took most of the list page's time.
-    The HTML is the same as forms.Select's.
+    The options' HTML is made once per list of options (``option_lines``), and only the chosen
+    one is marked on each page. The HTML is the same as forms.Select's.
     """
 
     def render(self, name, value, attrs=None, renderer=None):
@@ -27,28 +29,47 @@ class PlainSelect(forms.Select):
             for key, given in self.build_attrs(self.attrs, attrs).items()
             if given is not False
         )
-        chosen, has_selected = set(self.format_value(value)), False
-        options = []
-        for option_value, label in self.choices:
-            option_value = "" if option_value is None else str(option_value)
-            # As forms.Select: only the first option with the value is selected.
-            selected = " selected" if not has_selected and option_value in chosen else ""
-            has_selected |= bool(selected)
-            value_html, label_html = shown_often(option_value), shown_often(label)
-            options.append(f'  <option value="{value_html}"{selected}>{label_html}</option>')
+        lines, first_of = option_lines(tuple(self.choices))
+        # As forms.Select: only the first option with one of the values is selected.
+        chosen = [first_of[option] for option in self.format_value(value) if option in first_of]
+        if chosen:
+            lines = list(lines)
+            selected = min(chosen)
+            lines[selected] = lines[selected].replace('">', '" selected>', 1)
         head = f'<select name="{escape(name)}"{attributes}>\n'
-        return mark_safe(head + "\n".join(options) + "\n</select>")  # noqa: S308 - every value is escaped above
+        return mark_safe(head + "\n".join(lines) + "\n</select>")  # noqa: S308 - every value is escaped
+
+
+@lru_cache(maxsize=256)
+def option_lines(choices: tuple[tuple, ...]) -> tuple[tuple[str, ...], dict[str, int]]:
+    """Each option's line of HTML, and where each value first occurs."""
+    lines, first_of = [], {}
+    for position, (option_value, label) in enumerate(choices):
+        option_value = "" if option_value is None else str(option_value)
+        first_of.setdefault(option_value, position)
+        lines.append(f'  <option value="{shown(option_value)}">{shown(label)}</option>')
+    return tuple(lines), first_of
 
 
 class KeptChoices(BaseChoiceIterator):
     """Options that are already (value, label) pairs, such as the kept shared lists: handed to
     a widget as they are (Django would otherwise normalize every pair of every list)."""
 
-    def __init__(self, choices: list[tuple]):
+    def __init__(self, choices: list[tuple] | tuple[tuple, ...]):
         self.choices = choices
 
     def __iter__(self):
         return iter(self.choices)
+
+
+@lru_cache(maxsize=4)
+def year_choices(this_year: int) -> KeptChoices:
+    return KeptChoices(
+        (
+            ("", "全部年份"),
+            *((year, f"{year}年") for year in range(this_year, EARLIEST_YEAR - 1, -1)),
+        )
+    )
 
 
 class NoticeFilterForm(forms.Form):
@@ -96,10 +117,7 @@ class NoticeFilterForm(forms.Form):
         self.topic_paths = shared_lists.topic_paths()
         topics = self.fields["topic"]
         topics.widget.choices = KeptChoices([("", topics.empty_label), *self.topic_paths.items()])
-        this_year = timezone.localdate().year
-        self.fields["year"].choices = [("", "全部年份")] + [
-            (year, f"{year}年") for year in range(this_year, EARLIEST_YEAR - 1, -1)
-        ]
+        self.fields["year"].choices = year_choices(timezone.localdate().year)
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = "所选的值无效，请从列表中选择。"
 

@@ -23,6 +23,15 @@ def test_plain_select_writes_what_djangos_select_writes(value):
     assert "&lt;b&gt;&quot;甲&quot;&amp;乙&lt;/b&gt;" in plain
 
 
+def test_options_made_once_are_marked_for_each_value_on_its_own():
+    # The options' HTML is kept per list of options; the selection must not be kept with it.
+    choices = [("", "全部"), (2, "乙"), ("2", "乙（重复的值）"), (3, "丙")]
+    for value in ["2", "3", None, "2", "9"]:
+        plain = PlainSelect(choices=choices).render("x", value)
+        assert tags(plain) == tags(forms.Select(choices=choices).render("x", value))
+    assert plain.count("selected") == 0
+
+
 def test_every_filter_of_the_bound_form_renders_as_djangos_select(notice_in, organ):
     notice_in("published")
     topic = factories.make_topic("政务公开")
