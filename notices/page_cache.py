@@ -35,6 +35,8 @@ _request_values: ContextVar[dict | None] = ContextVar("remembered_values", defau
 # The names of the values remembered in this process: the first that a request asks for is read
 # with all the others, in one round trip. Only a hint about which keys to ask for together.
 _names_asked: set[str] = set()
+# Names the current request said it will ask for (see ``read_ahead``).
+_names_ahead: ContextVar[tuple[str, ...]] = ContextVar("remembered_ahead", default=())
 
 
 def page_seconds() -> int:
@@ -143,11 +145,12 @@ class PublicPageCacheMiddleware:
             response = _hit(request.public_page_lookup)
             if response is not None:
                 return response
-        marked = _request_values.set({})
+        marked, ahead = _request_values.set({}), _names_ahead.set(())
         try:
             response = self.get_response(request)
         finally:
             _request_values.reset(marked)
+            _names_ahead.reset(ahead)
         lookup = getattr(response, "public_page_lookup", None)
         if lookup is not None:
             _keep(lookup, response)
@@ -192,8 +195,9 @@ def remembered(name: str, compute, *, read_with_others: bool = True):
     others = []
     if read_with_others:
         _names_asked.add(name)
-        if values is not None:
-            others = sorted(_names_asked - {name} - set(values))
+    if values is not None:
+        wanted = (_names_asked if read_with_others else set()) | set(_names_ahead.get())
+        others = sorted(wanted - {name} - set(values))
     lookup = _read(VALUE_PREFIX + name, *(VALUE_PREFIX + other for other in others))
     if values is not None:
         for other in others:
@@ -210,6 +214,14 @@ def remembered(name: str, compute, *, read_with_others: bool = True):
     if values is not None:
         values[name] = value
     return value
+
+
+def read_ahead(*names: str) -> None:
+    """Say which remembered values of the kind read on their own (one per filter combination)
+    this request will ask for: they are read with the first value it asks for, in the same
+    round trip. Only a hint: a name asked for later that was not kept is read then."""
+    if _request_values.get() is not None:
+        _names_ahead.set(_names_ahead.get() + names)
 
 
 def cache_page_for_public(view):

@@ -31,6 +31,17 @@ class HomeView(TemplateView):
         return context
 
 
+FILTERS = tuple(NoticeFilterForm.base_fields)
+
+
+def count_name(chosen: dict) -> str:
+    """The name the count of a list's notices is kept under: one per filter combination, the
+    filters in the form's order (so the raw query names the same as the valid form's values)."""
+    return "catalogue-count:" + "&".join(
+        f"{name}={chosen[name]}" for name in FILTERS if chosen.get(name) not in (None, "")
+    )
+
+
 class NoticeListView(ListView):
     """The catalogue: published notices, filtered by whatever the URL says.
 
@@ -42,6 +53,8 @@ class NoticeListView(ListView):
     context_object_name = "notices"
 
     def get(self, request, *args, **kwargs):
+        # The count kept for these filters comes with the form's kept lists, if they are valid.
+        page_cache.read_ahead(count_name({name: request.GET.get(name) for name in FILTERS}))
         self.form = NoticeFilterForm(request.GET or None)
         if request.GET and not self.form.is_valid():
             return self.error_page("筛选条件无效", self.form_errors(), status=400)
@@ -49,7 +62,9 @@ class NoticeListView(ListView):
         if self.form.is_bound:
             queryset = self.form.filter(queryset)
         queryset = queryset.order_by("-published_at", "-pk")
-        paginator = pagination.NumberedPaginator(queryset, PAGE_SIZE, kept_as=self.count_name())
+        chosen = self.form.cleaned_data if self.form.is_bound else {}
+        kept_as = count_name({name: getattr(value, "pk", value) for name, value in chosen.items()})
+        paginator = pagination.NumberedPaginator(queryset, PAGE_SIZE, kept_as=kept_as)
         try:
             page = self.cursor_page(queryset) or paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, ValueError):
@@ -83,15 +98,6 @@ class NoticeListView(ListView):
                     raise Notice.DoesNotExist
                 return page_from(queryset, position, PAGE_SIZE)
         return None
-
-    def count_name(self) -> str:
-        """The name the count of this list's notices is kept under: one per filter combination."""
-        chosen = self.form.cleaned_data if self.form.is_bound else {}
-        return "catalogue-count:" + "&".join(
-            f"{name}={getattr(value, 'pk', value)}"
-            for name, value in chosen.items()
-            if value not in (None, "")
-        )
 
     def form_errors(self) -> list[str]:
         return [

@@ -259,3 +259,31 @@ def test_catalogue_counts_are_read_on_their_own_not_with_every_page_s_lists(
     client.get(reverse("notices:home"))
     assert reads
     assert not any("catalogue-count" in key for keys in reads for key in keys)
+
+
+def test_a_list_page_reads_its_kept_lists_and_its_own_count_in_one_round_trip(
+    client, notice_in, organ, settings, monkeypatch
+):
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0  # every request renders its page
+    notice_in("published", genre="notice")
+    catalogue = reverse("notices:notice-list")
+    filtered = f"{catalogue}?organ={organ.pk}&genre=notice"
+    client.get(f"{catalogue}?genre=circular")  # another filter's count kept
+    client.get(filtered)  # this one's count and every list kept now
+    reads = []
+    read = cache.get_many
+
+    def counted(keys, *args, **kwargs):
+        reads.append(list(keys))
+        return read(keys, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", counted)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(filtered).content.decode()
+    assert '<p class="result-count" role="status">共 1 条' in page
+    assert not any("COUNT(" in query["sql"] for query in queries.captured_queries)
+
+    assert len(reads) == 1
+    counts = [key for key in reads[0] if "catalogue-count" in key]
+    assert len(counts) == 1
+    assert counts[0].endswith(f"catalogue-count:organ={organ.pk}&genre=notice")
