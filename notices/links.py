@@ -27,3 +27,14 @@ def url_for_id(name: str, pk: int) -> str:
     """reverse(name, args=[pk]), for a pattern with one id."""
     before, after = url_parts(name)
     return f"{before}{pk}{after}"
+
+
+@cache
+def _path(name: str, script_prefix: str) -> str:
+    return reverse(name)
+
+
+def url_of(name: str) -> str:
+    """reverse(name), for a pattern without arguments: pages such as the search's write dozens
+    of links to the same view."""
+    return _path(name, get_script_prefix())

@@ -4,8 +4,8 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
 
+from notices import links
 from notices.feeds import FEED_LENGTH, LatestNoticesFeed
 from search import engine, query, text
 
@@ -21,7 +21,7 @@ def form_errors(form) -> dict[str, list[str]]:
 
 def _url(view_name: str, params: dict) -> str:
     params = {key: value for key, value in params.items() if value not in (None, "")}
-    return reverse(view_name) + ("?" + urlencode(params) if params else "")
+    return links.url_of(view_name) + ("?" + urlencode(params) if params else "")
 
 
 def search_page(request):

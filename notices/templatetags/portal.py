@@ -18,21 +18,29 @@ def local_date(value: datetime.date | datetime.datetime) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
-def notice_row(notice: Notice) -> str:
-    """One notice of a list: its title as a link, its organ, 文号, date and, unless it is in
-    force, its validity."""
-    published = local_date(notice.published_at)
+def notice_meta(notice: Notice, *, signed: bool = False) -> str:
+    """A list row's line under the title: the organ, 文号, (the date signed,) the date
+    published and, unless the notice is in force, its validity."""
     meta = [f"<span>{shown_often(notice.organ.name)}</span>"]
     if notice.document_number:
         meta.append(f"<span>{shown(notice.document_number)}</span>")
+    if signed and notice.signed_on:
+        on = local_date(notice.signed_on)
+        meta.append(f'<span>成文日期 <time datetime="{on}">{on}</time></span>')
+    published = local_date(notice.published_at)
     meta.append(f'<span>发布日期 <time datetime="{published}">{published}</time></span>')
     if notice.validity != Notice.Validity.VALID:
         validity = shown(notice.get_validity_display())
         meta.append(f'<span class="badge badge--warn">{validity}</span>')
+    return '<p class="notice-row__meta">\n    ' + "\n    ".join(meta) + "\n  </p>"
+
+
+def notice_row(notice: Notice) -> str:
+    """One notice of a list: its title as a link and its meta line."""
     return (
         f'<li class="notice-row">\n  <a class="notice-row__title" '
         f'href="{notice.get_absolute_url()}">{shown(notice.title)}</a>\n'
-        f'  <p class="notice-row__meta">\n    ' + "\n    ".join(meta) + "\n  </p>\n</li>"
+        f"  {notice_meta(notice)}\n</li>"
     )
 
 

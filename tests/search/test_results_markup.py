@@ -1,0 +1,54 @@
+"""The search page's results are written out directly, in the markup its template wrote."""
+
+import datetime
+import re
+from pathlib import Path
+
+from django.template import Context, Template
+
+from notices.models import Notice
+from search import highlight
+from search.query import Hit
+from search.templatetags.search_results import search_hits
+
+# The results loop as templates/search/results.html had it.
+TEMPLATE_LOOP = (Path(__file__).parent / "results_loop.html").read_text()
+
+
+def tags(html: str) -> str:
+    return re.sub(r">\s+<", "><", html).strip()
+
+
+def hit_for(notice: Notice, terms: list[str], *, exact: bool = False) -> Hit:
+    return Hit(
+        notice=notice,
+        title=highlight.highlight(notice.title, terms),
+        exact_number=exact,
+        terms=terms,
+    )
+
+
+def test_every_kind_of_result_is_written_as_the_template_wrote_it(notice_in, organ):
+    organ.name = "省<政府>办公厅"
+    organ.save()
+    plain = notice_in("published", title="关于考核的通知", body="<p>考核结果 & 整改</p>")
+    numbered = notice_in(
+        "published",
+        title="考核通报",
+        document_number="甘政办发〔2017〕136号",
+        signed_on=datetime.date(2017, 9, 30),
+        validity=Notice.Validity.REPEALED,
+        validity_changed_on=datetime.date(2020, 1, 1),
+        summary='摘要 "考核" <b>',
+    )
+    withdrawn = notice_in("withdrawn", title="撤回的考核公告")
+    hits = [hit_for(plain, ["考核"]), hit_for(numbered, ["考核"], exact=True)]
+    hits.append(hit_for(withdrawn, ["考核"]))
+    hits.append(hit_for(plain, ["没有的词"]))  # no snippet
+
+    expected = Template(TEMPLATE_LOOP).render(Context({"hits": hits}))
+    written = search_hits(hits)
+    assert tags(written) == tags(expected)
+    assert "省&lt;政府&gt;办公厅" in written
+    assert "<mark>考核</mark>" in written
+    assert "已撤回" in written and "文号或索引号完全匹配" in written and "废止" in written
