@@ -1,4 +1,5 @@
 import datetime
+from functools import lru_cache
 
 from django import template
 from django.utils import timezone
@@ -55,13 +56,17 @@ def notice_rows(notices) -> str:
 def catalogue_links(context, parameter: str, choices) -> str:
     """A <li> link to the catalogue filtered by each (value, label) of ``choices``.
 
-    Written out directly: the home page lists every publishing organ, hundreds of them, and a
-    template loop cost ten times as much.
+    Written out directly, once per list of choices: the home page lists every publishing
+    organ, hundreds of them, and a template loop cost ten times as much.
     """
-    base = context["site"]["notice_list"]
+    return _catalogue_links(context["site"]["notice_list"], parameter, tuple(choices))
+
+
+@lru_cache(maxsize=64)
+def _catalogue_links(base: str, parameter: str, choices: tuple) -> str:
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
-            f'<li><a href="{base}?{parameter}={shown_often(value)}">{shown_often(label)}</a></li>'
+            f'<li><a href="{base}?{parameter}={shown(value)}">{shown(label)}</a></li>'
             for value, label in choices
         )
     )

@@ -751,6 +751,16 @@ def test_home_links_to_topics_genres_and_organs(client, notice_in, organ, other_
         assert f'<a href="{notices}?organ={each.pk}">{each.name}</a>' in page
     assert silent.name not in page, "organs with nothing public are not offered"
 
+    # The links are written once per list of organs: a new list brings its own, escaped.
+    silent.name = "示例一市<人民>政府"
+    silent.save()
+    factories.make_notice(
+        silent, factories.make_editor(silent), factories.make_reviewer(silent), "published"
+    )
+    page = text(client.get(reverse("notices:home")))
+    assert f'<a href="{notices}?organ={silent.pk}">示例一市&lt;人民&gt;政府</a>' in page
+    assert f'<a href="{notices}?organ={organ.pk}">{organ.name}</a>' in page
+
 
 def test_home_links_lead_to_filtered_lists(client, notice_in):
     topic = factories.make_topic("政务公开")
