@@ -9,9 +9,9 @@ way Django's own ModelIterable does (the row's converters, the related objects, 
 annotations). The queryset itself stays the one definition of what is selected.
 """
 
-import copy
 import datetime
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -38,6 +38,8 @@ class _Prepared:
     fields_end: int
     populators: list
     annotation_col_map: dict[str, int]
+    # Each thread's connection's converters for the row's columns, made once per connection.
+    converters: weakref.WeakKeyDictionary
 
 
 class PreparedLookup:
@@ -69,10 +71,7 @@ class PreparedLookup:
             return None
         if len(rows) > 1:
             raise self.model.MultipleObjectsReturned("a lookup by primary key found several rows")
-        # The row's converters get this thread's connection, not the one it was compiled with.
-        compiler = copy.copy(prepared.compiler)
-        compiler.connection = connection
-        row = next(compiler.results_iter([rows]))
+        row = _converted(list(rows[0]), prepared, connection)
         instance = self.model.from_db(
             alias, prepared.init_list, row[prepared.fields_start : prepared.fields_end]
         )
@@ -106,9 +105,32 @@ class PreparedLookup:
                 fields_end=end,
                 populators=get_related_populators(klass_info, compiler.select, alias),
                 annotation_col_map=compiler.annotation_col_map,
+                converters=weakref.WeakKeyDictionary(),
             )
             self._prepared[alias] = prepared
             return prepared
+
+
+def _converted(row: list, prepared: _Prepared, connection) -> list:
+    """The row as SQLCompiler.results_iter converts it, with this thread's connection."""
+    converters = prepared.converters.get(connection)
+    if converters is None:
+        compiler = prepared.compiler
+        columns = [column[0] for column in compiler.select[: compiler.col_count]]
+        converters = []
+        for position, column in enumerate(columns):
+            functions = connection.ops.get_db_converters(column) + column.get_db_converters(
+                connection
+            )
+            if functions:
+                converters.append((position, functions, column))
+        prepared.converters[connection] = converters
+    for position, functions, column in converters:
+        value = row[position]
+        for convert in functions:
+            value = convert(value, column, connection)
+        row[position] = value
+    return row
 
 
 def _only_index(params, value) -> int:
