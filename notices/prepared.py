@@ -2,14 +2,16 @@
 
 Building a queryset with its filters, annotations and select_related, and compiling it to SQL,
 costs several times what PostgreSQL takes to run it: for the notice page it was most of the
-request. A PreparedLookup builds the queryset once per database alias with sentinel values for
-the instant and the primary key, remembers the SQL and where the sentinels landed among its
-parameters, and from then on runs that SQL with the request's values, making the instances the
-way Django's own ModelIterable does (the row's converters, the related objects, the
-annotations). The queryset itself stays the one definition of what is selected.
+request, for a catalogue page a quarter. A PreparedQuery builds the queryset once per database
+alias and shape of its values (which values are given; how many, for a list) with sentinel
+values, remembers the SQL and where the sentinels landed among its parameters, and from then on
+runs that SQL with the request's values, making the instances the way Django's own
+ModelIterable does (the row's converters, the related objects, the annotations). The queryset
+itself stays the one definition of what is selected.
 """
 
 import datetime
+import itertools
 import threading
 import weakref
 from collections.abc import Callable
@@ -21,17 +23,18 @@ from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-# Values no real lookup uses, to be found again among the compiled query's parameters.
+# Values no real query uses, to be found again among the compiled query's parameters.
 SENTINEL_AT = datetime.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
-SENTINEL_PK = 918_273_645_546_372
+SENTINEL_INT = 918_273_645_546_372
+SENTINEL_TEXT = "\x00prepared-sentinel-"
 
 
 @dataclass(frozen=True)
 class _Prepared:
     sql: str
     params: tuple
-    at_index: int
-    pk_index: int
+    # For each value's name, where its items go among the parameters.
+    positions: dict[str, list[int]]
     compiler: SQLCompiler
     init_list: list[str]
     fields_start: int
@@ -42,36 +45,72 @@ class _Prepared:
     converters: weakref.WeakKeyDictionary
 
 
-class PreparedLookup:
-    """``get(pk)``: the one instance of ``build(at, pk)`` (a queryset of ``model`` filtered to
-    that primary key, with ``at`` the instant its conditions are taken at), or None."""
+def _items(value) -> tuple:
+    return tuple(value) if isinstance(value, list | tuple) else (value,)
 
-    def __init__(self, model: type[Model], build: Callable[[datetime.datetime, int], QuerySet]):
+
+def _shape(values: dict) -> tuple:
+    """What the SQL depends on besides the values themselves: their names and kinds, and how
+    many there are of a list."""
+    return tuple(
+        (name, len(value) if isinstance(value, list | tuple) else type(value).__name__)
+        for name, value in sorted(values.items())
+    )
+
+
+def _sentinels(values: dict) -> dict:
+    """A value of the same kind as each of ``values``, every one different and unlike any
+    real value."""
+    numbers = itertools.count()
+
+    def like(value):
+        number = next(numbers)
+        if isinstance(value, datetime.datetime):
+            return SENTINEL_AT + datetime.timedelta(microseconds=number)
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError(f"a prepared query takes datetimes, ints and strs, not {value!r}")
+        return SENTINEL_INT + number if isinstance(value, int) else f"{SENTINEL_TEXT}{number}"
+
+    return {
+        name: [like(item) for item in value] if isinstance(value, list | tuple) else like(value)
+        for name, value in values.items()
+    }
+
+
+def _adapted(value, connection):
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+class PreparedQuery:
+    """``all(*fixed, **values)``: the instances of ``build(*fixed, **values)``, a queryset of
+    ``model`` whose SQL takes each value (each item of a list) exactly once. ``fixed`` are what
+    Django writes into the SQL itself (a slice's bounds): each of their combinations is
+    prepared on its own."""
+
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet]):
         self.model = model
         self.build = build
-        self._prepared: dict[str, _Prepared] = {}
+        self._prepared: dict[tuple, _Prepared] = {}
         self._lock = threading.Lock()
 
-    def get(self, pk: int, at: datetime.datetime | None = None) -> Model | None:
+    def all(self, *fixed, **values) -> list[Model]:
         alias = router.db_for_read(self.model)
-        prepared = self._prepared.get(alias) or self._prepare(alias)
+        key = (alias, fixed, _shape(values))
+        prepared = self._prepared.get(key) or self._prepare(key, values)
         connection = connections[alias]
-        lowest, highest = connection.ops.integer_field_range(
-            self.model._meta.pk.get_internal_type()
-        )
-        if not lowest <= pk <= highest:
-            return None  # as the ORM answers for a key out of the column's range
         params = list(prepared.params)
-        params[prepared.at_index] = connection.ops.adapt_datetimefield_value(at or timezone.now())
-        params[prepared.pk_index] = pk
+        for name, positions in prepared.positions.items():
+            for position, item in zip(positions, _items(values[name]), strict=True):
+                params[position] = _adapted(item, connection)
         with connection.cursor() as cursor:
             cursor.execute(prepared.sql, params)
-            rows = cursor.fetchmany(2)
-        if not rows:
-            return None
-        if len(rows) > 1:
-            raise self.model.MultipleObjectsReturned("a lookup by primary key found several rows")
-        row = _converted(list(rows[0]), prepared, connection)
+            rows = cursor.fetchall()
+        return [self._instance(list(row), prepared, alias, connection) for row in rows]
+
+    def _instance(self, row: list, prepared: _Prepared, alias: str, connection) -> Model:
+        row = _converted(row, prepared, connection)
         instance = self.model.from_db(
             alias, prepared.init_list, row[prepared.fields_start : prepared.fields_end]
         )
@@ -81,24 +120,27 @@ class PreparedLookup:
             setattr(instance, name, row[position])
         return instance
 
-    def _prepare(self, alias: str) -> _Prepared:
+    def _prepare(self, key: tuple, values: dict) -> _Prepared:
         with self._lock:
-            if alias in self._prepared:
-                return self._prepared[alias]
+            if key in self._prepared:
+                return self._prepared[key]
+            alias, fixed = key[0], key[1]
             connection = connections[alias]
-            queryset = self.build(SENTINEL_AT, SENTINEL_PK).using(alias)
+            sentinels = _sentinels(values)
+            queryset = self.build(*fixed, **sentinels).using(alias)
             compiler = queryset.query.get_compiler(using=alias)
             sql, params = compiler.as_sql()
-            at = connection.ops.adapt_datetimefield_value(SENTINEL_AT)
-            at_index, pk_index = _only_index(params, at), _only_index(params, SENTINEL_PK)
+            positions = {
+                name: [_only_index(params, _adapted(item, connection)) for item in _items(sentinel)]
+                for name, sentinel in sentinels.items()
+            }
             klass_info = compiler.klass_info
             fields = klass_info["select_fields"]
             start, end = fields[0], fields[-1] + 1
             prepared = _Prepared(
                 sql=sql,
                 params=tuple(params),
-                at_index=at_index,
-                pk_index=pk_index,
+                positions=positions,
                 compiler=compiler,
                 init_list=[column[0].target.attname for column in compiler.select[start:end]],
                 fields_start=start,
@@ -107,8 +149,30 @@ class PreparedLookup:
                 annotation_col_map=compiler.annotation_col_map,
                 converters=weakref.WeakKeyDictionary(),
             )
-            self._prepared[alias] = prepared
+            self._prepared[key] = prepared
             return prepared
+
+
+class PreparedLookup:
+    """``get(pk)``: the one instance of ``build(at, pk)`` (a queryset of ``model`` filtered to
+    that primary key, with ``at`` the instant its conditions are taken at), or None."""
+
+    def __init__(self, model: type[Model], build: Callable[[datetime.datetime, int], QuerySet]):
+        self.model = model
+        self.build = build
+        self._query = PreparedQuery(model, build)
+
+    def get(self, pk: int, at: datetime.datetime | None = None) -> Model | None:
+        connection = connections[router.db_for_read(self.model)]
+        lowest, highest = connection.ops.integer_field_range(
+            self.model._meta.pk.get_internal_type()
+        )
+        if not lowest <= pk <= highest:
+            return None  # as the ORM answers for a key out of the column's range
+        found = self._query.all(at=at or timezone.now(), pk=pk)
+        if len(found) > 1:
+            raise self.model.MultipleObjectsReturned("a lookup by primary key found several rows")
+        return found[0] if found else None
 
 
 def _converted(row: list, prepared: _Prepared, connection) -> list:
