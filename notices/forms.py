@@ -1,3 +1,4 @@
+import datetime
 from functools import lru_cache
 from html import escape
 
@@ -128,22 +129,21 @@ class NoticeFilterForm(forms.Form):
             raise forms.ValidationError(field.error_messages["invalid_choice"], "invalid_choice")
         return organ
 
-    def filter(self, queryset):
+    def query_values(self) -> dict:
+        """The chosen filters as the values ``filtered`` takes."""
         data = self.cleaned_data
+        values = {}
         if data.get("organ"):
-            queryset = queryset.filter(organ=data["organ"])
+            values["organ_id"] = data["organ"].pk
         if data.get("topic"):
-            tagged = Notice.topics.through.objects.filter(
-                notice=OuterRef("pk"), topic__in=topic_and_descendants(data["topic"])
-            )
-            queryset = queryset.filter(Exists(tagged))
+            values["topic_ids"] = topic_and_descendants(data["topic"])
         if data.get("genre"):
-            queryset = queryset.filter(genre=data["genre"])
+            values["genre"] = data["genre"]
         if data.get("year"):
-            queryset = queryset.filter(published_at__year=data["year"])
+            values["year_start"], values["year_end"] = year_bounds(data["year"])
         if data.get("validity"):
-            queryset = queryset.filter(validity=data["validity"])
-        return queryset
+            values["validity"] = data["validity"]
+        return values
 
     def active_filters(self) -> list[tuple[str, str]]:
         labels = []
@@ -158,6 +158,40 @@ class NoticeFilterForm(forms.Form):
                     shown = dict(field.choices).get(value, value)
                 labels.append((field.label, str(shown)))
         return labels
+
+
+def filtered(
+    queryset,
+    *,
+    organ_id: int | None = None,
+    topic_ids: list[int] = (),
+    genre: str = "",
+    year_start: datetime.datetime | None = None,
+    year_end: datetime.datetime | None = None,
+    validity: str = "",
+):
+    """Notices of ``queryset`` that meet every filter given (NoticeFilterForm.query_values)."""
+    if organ_id is not None:
+        queryset = queryset.filter(organ_id=organ_id)
+    if topic_ids:
+        tagged = Notice.topics.through.objects.filter(notice=OuterRef("pk"), topic__in=topic_ids)
+        queryset = queryset.filter(Exists(tagged))
+    if genre:
+        queryset = queryset.filter(genre=genre)
+    if year_start is not None:
+        queryset = queryset.filter(published_at__gte=year_start, published_at__lt=year_end)
+    if validity:
+        queryset = queryset.filter(validity=validity)
+    return queryset
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first moment of a year in the portal's time zone, and of the year after."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime(year, 1, 1, tzinfo=zone),
+        datetime.datetime(year + 1, 1, 1, tzinfo=zone),
+    )
 
 
 def topic_and_descendants(topic: Topic) -> list[int]:

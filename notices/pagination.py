@@ -44,11 +44,14 @@ class CappedCountPaginator(Paginator):
     def cap(self) -> int:
         return COUNT_CAP
 
+    def first_page_rows(self):
+        return self.object_list[: self.per_page]
+
     def page(self, number):
         number = self.validate_number(number)
         offset = (number - 1) * self.per_page
         if offset == 0:  # nothing to skip: the first page's rows in one query
-            return self._get_page(self.object_list[: self.per_page], number, self)
+            return self._get_page(self.first_page_rows(), number, self)
         ids = list(self.object_list.values_list("pk", flat=True)[offset : offset + self.per_page])
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
@@ -58,11 +61,17 @@ class NumberedPaginator(CappedCountPaginator):
 
     Given ``kept_as`` (a name for the list's filters), the capped count is kept like the
     portal's shared lists (page_cache.remembered): it changes only when something public does.
+    Given ``first_rows``, the first page's rows come from it (a prepared query of the same
+    notices, notices/prepared.py) rather than from the queryset.
     """
 
-    def __init__(self, object_list, per_page, *, kept_as: str = ""):
+    def __init__(self, object_list, per_page, *, kept_as: str = "", first_rows=None):
         super().__init__(object_list, per_page)
         self.kept_as = kept_as
+        self.first_rows = first_rows
+
+    def first_page_rows(self):
+        return self.first_rows() if self.first_rows else super().first_page_rows()
 
     def counted(self) -> int:
         if not self.kept_as:

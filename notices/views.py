@@ -6,29 +6,28 @@ from django.db import connections, router
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
 from config.middleware import PORTAL_POLICY
 from notices import access, counters, page_cache, pagination, prepared, shared_lists
-from notices.forms import NoticeFilterForm
+from notices.forms import NoticeFilterForm, filtered
 from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ
 
 PAGE_SIZE = 20
 HOME_LATEST = 12
 
 
-class HomeView(TemplateView):
-    template_name = "notices/home.html"
+def catalogue(published, filters: dict):
+    """The catalogue's notices: ``published`` ones meeting the filters, newest first."""
+    return filtered(published.for_lists(), **filters).order_by("-published_at", "-pk")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["latest"] = (
-            Notice.objects.published().for_lists().order_by("-published_at", "-pk")[:HOME_LATEST]
-        )
-        context["topics"] = shared_lists.topic_outline()
-        context["genres"] = Notice.Genre.choices
-        context["organs"] = shared_lists.publishing_organs()
-        return context
+
+# The catalogue's first page (and the home page's latest notices), compiled once per process,
+# page size and combination of filters.
+CATALOGUE_FIRST_PAGE = prepared.PreparedQuery(
+    Notice, lambda size, at, **filters: catalogue(Notice.objects.published(at), filters)[:size]
+)
 
 
 FILTERS = tuple(NoticeFilterForm.base_fields)
@@ -40,6 +39,18 @@ def count_name(chosen: dict) -> str:
     return "catalogue-count:" + "&".join(
         f"{name}={chosen[name]}" for name in FILTERS if chosen.get(name) not in (None, "")
     )
+
+
+class HomeView(TemplateView):
+    template_name = "notices/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["latest"] = CATALOGUE_FIRST_PAGE.all(HOME_LATEST, at=timezone.now())
+        context["topics"] = shared_lists.topic_outline()
+        context["genres"] = Notice.Genre.choices
+        context["organs"] = shared_lists.publishing_organs()
+        return context
 
 
 class NoticeListView(ListView):
@@ -58,13 +69,16 @@ class NoticeListView(ListView):
         self.form = NoticeFilterForm(request.GET or None)
         if request.GET and not self.form.is_valid():
             return self.error_page("筛选条件无效", self.form_errors(), status=400)
-        queryset = Notice.objects.published().for_lists()
-        if self.form.is_bound:
-            queryset = self.form.filter(queryset)
-        queryset = queryset.order_by("-published_at", "-pk")
+        filters = self.form.query_values() if self.form.is_bound else {}
+        queryset = catalogue(Notice.objects.published(), filters)
         chosen = self.form.cleaned_data if self.form.is_bound else {}
         kept_as = count_name({name: getattr(value, "pk", value) for name, value in chosen.items()})
-        paginator = pagination.NumberedPaginator(queryset, PAGE_SIZE, kept_as=kept_as)
+        paginator = pagination.NumberedPaginator(
+            queryset,
+            PAGE_SIZE,
+            kept_as=kept_as,
+            first_rows=lambda: CATALOGUE_FIRST_PAGE.all(PAGE_SIZE, at=timezone.now(), **filters),
+        )
         try:
             page = self.cursor_page(queryset) or paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, ValueError):

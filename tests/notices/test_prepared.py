@@ -8,7 +8,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from notices import prepared
+from notices import prepared, views
+from notices.forms import NoticeFilterForm
 from notices.models import Notice
 from notices.views import NOTICE_PAGE
 from tests import factories
@@ -101,3 +102,103 @@ def test_a_lookup_prepared_in_one_thread_serves_another(notice_in):
     worker.start()
     worker.join()
     assert loaded(found["notice"]) == loaded(here)
+
+
+# The catalogue's first page: compiled once per combination of filters.
+
+
+def catalogue_rows(filters: dict, at=None) -> list[dict]:
+    found = views.CATALOGUE_FIRST_PAGE.all(views.PAGE_SIZE, at=at or timezone.now(), **filters)
+    return [loaded_row(notice) for notice in found]
+
+
+def orm_rows(filters: dict, at=None) -> list[dict]:
+    queryset = views.catalogue(Notice.objects.published(at), filters)[: views.PAGE_SIZE]
+    return [loaded_row(notice) for notice in queryset]
+
+
+def loaded_row(notice: Notice) -> dict:
+    fields = {
+        field.attname: getattr(notice, field.attname)
+        for field in Notice._meta.concrete_fields
+        if field.attname not in notice.get_deferred_fields()
+    }
+    return {**fields, "deferred": notice.get_deferred_fields(), "organ": notice.organ.name}
+
+
+def test_every_combination_of_filters_gives_the_orms_rows(notice_in, organ, other_organ):
+    parent = factories.make_topic("综合政务")
+    child = factories.make_topic("政务公开", parent=parent)
+    zone = timezone.get_current_timezone()
+    moments = [
+        datetime.datetime(2023, 12, 31, 23, 59, 59, 999999, tzinfo=zone),  # the year's edges
+        datetime.datetime(2024, 1, 1, tzinfo=zone),
+        datetime.datetime(2024, 7, 1, 12, tzinfo=zone),
+    ]
+    for number, moment in enumerate(moments):
+        notice = notice_in(
+            "published",
+            published_at=moment,
+            genre=["notice", "circular"][number % 2],
+            validity=["valid", "expired"][number % 2],
+            validity_changed_on=[None, datetime.date(2024, 1, 1)][number % 2],
+        )
+        notice.topics.set([[parent], [child], []][number])
+    factories.make_notice(
+        other_organ,
+        factories.make_editor(other_organ),
+        factories.make_reviewer(other_organ),
+        "published",
+        genre="notice",
+    )
+    notice_in("draft", genre="notice")
+    choices = {
+        "organ": [organ.pk, other_organ.pk],
+        "topic": [parent.pk, child.pk],
+        "genre": ["notice", "circular"],
+        "year": ["2023", "2024"],
+        "validity": ["valid", "expired"],
+    }
+    combinations = [{}] + [{name: value} for name, values in choices.items() for value in values]
+    combinations += [
+        {"organ": organ.pk, "genre": "notice", "year": "2024"},
+        {"topic": parent.pk, "year": "2024", "validity": "valid"},
+        {"organ": other_organ.pk, "topic": child.pk},
+    ]
+    seen = set()
+    for query in combinations:
+        form = NoticeFilterForm({name: str(value) for name, value in query.items()})
+        assert form.is_valid(), form.errors
+        filters = form.query_values()
+        rows = catalogue_rows(filters)
+        assert rows == orm_rows(filters), query
+        seen.update(row["id"] for row in rows)
+        if "year" in query:
+            year = int(query["year"])
+            assert {row["published_at"].astimezone(zone).year for row in rows} <= {year}
+            if len(query) == 1:  # the last moment of 2023, then the first of 2024 and one more
+                assert len(rows) == {2023: 1, 2024: 2}[year]
+    assert len(seen) == 4  # every published notice is found by some combination
+    assert catalogue_rows({})[0]["deferred"] == {"body"}
+
+
+def test_the_catalogue_is_taken_at_the_given_instant(notice_in):
+    due = timezone.now() + datetime.timedelta(hours=1)
+    scheduled = notice_in("scheduled", published_at=due)
+    assert scheduled.pk not in [row["id"] for row in catalogue_rows({})]
+    assert [row["id"] for row in catalogue_rows({}, at=due)] == [scheduled.pk]
+
+
+def test_a_longer_list_of_topics_is_prepared_on_its_own(notice_in):
+    topics = [factories.make_topic() for _ in range(3)]
+    tagged = notice_in("published")
+    tagged.topics.set([topics[2]])
+    assert catalogue_rows({"topic_ids": [topics[0].pk]}) == []
+    assert [row["id"] for row in catalogue_rows({"topic_ids": [t.pk for t in topics]})] == [
+        tagged.pk
+    ]
+
+
+def test_values_of_a_kind_it_cannot_stand_in_for_are_refused(db):
+    with pytest.raises(TypeError, match="datetimes, ints and strs"):
+        views.CATALOGUE_FIRST_PAGE.all(views.PAGE_SIZE, at=timezone.now(), organ_id=1.5)
