@@ -30,6 +30,24 @@ def page_cache_on(settings):
     cache.clear()
 
 
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """Start recording the keys of each cache read (one round trip each); returns the list."""
+
+    def start() -> list[list[str]]:
+        reads = []
+        read = cache.get_many
+
+        def counted(keys, *args, **kwargs):
+            reads.append(list(keys))
+            return read(keys, *args, **kwargs)
+
+        monkeypatch.setattr(cache, "get_many", counted)
+        return reads
+
+    return start
+
+
 def test_anonymous_pages_come_from_the_cache(client, notice_in):
     notice = notice_in("published", title="缓存前的标题")
     assert "缓存前的标题" in client.get(reverse("notices:notice-list")).content.decode()
@@ -189,20 +207,13 @@ def test_the_filters_options_are_kept_yet_follow_each_publication(
     assert other_organ.name in client.get(url).content.decode()
 
 
-def test_a_page_reads_every_kept_list_in_one_round_trip(client, notice_in, settings, monkeypatch):
+def test_a_page_reads_every_kept_list_in_one_round_trip(client, notice_in, settings, cache_reads):
     settings.PORTAL_PAGE_CACHE_SECONDS = 0  # every request renders its page
     notice_in("published", title="考核通报")
     url = reverse("search:search") + "?q=考核"
     client.get(url)
     client.get(url)  # every list is kept now, and this process knows their names
-    reads = []
-    read = cache.get_many
-
-    def counted(keys, *args, **kwargs):
-        reads.append(list(keys))
-        return read(keys, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get_many", counted)
+    reads = cache_reads()
     assert "<mark>考核</mark>通报" in client.get(url).content.decode()
 
     list_reads = [keys for keys in reads if any(k.startswith(VALUE_PREFIX) for k in keys)]
@@ -241,28 +252,21 @@ def test_the_catalogue_count_is_kept_per_filter_yet_follows_each_change(
 
 
 def test_catalogue_counts_are_read_on_their_own_not_with_every_page_s_lists(
-    client, notice_in, settings, monkeypatch
+    client, notice_in, settings, cache_reads
 ):
     settings.PORTAL_PAGE_CACHE_SECONDS = 0  # every request renders its page
     notice_in("published", genre="notice")
     catalogue = reverse("notices:notice-list")
     for genre in ("notice", "circular", "opinion"):
         client.get(f"{catalogue}?genre={genre}")  # three counts kept now
-    reads = []
-    read = cache.get_many
-
-    def counted(keys, *args, **kwargs):
-        reads.append(list(keys))
-        return read(keys, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get_many", counted)
+    reads = cache_reads()
     client.get(reverse("notices:home"))
     assert reads
     assert not any("catalogue-count" in key for keys in reads for key in keys)
 
 
 def test_a_list_page_reads_its_kept_lists_and_its_own_count_in_one_round_trip(
-    client, notice_in, organ, settings, monkeypatch
+    client, notice_in, organ, settings, cache_reads
 ):
     settings.PORTAL_PAGE_CACHE_SECONDS = 0  # every request renders its page
     notice_in("published", genre="notice")
@@ -270,14 +274,7 @@ def test_a_list_page_reads_its_kept_lists_and_its_own_count_in_one_round_trip(
     filtered = f"{catalogue}?organ={organ.pk}&genre=notice"
     client.get(f"{catalogue}?genre=circular")  # another filter's count kept
     client.get(filtered)  # this one's count and every list kept now
-    reads = []
-    read = cache.get_many
-
-    def counted(keys, *args, **kwargs):
-        reads.append(list(keys))
-        return read(keys, *args, **kwargs)
-
-    monkeypatch.setattr(cache, "get_many", counted)
+    reads = cache_reads()
     with CaptureQueriesContext(connection) as queries:
         page = client.get(filtered).content.decode()
     assert '<p class="result-count" role="status">共 1 条' in page
