@@ -64,8 +64,11 @@ class NoticeListView(ListView):
     context_object_name = "notices"
 
     def get(self, request, *args, **kwargs):
-        # The count kept for these filters comes with the form's kept lists, if they are valid.
-        page_cache.read_ahead(count_name({name: request.GET.get(name) for name in FILTERS}))
+        # The count kept for these filters comes with the form's kept lists, if they are valid
+        # (what no valid filter looks like is not worth a cache key).
+        raw = {name: request.GET.get(name) for name in FILTERS}
+        if all(value is None or (value.isascii() and value.isalnum()) for value in raw.values()):
+            page_cache.read_ahead(count_name(raw))
         self.form = NoticeFilterForm(request.GET or None)
         if request.GET and not self.form.is_valid():
             return self.error_page("筛选条件无效", self.form_errors(), status=400)

@@ -3,10 +3,12 @@
 import datetime
 import itertools
 import time
+import warnings
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -284,3 +286,13 @@ def test_a_list_page_reads_its_kept_lists_and_its_own_count_in_one_round_trip(
     counts = [key for key in reads[0] if "catalogue-count" in key]
     assert len(counts) == 1
     assert counts[0].endswith(f"catalogue-count:organ={organ.pk}&genre=notice")
+
+
+def test_a_list_asked_for_with_odd_filter_values_reads_no_key_made_of_them(client, db, settings):
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0
+    url = reverse("notices:notice-list") + "?organ=" + "a%20b%01" * 40
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        response = client.get(url)
+    assert response.status_code == 400
+    assert "筛选条件无效" in response.content.decode()
