@@ -112,6 +112,10 @@ TEMPLATES = [
 DATABASE_HEALTH_CHECK_BYPASS_SECONDS = float(
     os.environ.get("DATABASE_HEALTH_CHECK_BYPASS_SECONDS", "0.5")
 )
+# The hot pages' queries are prepared on the server once per connection (notices/prepared.py);
+# off behind a pooler that shares server connections between transactions (PgBouncer's
+# pool_mode = transaction), where a session's prepared statements are not kept.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 
 def database(url: str) -> dict:

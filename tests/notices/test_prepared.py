@@ -1,11 +1,13 @@
-"""The notice page's prepared query gives what the ORM's queryset gives, at the given instant."""
+"""The notice page's prepared query gives what the ORM's queryset gives, at the given instant;
+on PostgreSQL it is prepared on the server once per connection."""
 
 import datetime
 import threading
 
 import pytest
-from django.db import connection
-from django.db.models import Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from notices import prepared, views
@@ -202,3 +204,102 @@ def test_a_longer_list_of_topics_is_prepared_on_its_own(notice_in):
 def test_values_of_a_kind_it_cannot_stand_in_for_are_refused(db):
     with pytest.raises(TypeError, match="datetimes, ints and strs"):
         views.CATALOGUE_FIRST_PAGE.all(views.PAGE_SIZE, at=timezone.now(), organ_id=1.5)
+
+
+# On PostgreSQL: prepared on the server once per connection.
+
+
+def sent(call) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def prepared_on_server() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {statement for (statement,) in cursor.fetchall()}
+
+
+def titles_in(query: prepared.PreparedQuery, **values) -> list[str]:
+    return [notice.title for notice in query.all(**values)]
+
+
+def by_title_containing_keywords():
+    """A query whose SQL holds literal percent signs (LIKE '%' || … || '%') and a value."""
+    return prepared.PreparedQuery(
+        Notice,
+        lambda pk: Notice.objects.filter(title__contains=F("keywords"), pk__gte=pk).order_by("pk"),
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_query_is_prepared_once_per_connection_and_then_only_executed(notice_in):
+    notice = notice_in("published")
+    connection.close()
+    first = sent(lambda: NOTICE_PAGE.get(notice.pk))
+    again = sent(lambda: NOTICE_PAGE.get(notice.pk))
+    assert len(first) == 1 and first[0].startswith("PREPARE prepared_query_")
+    name = first[0].split(" ")[1]
+    assert f"; EXECUTE {name} (" in first[0]
+    assert len(again) == 1 and again[0].startswith(f"EXECUTE {name} (")
+    assert loaded(NOTICE_PAGE.get(notice.pk)) == loaded(orm_lookup(notice.pk))
+    # A new connection prepares it anew.
+    connection.close()
+    assert sent(lambda: NOTICE_PAGE.get(notice.pk))[0].startswith("PREPARE")
+
+
+@pytest.mark.postgres
+def test_literal_percent_signs_survive_preparation(notice_in):
+    matching = notice_in("published", title="关于政务公开的通知", keywords="政务公开")
+    notice_in("published", title="关于其他事项的通知", keywords="政务公开")
+    query = by_title_containing_keywords()
+    assert titles_in(query, pk=matching.pk) == [matching.title]
+    assert any(statement.startswith("PREPARE") for statement in prepared_on_server())
+    assert titles_in(query, pk=matching.pk) == [matching.title]
+    assert titles_in(query, pk=matching.pk + 1000) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_statements_deallocated_behind_its_back_are_prepared_again(notice_in):
+    notice = notice_in("published")
+    NOTICE_PAGE.get(notice.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as a pooler's DISCARD ALL does
+    statements = sent(lambda: NOTICE_PAGE.get(notice.pk))
+    assert [s.split(" ", 1)[0] for s in statements] == ["EXECUTE", "PREPARE"]
+    assert loaded(NOTICE_PAGE.get(notice.pk)) == loaded(orm_lookup(notice.pk))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_the_server_kept_from_a_failed_attempt_is_used(notice_in):
+    notice = notice_in("published")
+    NOTICE_PAGE.get(notice.pk)
+    # As after a PREPARE that succeeded in a round trip whose EXECUTE failed.
+    prepared._server_prepared[connection.connection].clear()
+    statements = sent(lambda: NOTICE_PAGE.get(notice.pk))
+    assert [s.split(" ", 1)[0] for s in statements] == ["PREPARE", "EXECUTE"]
+    assert sent(lambda: NOTICE_PAGE.get(notice.pk))[0].startswith("EXECUTE")
+
+
+@pytest.mark.postgres
+def test_inside_a_transaction_a_lost_statement_fails_and_is_prepared_next_time(notice_in):
+    notice = notice_in("published")
+    NOTICE_PAGE.get(notice.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    with pytest.raises(DatabaseError, match="does not exist"), transaction.atomic():
+        NOTICE_PAGE.get(notice.pk)
+    assert sent(lambda: NOTICE_PAGE.get(notice.pk))[0].startswith("PREPARE")
+
+
+@pytest.mark.postgres
+@override_settings(DATABASE_PREPARED_STATEMENTS=False)
+def test_with_prepared_statements_off_the_sql_itself_is_sent(notice_in):
+    notice = notice_in("published")
+    statements = sent(lambda: NOTICE_PAGE.get(notice.pk))
+    assert len(statements) == 1 and statements[0].startswith("SELECT")
+    assert loaded(NOTICE_PAGE.get(notice.pk)) == loaded(orm_lookup(notice.pk))
