@@ -59,9 +59,11 @@ class _Prepared:
     annotation_col_map: dict[str, int]
     # Each thread's connection's converters for the row's columns, made once per connection.
     converters: weakref.WeakKeyDictionary
-    # On PostgreSQL: the statement that prepares the SQL on the server, and the one that runs it.
+    # On PostgreSQL: the statement that prepares the SQL on the server, the one that runs it,
+    # and the positions among the parameters of the values it is run with.
     prepare: str | None
     execute: str | None
+    executed_with: tuple[int, ...]
 
 
 def _items(value) -> tuple:
@@ -167,7 +169,7 @@ class PreparedQuery:
                 populators=get_related_populators(klass_info, compiler.select, alias),
                 annotation_col_map=compiler.annotation_col_map,
                 converters=weakref.WeakKeyDictionary(),
-                **_server_statements(sql, len(params), connection),
+                **_server_statements(sql, params, positions, connection),
             )
             self._prepared[key] = prepared
             return prepared
@@ -195,17 +197,37 @@ class PreparedLookup:
         return found[0] if found else None
 
 
-def _server_statements(sql: str, count: int, connection) -> dict:
-    """``PREPARE`` and ``EXECUTE`` statements for Django's ``sql`` taking ``count`` parameters
-    (None on other databases). Both go through psycopg2's interpolation, so a literal percent
-    sign stays doubled."""
+def _server_statements(sql: str, params: list, positions: dict, connection) -> dict:
+    """``PREPARE`` and ``EXECUTE`` statements for Django's ``sql`` and ``params``, of which
+    those at ``positions`` are the values given each time (on other databases, None).
+
+    The other parameters are the query's constants (a status, a disclosure): they are written
+    into the prepared SQL, so that the plan PostgreSQL keeps for it can use the partial indexes
+    that name them. Both statements go through psycopg2's interpolation, so a percent sign is
+    doubled, in Django's SQL and in a constant alike."""
     if connection.vendor != "postgresql":
-        return {"prepare": None, "execute": None}
+        return {"prepare": None, "execute": None, "executed_with": ()}
+    given = {position for found in positions.values() for position in found}
     name = f"prepared_query_{next(_statement_numbers)}"
-    numbers = itertools.count(1)
-    body = _PLACEHOLDER.sub(lambda m: m[0] if m[0] == "%%" else f"${next(numbers)}", sql)
-    values = f" ({', '.join(['%s'] * count)})" if count else ""
-    return {"prepare": f"PREPARE {name} AS {body}", "execute": f"EXECUTE {name}{values}"}
+    placeholders = iter(range(len(params)))
+    executed_with = []
+
+    def replaced(match: re.Match) -> str:
+        if match[0] == "%%":
+            return match[0]
+        position = next(placeholders)
+        if position in given:
+            executed_with.append(position)
+            return f"${len(executed_with)}"
+        return connection.ops.compose_sql("%s", [params[position]]).replace("%", "%%")
+
+    body = _PLACEHOLDER.sub(replaced, sql)
+    values = f" ({', '.join(['%s'] * len(executed_with))})" if executed_with else ""
+    return {
+        "prepare": f"PREPARE {name} AS {body}",
+        "execute": f"EXECUTE {name}{values}",
+        "executed_with": tuple(executed_with),
+    }
 
 
 def _execute(prepared: _Prepared, connection, cursor, params: list) -> None:
@@ -219,6 +241,7 @@ def _execute(prepared: _Prepared, connection, cursor, params: list) -> None:
     if prepared.execute is None or not settings.DATABASE_PREPARED_STATEMENTS:
         cursor.execute(prepared.sql, params)
         return
+    params = [params[position] for position in prepared.executed_with]
     prepared_here = _server_prepared.setdefault(connection.connection, set())
     for attempt in (1, 2):
         known = prepared.prepare in prepared_here

@@ -262,6 +262,24 @@ def test_literal_percent_signs_survive_preparation(notice_in):
 
 
 @pytest.mark.postgres
+def test_constants_are_written_into_the_prepared_sql_and_values_are_its_parameters(notice_in):
+    notice = notice_in("published", title="完成率50%的通知")
+    notice_in("published", title="完成率50的通知")
+    percent = prepared.PreparedQuery(
+        Notice, lambda pk: Notice.objects.filter(title__contains="50%", pk__gte=pk)
+    )
+    assert titles_in(percent, pk=notice.pk) == [notice.title]
+    statement = next(s for s in prepared_on_server() if "50\\%" in s)
+    assert "$1" in statement and "$2" not in statement
+    # The page's query names the public notices' status and disclosure, so that a plan kept
+    # for it may use the partial indexes over public notices.
+    NOTICE_PAGE.get(notice.pk)
+    page = next(s for s in prepared_on_server() if "notices_notice" in s and "50" not in s)
+    assert "\"status\" = 'published'" in page and "'withheld'" in page
+    assert titles_in(percent, pk=notice.pk + 1) == []
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_statements_deallocated_behind_its_back_are_prepared_again(notice_in):
     notice = notice_in("published")
