@@ -83,12 +83,12 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
     from django.db import connection
 
     call_command("collectstatic", "--noinput", verbosity=0)
-    handler = WSGIHandler()
+    from config.wsgi import application as handler  # as gunicorn loads it
+
     cookie = staff_cookie() if args.staff else ""
     queries: list[tuple[float, str]] = []
 
