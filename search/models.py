@@ -50,6 +50,10 @@ class SearchEntry(models.Model):
         indexes = [
             models.Index(fields=["-published_at", "-notice"], name="search_entry_recent"),
             models.Index(fields=["organ", "-published_at", "-notice"], name="search_entry_organ"),
+            models.Index(fields=["genre", "-published_at", "-notice"], name="search_entry_genre"),
+            models.Index(
+                fields=["validity", "-published_at", "-notice"], name="search_entry_validity"
+            ),
             # The estimates' samples (engine.Search._estimate), read from these indexes alone:
             # the first entries in shuffle order that pass the filters.
             models.Index(

@@ -118,3 +118,22 @@ def test_the_system_check_warns_of_an_empty_index(notice_in):
     assert not [m for m in checks.run_checks(databases=["default"]) if m.id == "search.W001"]
     SearchEntry.objects.filter(pk=notice.pk).delete()
     assert [m.id for m in checks.run_checks(databases=["default"])].count("search.W001") == 1
+
+
+@pytest.mark.postgres
+def test_titles_and_keys_are_kept_in_the_entries_rows_of_every_partition(db):
+    """What a search reads of each candidate must not be fetched from TOAST (0005)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, a.attname, a.attstorage FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE (c.relname = %s OR c.oid IN (SELECT inhrelid FROM pg_inherits "
+            "WHERE inhparent = %s::regclass)) AND a.attname IN ('title', 'document_key', "
+            "'index_key', 'body', 'grams')",
+            [SearchEntry._meta.db_table] * 2,
+        )
+        storage = {(table, column): kind for table, column, kind in cursor.fetchall()}
+    tables = {table for table, _column in storage}
+    assert len(tables) == 5  # the table and its four partitions
+    for (_table, column), kind in storage.items():
+        assert kind == ("x" if column in ("body", "grams") else "m"), (column, kind)
