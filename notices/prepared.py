@@ -237,7 +237,8 @@ def _execute(prepared: _Prepared, connection, cursor, params: list) -> None:
     A session's prepared statements outlive its transactions, even failed ones; what is kept
     here of them can still be wrong if a statement's ``EXECUTE`` failed after its ``PREPARE``
     succeeded, or if something deallocated them (``DISCARD ALL``). The server's error says
-    which; outside a transaction the statement is then sent again at once, the right way."""
+    which; outside a transaction the statement is then sent again at once, the right way
+    (inside one, the transaction has failed: the next request sends it the right way)."""
     if prepared.execute is None or not settings.DATABASE_PREPARED_STATEMENTS:
         cursor.execute(prepared.sql, params)
         return
@@ -253,7 +254,9 @@ def _execute(prepared: _Prepared, connection, cursor, params: list) -> None:
             if isinstance(error.__cause__, errors.DuplicatePreparedStatement):
                 prepared_here.add(prepared.prepare)
             elif isinstance(error.__cause__, errors.InvalidSqlStatementName):
-                prepared_here.discard(prepared.prepare)
+                # Deallocated behind this process's back (DISCARD ALL, DEALLOCATE ALL), and
+                # so, most likely, all the others too.
+                prepared_here.clear()
             else:
                 raise
             if attempt == 2 or connection.in_atomic_block:

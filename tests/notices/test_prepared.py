@@ -221,6 +221,16 @@ def prepared_on_server() -> set[str]:
         return {statement for (statement,) in cursor.fetchall()}
 
 
+@pytest.fixture
+def clean_server_state():
+    """Tests that put the server's prepared statements and this process's record of them out
+    of step leave both empty, so that the tests after them find them in step."""
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    prepared._server_prepared.pop(connection.connection, None)
+
+
 def titles_in(query: prepared.PreparedQuery, **values) -> list[str]:
     return [notice.title for notice in query.all(**values)]
 
@@ -281,18 +291,26 @@ def test_constants_are_written_into_the_prepared_sql_and_values_are_its_paramete
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("clean_server_state")
 def test_statements_deallocated_behind_its_back_are_prepared_again(notice_in):
     notice = notice_in("published")
     NOTICE_PAGE.get(notice.pk)
+    latest = lambda: views.CATALOGUE_FIRST_PAGE.all(views.PAGE_SIZE, at=timezone.now())  # noqa: E731
+    latest()
     with connection.cursor() as cursor:
         cursor.execute("DEALLOCATE ALL")  # as a pooler's DISCARD ALL does
     statements = sent(lambda: NOTICE_PAGE.get(notice.pk))
     assert [s.split(" ", 1)[0] for s in statements] == ["EXECUTE", "PREPARE"]
     assert loaded(NOTICE_PAGE.get(notice.pk)) == loaded(orm_lookup(notice.pk))
+    # The others went with it, and are prepared again without a failed EXECUTE first, even
+    # inside a transaction.
+    with transaction.atomic():
+        assert sent(latest)[0].startswith("PREPARE")
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("clean_server_state")
 def test_a_statement_the_server_kept_from_a_failed_attempt_is_used(notice_in):
     notice = notice_in("published")
     NOTICE_PAGE.get(notice.pk)
@@ -304,6 +322,7 @@ def test_a_statement_the_server_kept_from_a_failed_attempt_is_used(notice_in):
 
 
 @pytest.mark.postgres
+@pytest.mark.usefixtures("clean_server_state")
 def test_inside_a_transaction_a_lost_statement_fails_and_is_prepared_next_time(notice_in):
     notice = notice_in("published")
     NOTICE_PAGE.get(notice.pk)
