@@ -222,7 +222,7 @@ def prepared_on_server() -> set[str]:
 
 
 @pytest.fixture
-def clean_server_state():
+def clean_server_state(db):
     """Tests that put the server's prepared statements and this process's record of them out
     of step leave both empty, so that the tests after them find them in step."""
     yield
