@@ -39,7 +39,8 @@ def notice_meta(notice: Notice, *, signed: bool = False) -> str:
 @register.simple_tag
 def notice_metadata(notice: Notice, topic_paths: list[str]) -> str:
     """The notice page's table of its official metadata (索引号, 主题分类 … 公开属性),
-    written out directly: as template tags and filters it was half of the page's template."""
+    written out directly: as template variables and filters it took a quarter of the page's
+    rendering."""
     signed = "—"
     if notice.signed_on:
         on = local_date(notice.signed_on)
