@@ -223,6 +223,42 @@ def test_detail_shows_the_metadata_table(client, notice_in):
     assert fields["标题"] == notice.title
 
 
+def test_detail_shows_every_topic_by_its_full_path_in_the_topics_order(client, notice_in):
+    root = factories.make_topic("综合政务")
+    deep = root
+    for name in ("政务公开", "考核", "年度"):
+        deep = factories.make_topic(name, parent=deep)
+    first = factories.make_topic("乙类")
+    first.position = 0
+    second = factories.make_topic("甲类")
+    second.position = 1
+    for topic in (first, second):
+        topic.save()
+    notice = notice_in("published")
+    notice.topics.set([second, deep, first])
+
+    shown = metadata(client.get(detail_url(notice)))["主题分类"]
+
+    # Topic's order: position, then name.
+    assert shown.split("；") == ["乙类", "综合政务 › 政务公开 › 考核 › 年度", "甲类"]
+    assert [first.path, deep.path, second.path] == shown.split("；")
+    root.name = "综合"
+    root.save()
+    assert metadata(client.get(detail_url(notice)))["主题分类"].split("；")[1].startswith("综合 › ")
+    assert metadata(client.get(detail_url(notice_in("published"))))["主题分类"] == "—"
+
+
+def test_topic_paths_of_a_notice_loaded_without_them_are_the_same(notice_in):
+    parent = factories.make_topic("综合政务")
+    notice = notice_in("published")
+    notice.topics.set([factories.make_topic("政务公开", parent=parent), parent])
+    loaded = Notice.objects.get(pk=notice.pk)  # as the staff preview loads it
+
+    # By name: 政务公开 before 综合政务.
+    assert views.topic_paths_of(loaded) == ["综合政务 › 政务公开", "综合政务"]
+    assert views.topic_paths_of(loaded) == views.topic_paths_of(views.NOTICE_PAGE.get(notice.pk))
+
+
 def test_detail_shows_the_sanitized_body(client, notice_in):
     notice = notice_in(
         "published", body="<h2>一、总体情况</h2><p>全省共公开信息。</p><script>alert(1)</script>"
