@@ -22,3 +22,13 @@ def test_values_round_trip_through_one_client(redis_cache):
     assert found == {"generation": 3, "page": (3, [("Content-Type", "text/html")], "页面".encode())}
     client = redis_cache._cache.get_client()
     assert redis_cache._cache.get_client(write=True) is client
+
+
+def test_replies_are_parsed_by_hiredis(redis_cache):
+    from redis._parsers import _HiredisParser
+
+    connection = redis_cache._cache.get_client().connection_pool.get_connection()
+    try:
+        assert isinstance(connection._parser, _HiredisParser)
+    finally:
+        redis_cache._cache.get_client().connection_pool.release(connection)
