@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 # Fields that change on every save or every read and say nothing about what someone did.
-NOISE = ["updated_at", "lock_version", "view_count"]
+NOISE = ["updated_at", "lock_version", "view_count", "body_seal"]
 
 
 def register_models() -> None:

@@ -94,6 +94,9 @@ def prepare(database_url: str, notices: int, env: dict) -> int:
             run(PYTHON, "manage.py", "rebuild_search_index", env=env)
         count = published_count(env)
     print(run(PYTHON, "bench/portal_corpus.py", env=env, capture=True).strip(), flush=True)
+    # Bodies are sealed with the servers' SECRET_KEY, as a deployment does (README), so that
+    # pages show them without sanitizing them again; a corpus made elsewhere is sealed here.
+    print(run(PYTHON, "manage.py", "seal_rich_text", env=env, capture=True).strip(), flush=True)
     # Statistics for the planner, and the visibility map without which no index-only scan
     # (the catalogue's capped counts) is possible: a bulk load has neither until autovacuum
     # comes round to it.

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.module_loading import import_string
 
-from notices.sanitize import sanitize_html
+from notices.sanitize import sanitize_html, seal
 
 
 class SanitizedHTMLField(models.TextField):
@@ -20,3 +20,33 @@ class SanitizedHTMLField(models.TextField):
         widget_path = getattr(settings, "RICH_TEXT_WIDGET", "ckeditor.widgets.CKEditorWidget")
         kwargs["widget"] = import_string(widget_path)
         return super().formfield(**kwargs)
+
+
+class HTMLSealField(models.CharField):
+    """The seal (notices.sanitize.seal) of a SanitizedHTMLField declared before it on the model,
+    made on every save once that field's pre_save has sanitized the HTML, so that pages need not
+    sanitize it again. A save that does not write the HTML (update_fields without it) does not
+    write the seal either; one that writes only the HTML leaves a seal that no longer matches,
+    and the page sanitizes."""
+
+    def __init__(self, *args, of: str, **kwargs):
+        self.of = of
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["of"] = self.of
+        for option, default in (("max_length", 64), ("blank", True), ("editable", False)):
+            if kwargs.get(option) == default:
+                del kwargs[option]
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        # Only HTML that sanitizing leaves as it is gets a seal, whatever else the save wrote.
+        html = getattr(model_instance, self.of)
+        value = seal(html) if sanitize_html(html) == html else ""
+        setattr(model_instance, self.attname, value)
+        return value

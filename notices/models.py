@@ -12,7 +12,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from notices import document_numbers, links, uploads
-from notices.fields import SanitizedHTMLField
+from notices.fields import HTMLSealField, SanitizedHTMLField
 
 
 @functools.cache
@@ -288,6 +288,8 @@ class Notice(QuickChoiceLabels, models.Model):
         _("失效或废止日期"), null=True, blank=True, help_text=_("有效性为“失效”或“废止”时填写。")
     )
     body = SanitizedHTMLField(_("正文"), blank=True)
+    # After the body: its pre_save runs once the body's has sanitized it.
+    body_seal = HTMLSealField(_("正文校验码"), of="body", default="")
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )

@@ -1,13 +1,14 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from notices.sanitize import sanitize_html
+from notices.sanitize import displayed_html
 
 register = template.Library()
 
 
 @register.filter
-def rich_text(html: str) -> str:
-    """Show stored rich text. It was sanitized on save; sanitizing again here also covers rows
-    written by paths that skip save(), such as QuerySet.update() or loaddata."""
-    return mark_safe(sanitize_html(html))  # noqa: S308 - the sanitizer's output is the allow-list
+def rich_text(html: str, stored_seal: str = "") -> str:
+    """Show stored rich text: as stored when its seal shows that its save sanitized it (see
+    notices.sanitize.displayed_html), else sanitized here, which also covers rows written by
+    paths that skip save(), such as QuerySet.update() or loaddata."""
+    return mark_safe(displayed_html(html, stored_seal))  # noqa: S308 - sanitized (and sealed)

@@ -7,15 +7,17 @@ notices.sanitize, so that loosening it shows up as a change to this file.
 """
 
 import html
+import io
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from notices import workflow
 from notices.models import Notice
-from notices.sanitize import sanitize_html
+from notices.sanitize import displayed_html, sanitize_html, seal
 from tests import factories
 
 PAYLOADS = [
@@ -322,3 +324,96 @@ def test_body_written_around_save_is_still_sanitized_on_the_page(client, notice_
     page = client.get(notice.get_absolute_url()).content.decode()
     assert "<p>正文</p>" in page
     assert "onerror" not in page
+
+
+# Seals: a body its save sanitized is shown as stored; any other is sanitized on display.
+
+UNSAFE_BODY = '<p>正文</p><img src=x onerror="alert(1)">'
+
+
+def refuse_to_sanitize(monkeypatch):
+    def refused(html):
+        raise AssertionError("sanitized again")
+
+    monkeypatch.setattr("notices.sanitize.sanitize_html", refused)
+
+
+def stored(notice: Notice) -> tuple[str, str]:
+    return Notice.objects.values_list("body", "body_seal").get(pk=notice.pk)
+
+
+def test_a_saved_body_is_sealed_and_shown_without_sanitizing_it_again(
+    client, notice_in, monkeypatch
+):
+    notice = notice_in("published", body=PAYLOAD_BODY)
+    body, body_seal = stored(notice)
+    assert body == CLEAN_BODY
+    assert body_seal == seal(CLEAN_BODY)
+    refuse_to_sanitize(monkeypatch)
+
+    page = client.get(notice.get_absolute_url()).content.decode()
+
+    assert CLEAN_BODY in page
+
+
+def test_bulk_created_bodies_are_sealed(organ):
+    Notice.objects.bulk_create(
+        [Notice(organ=organ, title="批量导入", genre=Notice.Genre.NOTICE, body=PAYLOAD_BODY)]
+    )
+    assert stored(Notice.objects.get(title="批量导入")) == (CLEAN_BODY, seal(CLEAN_BODY))
+
+
+def test_a_body_written_without_its_seal_is_sanitized_on_display(client, notice_in):
+    notice = notice_in("published")
+    # The seal of the body it had: it does not match the body written around save().
+    Notice.objects.filter(pk=notice.pk).update(body=UNSAFE_BODY)
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "<p>正文</p>" in page
+    assert "onerror" not in page
+
+
+def test_a_save_of_the_seal_alone_does_not_seal_an_unsanitized_body(client, notice_in):
+    notice = notice_in("published")
+    Notice.objects.filter(pk=notice.pk).update(body=UNSAFE_BODY)
+    notice.body = UNSAFE_BODY
+    notice.save(update_fields=["body_seal"])
+    assert stored(notice) == (UNSAFE_BODY, "")
+    assert "onerror" not in client.get(notice.get_absolute_url()).content.decode()
+
+
+def test_a_seal_made_with_another_key_does_not_pass(client, notice_in, settings):
+    notice = notice_in("published")
+    settings.SECRET_KEY = "someone-else-" + "x" * 50
+    forged = seal(UNSAFE_BODY)
+    settings.SECRET_KEY = settings.SECRET_KEY.replace("someone-else-", "")
+    Notice.objects.filter(pk=notice.pk).update(body=UNSAFE_BODY, body_seal=forged)
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "onerror" not in page
+
+
+def test_a_seal_made_under_another_policy_does_not_pass(monkeypatch):
+    made_before = seal(UNSAFE_BODY)
+    assert displayed_html(UNSAFE_BODY, made_before) == UNSAFE_BODY  # the seal's whole point
+    monkeypatch.setattr("notices.sanitize.SEAL_SALT", "notices.sanitize.seal:another-policy")
+    assert "onerror" not in displayed_html(UNSAFE_BODY, made_before)
+    assert "onerror" not in displayed_html(UNSAFE_BODY, "")
+
+
+def test_the_seal_command_seals_only_bodies_that_are_already_sanitized(
+    client, notice_in, monkeypatch
+):
+    clean, unsafe, sealed = notice_in("published"), notice_in("published"), notice_in("published")
+    Notice.objects.filter(pk=clean.pk).update(body=CLEAN_BODY, body_seal="")
+    Notice.objects.filter(pk=unsafe.pk).update(body=UNSAFE_BODY, body_seal="")
+    already = stored(sealed)
+    out = io.StringIO()
+
+    call_command("seal_rich_text", "--batch-size", "2", stdout=out)
+
+    assert stored(clean) == (CLEAN_BODY, seal(CLEAN_BODY))
+    assert stored(unsafe) == (UNSAFE_BODY, "")
+    assert stored(sealed) == already
+    assert "1 条正文与清理结果不一致" in out.getvalue()
+    assert "onerror" not in client.get(unsafe.get_absolute_url()).content.decode()
+    call_command("seal_rich_text", stdout=out)
+    assert "已为 0 条正文写入校验码" in out.getvalue()
