@@ -233,10 +233,21 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
     if notice.status == Notice.Status.WITHDRAWN and not preview:
         return render(request, "notices/notice_withdrawn.html", {"notice": notice})
 
+    response = render(request, "notices/notice_detail.html", notice_context(notice, preview))
+    if preview:
+        # The preview lives under /admin/, whose policy allows inline styles; it gets the
+        # portal's policy so that it looks exactly as the published page will.
+        response["Content-Security-Policy"] = PORTAL_POLICY
+    return response
+
+
+def notice_context(notice: Notice, preview: bool = False) -> dict:
+    """What the notice page's template is given."""
+
     def has(part: str) -> bool:
         return getattr(notice, f"has_{part}", True)
 
-    context = {
+    return {
         "notice": notice,
         "preview": preview,
         "attachments": notice.attachments.all() if has("attachments") else [],
@@ -249,12 +260,6 @@ def render_notice(request, notice: Notice, *, preview: bool = False):
         ),
         "assessment": published_assessment(notice),
     }
-    response = render(request, "notices/notice_detail.html", context)
-    if preview:
-        # The preview lives under /admin/, whose policy allows inline styles; it gets the
-        # portal's policy so that it looks exactly as the published page will.
-        response["Content-Security-Policy"] = PORTAL_POLICY
-    return response
 
 
 # The notice page's one query, compiled once per process (notices/prepared.py).

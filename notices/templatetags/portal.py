@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from notices import links
 from notices.escaping import shown, shown_often
 from notices.models import Notice
+from notices.sanitize import displayed_html
 
 register = template.Library()
 
@@ -77,6 +78,40 @@ def notice_metadata(notice: Notice, topic_paths: list[str]) -> str:
         '    <caption class="visually-hidden">信息元数据</caption>\n'
         f"    <tbody>\n{body}    </tbody>\n  </table>"
     )
+
+
+@register.simple_tag
+def notice_article(notice: Notice, topic_paths: list[str], assessment=None) -> str:
+    """What every notice page shows, from its metadata table to its body (or why the body is
+    not online), written out directly: as template nodes it took a tenth of the page's CPU.
+    The parts few notices have (attachments, citations, corrections) stay in a template."""
+    lines = [notice_metadata(notice, topic_paths), ""]
+    lines.append(f'<h1 id="notice-title" class="notice__title">{shown(notice.title)}</h1>')
+    if notice.document_number:
+        lines.append(f'<p class="notice__number">{shown(notice.document_number)}</p>')
+    if notice.summary:
+        lines.append(
+            f'<p class="notice__summary"><strong>内容概述：</strong>{shown(notice.summary)}</p>'
+        )
+    if assessment:
+        lines.append(
+            f'<p class="notice__assessment"><a href="{shown(assessment.get_absolute_url())}">'
+            f"查看考核结果</a>（{assessment.year:d}年{shown(assessment.title)}，"
+            "含成绩表和整改进度）</p>"
+        )
+    lines.append("")
+    if notice.body_is_public:
+        body = displayed_html(notice.body, notice.body_seal)
+        lines.append(f'  <div class="notice__body">{body}</div>')
+    else:
+        disclosure = shown(notice.get_disclosure_display())
+        lines.append(
+            '  <div class="alert" role="note">\n'
+            f"      <p>本信息属于“{disclosure}”，正文不在网上公开。公民、法人或者其他组织可以依照"
+            f"《中华人民共和国政府信息公开条例》向{shown_often(notice.organ.name)}申请获取。</p>\n"
+            "    </div>"
+        )
+    return mark_safe("\n  ".join(lines))  # noqa: S308 - every value is escaped, the body sanitized
 
 
 def notice_row(notice: Notice) -> str:
