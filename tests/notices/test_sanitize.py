@@ -9,6 +9,8 @@ notices.sanitize, so that loosening it shows up as a change to this file.
 import html
 import io
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -417,3 +419,25 @@ def test_the_seal_command_seals_only_bodies_that_are_already_sanitized(
     assert "onerror" not in client.get(unsafe.get_absolute_url()).content.decode()
     call_command("seal_rich_text", stdout=out)
     assert "已为 0 条正文写入校验码" in out.getvalue()
+
+
+def seal_salt_in_a_new_process(without_source: bool) -> str:
+    hide = (
+        "import pathlib; read = pathlib.Path.read_bytes\n"
+        "def hidden(path):\n"
+        "    if path.name == 'sanitize.py': raise FileNotFoundError(path)\n"
+        "    return read(path)\n"
+        "pathlib.Path.read_bytes = hidden\n"
+    )
+    shown = "from notices import sanitize; print(sanitize.SEAL_SALT)"
+    code = (hide if without_source else "") + shown
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_seals_are_made_alike_by_every_process_unless_the_policy_cannot_be_read():
+    assert seal_salt_in_a_new_process(False) == seal_salt_in_a_new_process(False)
+    # Installed without its source, a process trusts only the seals it made itself.
+    assert seal_salt_in_a_new_process(True) != seal_salt_in_a_new_process(True)
