@@ -8,9 +8,10 @@ Starts gunicorn with production settings (as bench/suite.py does, page cache off
 round loads the bare view (/healthz) and then the pages with wrk (8 connections, 10 s), and
 reports each run's requests per second, its ratio to the bare view of the same round, its p99,
 and the CPU time a request cost each process involved, read from /proc: the gunicorn workers,
-the PostgreSQL backends, Redis (only a server on this machine is seen) and wrk. Unlike the
-throughput, the CPU a request costs moves little with the machine's load. ``--notices N`` loads
-N published notices' pages at random, as the suite's notice rows do.
+the PostgreSQL backends of the user postgres (as the suite connects), Redis (only a server on
+this machine is seen) and wrk. Unlike the throughput, the CPU a request costs moves little with
+the machine's load. ``--notices N`` loads N published notices' pages at random, as the suite's
+notice rows do.
 """
 
 import argparse

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.module_loading import import_string
 
-from notices.sanitize import sanitize_html, seal
+from notices.sanitize import sanitize_html, seal_if_sanitized
 
 
 class SanitizedHTMLField(models.TextField):
@@ -45,8 +45,7 @@ class HTMLSealField(models.CharField):
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):
-        # Only HTML that sanitizing leaves as it is gets a seal, whatever else the save wrote.
-        html = getattr(model_instance, self.of)
-        value = seal(html) if sanitize_html(html) == html else ""
+        # Checked again rather than trusted: a save may write the seal without the HTML.
+        value = seal_if_sanitized(getattr(model_instance, self.of))
         setattr(model_instance, self.attname, value)
         return value

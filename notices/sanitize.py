@@ -79,6 +79,12 @@ def seal(html: str) -> str:
     return salted_hmac(SEAL_SALT, html, algorithm="sha256").hexdigest()
 
 
+def seal_if_sanitized(html: str) -> str:
+    """The seal of HTML that sanitizing leaves as it is; of any other, none (""), whatever path
+    it came by."""
+    return seal(html) if sanitize_html(html) == html else ""
+
+
 def displayed_html(html: str, stored_seal: str) -> str:
     """Stored rich text as a page shows it: as stored if its seal says this policy sanitized
     exactly that text (its save did), else sanitized now. Rows written by paths that skip

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from notices import workflow
 from notices.models import Notice
@@ -441,3 +441,8 @@ def test_seals_are_made_alike_by_every_process_unless_the_policy_cannot_be_read(
     assert seal_salt_in_a_new_process(False) == seal_salt_in_a_new_process(False)
     # Installed without its source, a process trusts only the seals it made itself.
     assert seal_salt_in_a_new_process(True) != seal_salt_in_a_new_process(True)
+
+
+def test_the_seal_command_refuses_a_batch_size_below_one():
+    with pytest.raises(CommandError, match="--batch-size 必须是正整数"):
+        call_command("seal_rich_text", "--batch-size", "0")

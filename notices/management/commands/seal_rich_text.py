@@ -1,8 +1,8 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from notices.models import Notice
-from notices.sanitize import sanitize_html, seal
+from notices.sanitize import seal, seal_if_sanitized
 
 
 class Command(BaseCommand):
@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=1000)
 
     def handle(self, *args, batch_size: int, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size 必须是正整数。")
         sealed = unsealable = 0
         after = 0
         while True:
@@ -30,10 +32,10 @@ class Command(BaseCommand):
             after = rows[-1][0]
             changed = []
             for pk, body, stored in rows:
-                fresh = seal(body)
-                if stored == fresh:
+                if stored and stored == seal(body):
                     continue
-                if sanitize_html(body) != body:
+                fresh = seal_if_sanitized(body)
+                if not fresh:
                     unsealable += 1
                     continue
                 changed.append(Notice(pk=pk, body_seal=fresh))
