@@ -258,11 +258,10 @@ class Search:
                     # Plans are chosen here, not by the planner's guesses about gram arrays; a
                     # search is too short to gain from JIT compilation; and no search may hold
                     # the database for long.
-                    cursor.execute("SET LOCAL enable_seqscan = off")
-                    cursor.execute("SET LOCAL jit = off")
+                    # One round trip for the three.
                     cursor.execute(
-                        "SELECT set_config('statement_timeout', %s, true)",
-                        [str(settings.SEARCH_TIMEOUT_MS)],
+                        "SET LOCAL enable_seqscan = off; SET LOCAL jit = off; "
+                        f"SET LOCAL statement_timeout = {int(settings.SEARCH_TIMEOUT_MS)}"
                     )
                 if self.driver:
                     candidates = self._indexed_candidates()
