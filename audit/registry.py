@@ -13,7 +13,7 @@ def register_models() -> None:
     from notices import models as notices
 
     auditlog.register(notices.Organ, m2m_fields={"members"})
-    auditlog.register(notices.Topic)
+    auditlog.register(notices.Topic, exclude_fields=["path"])  # derived from the names
     auditlog.register(notices.Notice, exclude_fields=NOISE, m2m_fields={"topics"})
     auditlog.register(notices.Attachment)
     auditlog.register(notices.CitedDocument)

@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -101,20 +101,8 @@ TOPIC_PATH_SEPARATOR = " › "
 
 class TopicQuerySet(models.QuerySet):
     def paths(self) -> dict[int, str]:
-        """Every topic's full path (综合政务 › 政务公开), from one query."""
-        rows = {
-            pk: (name, parent_id)
-            for pk, name, parent_id in self.values_list("pk", "name", "parent_id")
-        }
-        found: dict[int, str] = {}
-        for pk in rows:
-            names, node, seen = [], pk, set()
-            while node in rows and node not in seen:
-                seen.add(node)
-                names.append(rows[node][0])
-                node = rows[node][1]
-            found[pk] = TOPIC_PATH_SEPARATOR.join(reversed(names))
-        return found
+        """Every topic's full path (综合政务 › 政务公开), in the topics' order."""
+        return dict(self.values_list("pk", "path"))
 
 
 class Topic(models.Model):
@@ -130,11 +118,14 @@ class Topic(models.Model):
         related_name="children",
     )
     position = models.PositiveIntegerField(_("排序"), default=0)
+    # The names from the top of the tree down to this one (综合政务 › 政务公开), kept by save()
+    # for the topic and every topic below it, so that pages read it with their rows.
+    path = models.TextField(_("完整路径"), editable=False, default="")
 
     objects = TopicQuerySet.as_manager()
 
     class Meta:
-        ordering = ["position", "name"]
+        ordering = ["position", "name", "pk"]
         verbose_name = _("主题分类")
         verbose_name_plural = _("主题分类")
         constraints = [
@@ -145,19 +136,23 @@ class Topic(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.path
+        return self.path or self.name
+
+    def save(self, *args, **kwargs) -> None:
+        """Saves the topic with its path, and the new paths of the topics below it, at once."""
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(Topic)):
+            above = ""
+            if self.parent_id is not None:
+                above = Topic.objects.filter(pk=self.parent_id).values_list("path", flat=True)
+                above = above.first() or ""
+            self.path = topic_path(above, self.name)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "path"}
+            super().save(*args, **kwargs)
+            self._repath_below()
 
     def get_absolute_url(self) -> str:
         return reverse("notices:notice-list") + f"?topic={self.pk}"
-
-    @property
-    def path(self) -> str:
-        names, node, seen = [], self, set()
-        while node is not None and node.pk not in seen:
-            seen.add(node.pk)
-            names.append(node.name)
-            node = node.parent
-        return TOPIC_PATH_SEPARATOR.join(reversed(names))
 
     def clean(self) -> None:
         node = self.parent
@@ -165,6 +160,24 @@ class Topic(models.Model):
             if node.pk == self.pk and self.pk is not None:
                 raise ValidationError({"parent": _("上级分类不能是它自己或它的下级。")})
             node = node.parent
+
+    def _repath_below(self) -> None:
+        level, seen = {self.pk: self.path}, {self.pk}
+        while level:
+            below = Topic.objects.filter(parent_id__in=level).exclude(pk__in=seen)
+            changed, next_level = [], {}
+            for pk, parent_id, name, path in below.values_list("pk", "parent_id", "name", "path"):
+                seen.add(pk)
+                next_level[pk] = topic_path(level[parent_id], name)
+                if next_level[pk] != path:
+                    changed.append(Topic(pk=pk, path=next_level[pk]))
+            Topic.objects.bulk_update(changed, ["path"])
+            level = next_level
+
+
+def topic_path(above: str, name: str) -> str:
+    """A topic's path: the path of the topic above it (empty at the top), then its name."""
+    return f"{above}{TOPIC_PATH_SEPARATOR}{name}" if above else name
 
 
 DUPLICATE_DOCUMENT_NUMBER = _("本机构已有使用该文号的信息，文号不能重复。")

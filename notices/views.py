@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connections, router
+from django.db.models import JSONField
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,7 +13,7 @@ from django.views.generic import ListView, TemplateView
 from config.middleware import PORTAL_POLICY
 from notices import access, counters, page_cache, pagination, prepared, shared_lists
 from notices.forms import NoticeFilterForm, filtered
-from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ
+from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ, Topic
 
 PAGE_SIZE = 20
 HOME_LATEST = 12
@@ -203,29 +204,36 @@ def with_parts_known(queryset):
     def exists(model, condition: str = "") -> RawSQL:
         return RawSQL(f"EXISTS ({of_notice(model, '1', condition)})", [])  # noqa: S611
 
-    topics = Notice.topics.through
-    joined = "string_agg(topic_id::text, ',')" if postgresql else "group_concat(topic_id, ',')"
     return queryset.annotate(
         has_attachments=exists(Attachment),
         has_citations=exists(CitedDocument),
         has_change_notes=exists(
             NoticeVersion, f" AND {NoticeVersion._meta.db_table}.change_note <> ''"
         ),
-        filed_topic_ids=RawSQL(f"({of_notice(topics, joined)})", []),  # noqa: S611
+        filed_topic_paths=RawSQL(f"({filed_topic_paths(postgresql)})", [], JSONField()),  # noqa: S611
     )
 
 
+def filed_topic_paths(postgresql: bool) -> str:
+    """SQL for the full paths of a notice's topics, in the topics' order, as a JSON array."""
+    notices, topics = Notice._meta.db_table, Topic._meta.db_table
+    filed = Notice.topics.through._meta.db_table
+    order = ", ".join(f"{topics}.{column}" for column in ("position", "name", "id"))
+    rows = (
+        f"FROM {filed} JOIN {topics} ON {topics}.id = {filed}.topic_id "
+        f"WHERE {filed}.notice_id = {notices}.id"
+    )
+    # Table and column names only, no input.
+    if postgresql:
+        return f"SELECT COALESCE(jsonb_agg({topics}.path ORDER BY {order}), '[]') {rows}"
+    return f"SELECT json_group_array(path) FROM (SELECT {topics}.path {rows} ORDER BY {order})"  # noqa: S608
+
+
 def topic_paths_of(notice: Notice) -> list[str]:
-    """The full paths of a notice's topics, in the topics' order, from the kept topic tree."""
-    if hasattr(notice, "filed_topic_ids"):
-        filed = {int(pk) for pk in (notice.filed_topic_ids or "").split(",") if pk}
-    else:
-        filed = set(
-            Notice.topics.through.objects.filter(notice=notice).values_list("topic", flat=True)
-        )
-    if not filed:
-        return []
-    return [path for pk, path in shared_lists.topic_paths().items() if pk in filed]
+    """The full paths of a notice's topics, in the topics' order."""
+    if hasattr(notice, "filed_topic_paths"):
+        return notice.filed_topic_paths
+    return list(notice.topics.values_list("path", flat=True))
 
 
 def render_notice(request, notice: Notice, *, preview: bool = False):

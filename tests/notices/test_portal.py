@@ -3,10 +3,13 @@
 import datetime
 import re
 from html import unescape
+from importlib import import_module
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.template.loader import render_to_string
@@ -15,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notices import pagination, sitemaps, views, workflow
-from notices.models import CitedDocument, Notice
+from notices.models import CitedDocument, Notice, Topic
 from tests import factories
 
 PAGE_STATES_HIDDEN = ["draft", "in_review", "scheduled"]
@@ -246,6 +249,43 @@ def test_detail_shows_every_topic_by_its_full_path_in_the_topics_order(client, n
     root.save()
     assert metadata(client.get(detail_url(notice)))["主题分类"].split("；")[1].startswith("综合 › ")
     assert metadata(client.get(detail_url(notice_in("published"))))["主题分类"] == "—"
+
+
+def test_a_topic_keeps_its_full_path_through_renames_and_moves_of_the_topics_above(db):
+    root = factories.make_topic("综合政务")
+    middle = factories.make_topic("政务公开", parent=root)
+    leaf = factories.make_topic("考核", parent=middle)
+    other = factories.make_topic("其他")
+
+    def paths():
+        return {topic.pk: topic.path for topic in Topic.objects.all()}
+
+    assert paths()[leaf.pk] == "综合政务 › 政务公开 › 考核"
+    root.name = "综合"
+    root.save(update_fields=["name"])
+    assert paths()[leaf.pk] == "综合 › 政务公开 › 考核"
+    middle.parent = other
+    middle.save()
+    assert paths() == {
+        root.pk: "综合",
+        middle.pk: "其他 › 政务公开",
+        leaf.pk: "其他 › 政务公开 › 考核",
+        other.pk: "其他",
+    }
+    assert str(Topic.objects.get(pk=leaf.pk)) == "其他 › 政务公开 › 考核"
+
+
+def test_the_migration_fills_every_topics_path_from_the_names(db):
+    fill_paths = import_module("notices.migrations.0007_topic_path").fill_paths
+    root = factories.make_topic("综合政务")
+    leaf = factories.make_topic("考核", parent=factories.make_topic("政务公开", parent=root))
+    lone = factories.make_topic("其他")
+    Topic.objects.update(path="")
+
+    fill_paths(apps, SimpleNamespace(connection=connection))
+
+    assert Topic.objects.get(pk=leaf.pk).path == "综合政务 › 政务公开 › 考核"
+    assert Topic.objects.get(pk=lone.pk).path == "其他"
 
 
 def test_topic_paths_of_a_notice_loaded_without_them_are_the_same(notice_in):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notices import prepared, views
 from notices.forms import NoticeFilterForm
-from notices.models import Notice
+from notices.models import Notice, Topic
 from notices.views import NOTICE_PAGE
 from tests import factories
 
@@ -23,7 +23,7 @@ def orm_lookup(pk: int, at=None) -> Notice | None:
 
 def loaded(notice: Notice) -> dict:
     fields = {field.attname: getattr(notice, field.attname) for field in Notice._meta.fields}
-    parts = ("has_attachments", "has_citations", "has_change_notes", "filed_topic_ids")
+    parts = ("has_attachments", "has_citations", "has_change_notes", "filed_topic_paths")
     return {
         **fields,
         **{name: getattr(notice, name) for name in parts},
@@ -49,9 +49,8 @@ def test_a_notice_comes_with_its_organ_parts_and_topics_as_from_the_orm(
         assert not found._state.adding
     assert not shown["has_attachments"]  # of the plain notice
     assert NOTICE_PAGE.get(notice.pk).has_attachments
-    assert sorted(NOTICE_PAGE.get(notice.pk).filed_topic_ids.split(",")) == sorted(
-        str(topic.pk) for topic in topics
-    )
+    in_order = Topic.objects.filter(pk__in=[topic.pk for topic in topics])
+    assert NOTICE_PAGE.get(notice.pk).filed_topic_paths == [topic.path for topic in in_order]
 
 
 def test_the_publication_rule_is_taken_at_the_given_instant(notice_in):
