@@ -8,6 +8,7 @@ from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView, TemplateView
 
 from config.middleware import PORTAL_POLICY
@@ -74,7 +75,9 @@ class NoticeListView(ListView):
         if request.GET and not self.form.is_valid():
             return self.error_page("筛选条件无效", self.form_errors(), status=400)
         filters = self.form.query_values() if self.form.is_bound else {}
-        queryset = catalogue(Notice.objects.published(), filters)
+        # Built only if the page needs it: the first page's rows come from a prepared query and
+        # its count is usually kept, so most requests never do.
+        queryset = SimpleLazyObject(lambda: catalogue(Notice.objects.published(), filters))
         chosen = self.form.cleaned_data if self.form.is_bound else {}
         kept_as = count_name({name: getattr(value, "pk", value) for name, value in chosen.items()})
         paginator = pagination.NumberedPaginator(

@@ -583,6 +583,25 @@ def test_the_first_page_reads_its_rows_at_once_and_later_pages_by_id(notice_in):
     assert len(second) == 2  # the page's ids, then its rows
 
 
+def test_a_first_page_whose_count_is_kept_never_builds_the_catalogue_query(
+    client, notice_in, settings, monkeypatch
+):
+    settings.PORTAL_LISTS_CACHE_SECONDS = 300
+    for days in range(21):
+        notice_in("published", published_at=days_ago(days), genre="notice")
+    first = client.get(list_url(genre="notice"))  # keeps the count, prepares the first page
+    built = []
+    build = views.catalogue
+    monkeypatch.setattr(views, "catalogue", lambda *args: built.append(args) or build(*args))
+
+    again = client.get(list_url(genre="notice"))
+    assert built == []
+    assert listed_titles(again) == listed_titles(first)
+    second = client.get(list_url(genre="notice", page=2))  # a later page needs the query
+    assert len(built) == 1
+    assert len(listed_titles(second)) == 1
+
+
 def test_page_beyond_the_last_is_a_clear_404(client, notice_in):
     notice_in("published")
     response = client.get(list_url(page=2))
