@@ -162,22 +162,34 @@ class Topic(models.Model):
             node = node.parent
 
     def _repath_below(self) -> None:
-        level, seen = {self.pk: self.path}, {self.pk}
-        while level:
-            below = Topic.objects.filter(parent_id__in=level).exclude(pk__in=seen)
-            changed, next_level = [], {}
-            for pk, parent_id, name, path in below.values_list("pk", "parent_id", "name", "path"):
-                seen.add(pk)
-                next_level[pk] = topic_path(level[parent_id], name)
-                if next_level[pk] != path:
-                    changed.append(Topic(pk=pk, path=next_level[pk]))
-            Topic.objects.bulk_update(changed, ["path"])
-            level = next_level
+        rows = list(Topic.objects.values_list("pk", "name", "parent_id", "path"))
+        stored = {pk: path for pk, _name, _parent_id, path in rows}
+        below = paths_below({self.pk: self.path}, [row[:3] for row in rows])
+        changed = [
+            Topic(pk=pk, path=path)
+            for pk, path in below.items()
+            if pk != self.pk and path != stored[pk]
+        ]
+        Topic.objects.bulk_update(changed, ["path"])
 
 
 def topic_path(above: str, name: str) -> str:
     """A topic's path: the path of the topic above it (empty at the top), then its name."""
     return f"{above}{TOPIC_PATH_SEPARATOR}{name}" if above else name
+
+
+def paths_below(level: dict, rows: list[tuple[int, str, int | None]]) -> dict[int, str]:
+    """The paths of the topics below those of ``level`` (pk → path; None → "" for the top of
+    the tree), level by level, from every topic's (pk, name, parent_id)."""
+    found: dict[int, str] = {}
+    while level:
+        level = {
+            pk: topic_path(level[parent_id], name)
+            for pk, name, parent_id in rows
+            if parent_id in level and pk not in found
+        }
+        found.update(level)
+    return found
 
 
 DUPLICATE_DOCUMENT_NUMBER = _("本机构已有使用该文号的信息，文号不能重复。")

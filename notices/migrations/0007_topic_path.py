@@ -1,21 +1,13 @@
 from django.db import migrations, models
 
-from notices.models import topic_path
+from notices.models import paths_below
 
 
 def fill_paths(apps, schema_editor):
-    """Every topic's path, from the top of the tree down (each level after the one above)."""
+    """Every topic's path, from the top of the tree down."""
     Topic = apps.get_model("notices", "Topic")
     topics = Topic.objects.using(schema_editor.connection.alias)
-    rows = list(topics.values_list("pk", "name", "parent_id"))
-    paths: dict[int, str] = {}
-    level = {None: ""}
-    while level:
-        next_level = {}
-        for pk, name, parent_id in rows:
-            if parent_id in level and pk not in paths:
-                paths[pk] = next_level[pk] = topic_path(level[parent_id], name)
-        level = next_level
+    paths = paths_below({None: ""}, list(topics.values_list("pk", "name", "parent_id")))
     topics.bulk_update([Topic(pk=pk, path=path) for pk, path in paths.items()], ["path"])
 
 
