@@ -37,7 +37,7 @@ def format_points(value: Number | None) -> str:
     """A score as people write it: 85.5, 100, -3 — no trailing zeros, never an exponent."""
     if value is None:
         return "—"
-    text = f"{Decimal(str(value)):f}"
+    text = f"{value if isinstance(value, Decimal) else Decimal(str(value)):f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text

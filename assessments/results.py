@@ -8,6 +8,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from assessments.models import (
 )
 
 Kind = Indicator.Kind
+ZERO = Decimal(0)
 
 
 @dataclass
@@ -45,11 +47,11 @@ class GroupResults:
     rows: list[UnitResult]
 
 
-def grade_for(total: Decimal, vetoed: bool, bands: list[GradeBand]) -> str:
-    """The band whose threshold the total reaches; a veto gives the lowest band."""
-    if not bands:
+def grade_for(total: Decimal, vetoed: bool, ordered: list[GradeBand]) -> str:
+    """The band whose threshold the total reaches (bands from the highest threshold down); a
+    veto gives the lowest band."""
+    if not ordered:
         return ""
-    ordered = sorted(bands, key=lambda band: band.min_total, reverse=True)
     if vetoed:
         return ordered[-1].name
     for band in ordered:
@@ -89,38 +91,40 @@ def group_results(assessments: list[Assessment]) -> dict[int, list[GroupResults]
     units = list(AssessedUnit.objects.filter(assessment_id__in=ids).select_related("organ"))
     indicators = list(Indicator.objects.filter(assessment_id__in=ids))
     bands: dict[int, list[GradeBand]] = defaultdict(list)
-    for band in GradeBand.objects.filter(assessment_id__in=ids):
+    for band in GradeBand.objects.filter(assessment_id__in=ids).order_by("-min_total"):
         bands[band.assessment_id].append(band)
+    # Unordered: Score's own ordering joins four tables to sort rows that are summed here.
     scores = list(
-        Score.objects.filter(unit__assessment_id__in=ids).values_list(
-            "unit_id", "indicator_id", "value"
-        )
+        Score.objects.filter(unit__assessment_id__in=ids)
+        .order_by()
+        .values_list("unit_id", "indicator_id", "value")
     )
 
-    by_id = {indicator.pk: indicator for indicator in indicators}
     parents = {indicator.parent_id for indicator in indicators}
     leaves = [indicator for indicator in indicators if indicator.pk not in parents]
     top = top_ancestors(indicators)
+    # What a score of each indicator counts towards: its kind and its top indicator.
+    effects = {indicator.pk: (indicator.kind, top[indicator.pk].pk) for indicator in indicators}
     rows = {unit.pk: UnitResult(unit) for unit in units}
+    veto, bonus, deduction = Kind.VETO.value, Kind.BONUS.value, Kind.DEDUCTION.value
+    scored: dict[int, set[int]] = defaultdict(set)
     for unit_id, indicator_id, value in scores:
-        row, indicator = rows.get(unit_id), by_id.get(indicator_id)
-        if row is None or indicator is None:
+        scored[unit_id].add(indicator_id)
+        row, effect = rows.get(unit_id), effects.get(indicator_id)
+        if row is None or effect is None:
             continue
-        if indicator.kind == Kind.VETO:
+        kind, root = effect
+        if kind == veto:
             row.vetoed = row.vetoed or value > 0
             continue
-        signed = -value if indicator.kind == Kind.DEDUCTION else value
-        if indicator.kind == Kind.BONUS:
+        if kind == bonus:
             row.bonus += value
-        elif indicator.kind == Kind.DEDUCTION:
+        elif kind == deduction:
             row.deduction += value
-        row.total += signed
-        root = top[indicator.pk].pk
-        row.by_top_indicator[root] = row.by_top_indicator.get(root, Decimal(0)) + signed
+            value = -value
+        row.total += value
+        row.by_top_indicator[root] = row.by_top_indicator.get(root, ZERO) + value
 
-    scored: dict[int, set[int]] = defaultdict(set)
-    for unit_id, indicator_id, _ in scores:
-        scored[unit_id].add(indicator_id)
     units_of: dict[int, list[AssessedUnit]] = defaultdict(list)
     for unit in units:
         units_of[unit.group_id].append(unit)
@@ -156,11 +160,18 @@ def unit_order(unit: AssessedUnit) -> tuple:
     return (unit.group.position, unit.group_id, unit.position, unit.pk)
 
 
+class ReportState(NamedTuple):
+    """What a rectification report says of the work: the unit's progress and its check."""
+
+    progress: str
+    verification: str
+
+
 @dataclass
 class Progress:
     requirement: Requirement
     unit: AssessedUnit
-    latest: RectificationReport | None
+    latest: ReportState | None  # of the unit's latest report on the requirement
     overdue: bool
 
     @property
@@ -212,26 +223,28 @@ def rectification_progress(
     today = today or timezone.localdate()
     if units is None:
         units = list(assessment.units.select_related("organ", "group"))
-    units = sorted(units, key=unit_order)
-    by_id = {unit.pk: unit for unit in units}
+    every_unit = [(unit.pk, unit) for unit in sorted(units, key=unit_order)]
+    by_id = dict(every_unit)
     requirements = list(assessment.requirements.all())
     responsible_ids: dict[int, list[int]] = defaultdict(list)
     through = Requirement.units.through.objects.filter(requirement__assessment=assessment)
     for requirement_id, unit_id in through.values_list("requirement_id", "assessedunit_id"):
         responsible_ids[requirement_id].append(unit_id)
-    latest: dict[tuple[int, int], RectificationReport] = {}
-    reports = RectificationReport.objects.filter(requirement__assessment=assessment).order_by(
-        "submitted_at", "pk"
+    latest: dict[tuple[int, int], ReportState] = {}
+    reports = (
+        RectificationReport.objects.filter(requirement__assessment=assessment)
+        .order_by("submitted_at", "pk")
+        .values_list("requirement_id", "unit_id", "progress", "verification")
     )
-    for report in reports:
-        latest[(report.requirement_id, report.unit_id)] = report
+    for requirement_id, unit_id, progress, verification in reports:
+        latest[(requirement_id, unit_id)] = ReportState(progress, verification)
     found = []
     for requirement in requirements:
-        chosen = [by_id[pk] for pk in responsible_ids[requirement.pk] if pk in by_id]
-        responsible = chosen or units
-        for unit in responsible:
-            report = latest.get((requirement.pk, unit.pk))
-            past_deadline = requirement.deadline is not None and requirement.deadline < today
+        requirement_id = requirement.pk
+        chosen = [(pk, by_id[pk]) for pk in responsible_ids[requirement_id] if pk in by_id]
+        past_deadline = requirement.deadline is not None and requirement.deadline < today
+        for unit_id, unit in chosen or every_unit:
+            report = latest.get((requirement_id, unit_id))
             progress = Progress(requirement, unit, report, overdue=past_deadline)
             progress.overdue = past_deadline and not progress.is_done
             found.append(progress)

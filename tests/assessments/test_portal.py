@@ -672,7 +672,15 @@ def test_trend_geometry_negative_total_clamps_at_the_baseline():
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(Decimal("85.50"), "85.5"), (Decimal("100.00"), "100"), (Decimal("-0.00"), "0"), (None, "—")],
+    [
+        (Decimal("85.50"), "85.5"),
+        (Decimal("100.00"), "100"),
+        (Decimal("-0.00"), "0"),
+        (Decimal("1E+2"), "100"),
+        (3, "3"),
+        (2.5, "2.5"),
+        (None, "—"),
+    ],
 )
 def test_points_are_shown_without_trailing_zeros(value, shown):
     assert charts.format_points(value) == shown
