@@ -49,13 +49,26 @@ def highlight(original: str, terms) -> SafeString:
 
 
 def _first_match(original: str, terms) -> int | None:
-    """Where the first match starts in ``original``. The text is folded a piece at a time, so
-    that a body with an early match is not folded whole: each piece reaches into the next by
-    the length of the longest term less one (a folded term spans at most as many original
-    characters as it has), so a match that starts in a piece is found in it."""
+    """Where the first match starts in ``original``. A term found as it is written is a match
+    (terms are folded, and folding a folded text leaves it as it is), so only the text up to
+    the first such occurrence needs folding, to find a spelling before it that folds to a
+    term; without one, the whole text is searched."""
     if not terms:
         return None
     reach = max(len(term) for term in terms) - 1
+    written = [position for term in terms if (position := original.find(term)) != -1]
+    if written:
+        found = _first_folded_match(original[: min(written) + reach + 1], terms, reach)
+        if found is not None:
+            return found
+    return _first_folded_match(original, terms, reach)
+
+
+def _first_folded_match(original: str, terms, reach: int) -> int | None:
+    """The first match, folding the text a piece at a time so that a text with an early match
+    is not folded whole: each piece reaches into the next by ``reach``, the length of the
+    longest term less one (a folded term spans at most as many original characters as it
+    has), so a match that starts in a piece is found in it."""
     for piece_start in range(0, len(original), FOLD_PIECE):
         piece = original[piece_start : piece_start + FOLD_PIECE + reach]
         folded = text.fold(piece)
