@@ -1,6 +1,6 @@
 """The search page, its JSON API (open data) and its Atom feed: one form, one search."""
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -78,18 +78,22 @@ def search_page(request):
 
 
 def facet_links(search, params: dict, sort: str) -> list[dict]:
-    """Each facet value as a link that adds (or, when selected, removes) that filter."""
+    """Each facet value as a link that adds (or, when selected, removes) that filter: the
+    URL _url would write, with the parameters the links share encoded once."""
+    path = links.url_of("search:search")
+    encoded = {name: quote_plus(str(value)) for name, value in {**params, "sort": sort}.items()}
     shown = []
     for facet in search.facets:
         values = []
         for value, label, count in facet.values:
             selected = params.get(facet.name) == value
-            link = {**params, "sort": sort, facet.name: "" if selected else value}
+            link = {**encoded, facet.name: "" if selected else quote_plus(value)}
+            query = "&".join(f"{name}={text}" for name, text in link.items() if text)
             values.append(
                 {
                     "label": label,
                     "count": str(count) if facet.exact else f"约{count}",
-                    "url": _url("search:search", link),
+                    "url": f"{path}?{query}" if query else path,
                     "selected": selected,
                 }
             )

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from notices.escaping import shown
+from notices.escaping import shown, shown_often
 from notices.models import Notice
 from notices.templatetags.portal import local_date, notice_meta
 
@@ -34,3 +34,29 @@ def search_hit(hit) -> str:
 def search_hits(hits) -> str:
     """The page's results, written out directly like the catalogue's rows."""
     return mark_safe("\n".join(search_hit(hit) for hit in hits))  # noqa: S308 - escaped
+
+
+def facet_value(value: dict) -> str:
+    if value["selected"]:
+        return (
+            f'<li><a href="{shown(value["url"])}" aria-current="true"><strong>'
+            f"{shown_often(value['label'])}</strong>（{shown(value['count'])}）"
+            '<span class="visually-hidden">，已选，点击取消</span></a></li>'
+        )
+    return (
+        f'<li><a href="{shown(value["url"])}">{shown_often(value["label"])}</a>'
+        f"（{shown(value['count'])}）</li>"
+    )
+
+
+@register.simple_tag
+def search_facets(facets) -> str:
+    """The counts per filter value beside the results (views.facet_links), each a link."""
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "\n".join(
+            f'<section class="facet">\n<h3>{shown_often(facet["label"])}</h3>\n<ul>\n'
+            + "\n".join(facet_value(value) for value in facet["values"])
+            + "\n</ul>\n</section>"
+            for facet in facets
+        )
+    )

@@ -3,13 +3,15 @@
 import datetime
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.template import Context, Template
 
 from notices.models import Notice
 from search import highlight
-from search.query import Hit
-from search.templatetags.search_results import search_hits
+from search.query import Facet, Hit
+from search.templatetags.search_results import search_facets, search_hits
+from search.views import _url, facet_links
 
 # The results loop as templates/search/results.html had it.
 TEMPLATE_LOOP = (Path(__file__).parent / "results_loop.html").read_text()
@@ -52,3 +54,43 @@ def test_every_kind_of_result_is_written_as_the_template_wrote_it(notice_in, org
     assert "省&lt;政府&gt;办公厅" in written
     assert "<mark>考核</mark>" in written
     assert "已撤回" in written and "文号或索引号完全匹配" in written and "废止" in written
+
+
+# The facets loop as templates/search/results.html had it.
+FACETS_LOOP = (Path(__file__).parent / "facets_loop.html").read_text()
+
+
+def test_the_facets_are_written_as_the_template_wrote_them():
+    search = SimpleNamespace(
+        facets=[
+            Facet("organ", "发布机构", [("7", "省<政府>办公厅", 12), ("9", "省教育厅", 3)]),
+            Facet("genre", "体裁", [("notice", "通知", 40)], exact=False),
+            Facet("year", "发布年份", []),
+        ]
+    )
+    facets = facet_links(search, {"q": "考核 & 整改", "organ": "7"}, "date")
+    expected = Template(FACETS_LOOP).render(Context({"facets": facets}))
+    written = search_facets(facets)
+    assert tags(written) == tags(expected)
+    assert "省&lt;政府&gt;办公厅" in written and "约40" in written
+    assert written.count('aria-current="true"') == 1
+
+
+def test_facet_links_are_the_urls_the_search_page_writes_for_its_filters():
+    search = SimpleNamespace(
+        facets=[
+            Facet("organ", "发布机构", [("7", "甲", 1), ("9", "乙", 2)]),
+            Facet("year", "年份", [("2017", "2017年", 3)]),
+        ]
+    )
+    params = {"q": "考核 & 整改/#?", "organ": "7", "validity": ""}
+    links = {
+        (facet["name"], value["label"]): value["url"]
+        for facet in facet_links(search, params, "date")
+        for value in facet["values"]
+    }
+    assert links == {
+        ("organ", "甲"): _url("search:search", {**params, "sort": "date", "organ": ""}),
+        ("organ", "乙"): _url("search:search", {**params, "sort": "date", "organ": "9"}),
+        ("year", "2017年"): _url("search:search", {**params, "sort": "date", "year": "2017"}),
+    }
