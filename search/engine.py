@@ -698,7 +698,15 @@ def round_counts(counts: Counter) -> Counter:
 
 
 def common_grams(codes_wanted: list[int]) -> dict[int, tuple[float, float, bool]]:
-    rows = CommonGram.objects.filter(code__in=codes_wanted).values_list(
-        "code", "share", "title_share", "indexed"
-    )
+    """Of the given codes, the common ones: share in bodies, share in titles, whether indexed."""
+    if not codes_wanted:
+        return {}
+    with connections[router.db_for_read(CommonGram)].cursor() as cursor:
+        # Plain SQL: asked by every search, it cost more to compile than to answer.
+        cursor.execute(
+            f"SELECT code, share, title_share, indexed FROM {CommonGram._meta.db_table} "
+            "WHERE code = ANY(%s)",
+            [codes_wanted],
+        )
+        rows = cursor.fetchall()
     return {code: (share, title_share, indexed) for code, share, title_share, indexed in rows}
