@@ -390,10 +390,20 @@ class Search:
         does not answer)."""
         if terms is None:
             terms = [term for term in self.terms if term not in self.covered]
-        condition = self._id_in(ids) & self.matches(terms)
-        rows = self._query(
-            f"SELECT notice_id FROM {TABLE} WHERE {condition.text}", condition.params
-        )
+        matches = self.matches(terms)
+        if self.postgresql:
+            # The ids joined one at a time, so that each is looked up in its own partition
+            # only: with notice_id = ANY(ids) every partition looks up every id.
+            rows = self._query(
+                f"SELECT entry.notice_id FROM unnest(%s::bigint[]) AS wanted (notice_id) "
+                f"JOIN {TABLE} entry ON entry.notice_id = wanted.notice_id WHERE {matches.text}",
+                [list(ids), *matches.params],
+            )
+        else:
+            condition = self._id_in(ids) & matches
+            rows = self._query(
+                f"SELECT notice_id FROM {TABLE} WHERE {condition.text}", condition.params
+            )
         return {notice_id for (notice_id,) in rows}
 
     @property
