@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django import forms
+from django.utils import timezone
 
-from notices import shared_lists
+from notices import prepared, shared_lists
 from notices.forms import NoticeFilterForm, topic_and_descendants
 from notices.models import Notice
 from search import engine, highlight, index, text
@@ -17,6 +18,13 @@ from search import engine, highlight, index, text
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 FACET_VALUES = 12
+
+
+# A page's notices by their ids, compiled once per process and number of ids.
+PAGE_NOTICES = prepared.PreparedQuery(
+    Notice,
+    lambda at, ids: Notice.objects.public_pages(at).select_related("organ").filter(pk__in=ids),
+)
 
 
 class QueryField(forms.CharField):
@@ -144,7 +152,8 @@ class Search:
 
     def hits(self) -> list[Hit]:
         """The notices of the page, through the publication rule once more."""
-        notices = Notice.objects.public_pages().select_related("organ").in_bulk(self.ids)
+        found_now = PAGE_NOTICES.all(at=timezone.now(), ids=self.ids) if self.ids else []
+        notices = {notice.pk: notice for notice in found_now}
         terms = self.parsed.terms
         keys = {self.parsed.document_key, self.parsed.index_key} - {""}
         found = []
