@@ -3,7 +3,7 @@
 
     python bench/cpu_per_request.py --database-url postgres://…/bench_million --notices 2000
     python bench/cpu_per_request.py --database-url … /notices/?genre=notice --rounds 3
-    python bench/cpu_per_request.py --database-url … --workers 4 --threads 1 /notices/
+    python bench/cpu_per_request.py --database-url … --workers 2 --threads 4 /notices/
 
 Starts gunicorn with production settings (as bench/suite.py does, page cache off), then for each
 round loads the bare view (/healthz) and then the pages with wrk (8 connections, 10 s), and
@@ -85,8 +85,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--port", type=int, default=8311)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     args = parser.parse_args()
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     env = suite.server_env(args.database_url, args.redis_url, 0, static_root)

@@ -18,8 +18,8 @@ view counters: one with the page cache off, one with it on. Each page kind is me
 from a second process. The baseline is /healthz, a bare Django view under the same server and
 settings (every middleware), measured on the same server just before each page (the machine may
 be loaded by others, and its load drifts); every figure is reported with its ratio to it. Servers
-run gunicorn's threaded workers (2 × 4 by default: a thread waiting on the database or Redis
-lets another run, and connections are kept alive). The cached pages are measured after every
+run as the README deploys them: two sync workers per core (4 × 1 by default; ``--threads`` above
+1 gives threaded workers, which keep connections alive). The cached pages are measured after every
 one of them has been requested once (the cache is warm): the figure is that of hits. Each page's
 query count comes from one request through Django's WSGI handler (bench/profile_page.py).
 With ``--rounds N`` each page is run N times, each run after a baseline of its own, and the
@@ -246,8 +246,8 @@ def main() -> None:
     parser.add_argument("--notices", type=int, default=1_000_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--detail-pages", type=int, default=2000, help="notices read at random")
     parser.add_argument(
         "--rounds",
