@@ -344,7 +344,9 @@ class Search:
         # Counted before any is listed: a common query's bitmaps hold most of a million.
         if sum(int(np.count_nonzero(bits)) for _start, bits in parts) > limit:
             return None
-        return [int(ordinal) for start, bits in parts for ordinal in np.flatnonzero(bits) + start]
+        return [
+            ordinal for start, bits in parts for ordinal in (np.flatnonzero(bits) + start).tolist()
+        ]
 
     def _bitmap_parts(self, wanted: list[int]) -> list[tuple[int, np.ndarray]]:
         """Per part of the bitmaps, its first ordinal and a bit per entry (a uint8 of 0 or 1)

@@ -81,7 +81,10 @@ def facet_links(search, params: dict, sort: str) -> list[dict]:
     """Each facet value as a link that adds (or, when selected, removes) that filter: the
     URL _url would write, with the parameters the links share encoded once."""
     path = links.url_of("search:search")
-    encoded = {name: quote_plus(str(value)) for name, value in {**params, "sort": sort}.items()}
+    encoded = {
+        name: "" if value is None else quote_plus(str(value))
+        for name, value in {**params, "sort": sort}.items()
+    }
     shown = []
     for facet in search.facets:
         values = []

@@ -83,7 +83,7 @@ def test_facet_links_are_the_urls_the_search_page_writes_for_its_filters():
             Facet("year", "年份", [("2017", "2017年", 3)]),
         ]
     )
-    params = {"q": "考核 & 整改/#?", "organ": "7", "validity": ""}
+    params = {"q": "考核 & 整改/#?", "organ": "7", "validity": "", "topic": None}
     links = {
         (facet["name"], value["label"]): value["url"]
         for facet in facet_links(search, params, "date")
