@@ -27,6 +27,7 @@ from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
 from notices.models import Notice
+from notices.prepared import PreparedQuery
 from search import codes, text
 from search.models import CommonGram, CommonGramBitmap, PendingPublication, SearchEntry
 
@@ -153,13 +154,18 @@ def sync_notice(notice_id: int, *, now: datetime.datetime | None = None) -> Sear
     return entry
 
 
+# Asked before every search: compiled once per process (and prepared on PostgreSQL).
+DUE_PUBLICATIONS = PreparedQuery(
+    PendingPublication,
+    lambda at: PendingPublication.objects.filter(due_at__lte=at).order_by("due_at")[:100],
+)
+
+
 def catch_up(now: datetime.datetime | None = None) -> int:
     """Index the notices whose turn has come (due scheduled ones, changes queued during a full
     rebuild); cheap when there are none."""
     now = now or timezone.now()
-    due = list(
-        PendingPublication.objects.filter(due_at__lte=now).values_list("notice_id", flat=True)[:100]
-    )
+    due = [pending.notice_id for pending in DUE_PUBLICATIONS.all(at=now)]
     for notice_id in due:
         with transaction.atomic():
             # Concurrent searches share the work: each pending row is taken by one of them.
