@@ -20,8 +20,17 @@ def form_errors(form) -> dict[str, list[str]]:
 
 
 def _url(view_name: str, params: dict) -> str:
-    params = {key: value for key, value in params.items() if value not in (None, "")}
-    return links.url_of(view_name) + ("?" + urlencode(params) if params else "")
+    return _with_query(links.url_of(view_name), _encoded(params))
+
+
+def _encoded(params: dict) -> dict[str, str]:
+    """Parameters' values quoted as urlencode quotes them; None and "" leave one out."""
+    return {name: "" if value is None else quote_plus(str(value)) for name, value in params.items()}
+
+
+def _with_query(path: str, encoded: dict[str, str]) -> str:
+    query = "&".join(f"{quote_plus(name)}={value}" for name, value in encoded.items() if value)
+    return f"{path}?{query}" if query else path
 
 
 def search_page(request):
@@ -78,25 +87,21 @@ def search_page(request):
 
 
 def facet_links(search, params: dict, sort: str) -> list[dict]:
-    """Each facet value as a link that adds (or, when selected, removes) that filter: the
-    URL _url would write, with the parameters the links share encoded once."""
+    """Each facet value as a link that adds (or, when selected, removes) that filter, the
+    parameters the links share encoded once."""
     path = links.url_of("search:search")
-    encoded = {
-        name: "" if value is None else quote_plus(str(value))
-        for name, value in {**params, "sort": sort}.items()
-    }
+    encoded = _encoded({**params, "sort": sort})
     shown = []
     for facet in search.facets:
         values = []
         for value, label, count in facet.values:
             selected = params.get(facet.name) == value
             link = {**encoded, facet.name: "" if selected else quote_plus(value)}
-            query = "&".join(f"{name}={text}" for name, text in link.items() if text)
             values.append(
                 {
                     "label": label,
                     "count": str(count) if facet.exact else f"约{count}",
-                    "url": f"{path}?{query}" if query else path,
+                    "url": _with_query(path, link),
                     "selected": selected,
                 }
             )
