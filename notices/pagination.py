@@ -44,16 +44,15 @@ class CappedCountPaginator(Paginator):
     def cap(self) -> int:
         return COUNT_CAP
 
-    def first_page_rows(self):
-        return self.object_list[: self.per_page]
+    def page_rows(self, offset: int):
+        if offset == 0:  # nothing to skip: the first page's rows in one query
+            return self.object_list[: self.per_page]
+        ids = list(self.object_list.values_list("pk", flat=True)[offset : offset + self.per_page])
+        return self.object_list.filter(pk__in=ids)
 
     def page(self, number):
         number = self.validate_number(number)
-        offset = (number - 1) * self.per_page
-        if offset == 0:  # nothing to skip: the first page's rows in one query
-            return self._get_page(self.first_page_rows(), number, self)
-        ids = list(self.object_list.values_list("pk", flat=True)[offset : offset + self.per_page])
-        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+        return self._get_page(self.page_rows((number - 1) * self.per_page), number, self)
 
 
 class NumberedPaginator(CappedCountPaginator):
@@ -61,22 +60,22 @@ class NumberedPaginator(CappedCountPaginator):
 
     Given ``kept_as`` (a name for the list's filters), the capped count is kept like the
     portal's shared lists (page_cache.remembered): it changes only when something public does.
-    Given ``first_rows``, the first page's rows come from it (a prepared query of the same
+    Given ``rows``, a page's rows come from ``rows(offset)`` (prepared queries of the same
     notices, notices/prepared.py) rather than from the queryset.
     """
 
-    def __init__(self, object_list, per_page, *, kept_as: str = "", first_rows=None):
+    def __init__(self, object_list, per_page, *, kept_as: str = "", rows=None):
         super().__init__(object_list, per_page)
         self.kept_as = kept_as
-        self.first_rows = first_rows
+        self.rows = rows
 
     def _check_object_list_is_ordered(self):
         # Django's check would build a lazily given queryset that the page may never need; the
         # catalogue's lists are always ordered (newest first), and the tests use them so.
         pass
 
-    def first_page_rows(self):
-        return self.first_rows() if self.first_rows else super().first_page_rows()
+    def page_rows(self, offset: int):
+        return self.rows(offset) if self.rows else super().page_rows(offset)
 
     def counted(self) -> int:
         if not self.kept_as:

@@ -106,9 +106,10 @@ def _adapted(value, connection):
 
 class PreparedQuery:
     """``all(*fixed, **values)``: the instances of ``build(*fixed, **values)``, a queryset of
-    ``model`` whose SQL takes each value (each item of a list) exactly once. ``fixed`` are what
-    Django writes into the SQL itself (a slice's bounds): each of their combinations is
-    prepared on its own."""
+    ``model`` whose SQL takes each value (each item of a list) exactly once. ``fixed`` are
+    written into the SQL itself: each of their combinations is prepared on its own. A slice's
+    bound that Django writes into the SQL (an offset) may be a value all the same: it is made a
+    parameter (``_literals_as_parameters``)."""
 
     def __init__(self, model: type[Model], build: Callable[..., QuerySet]):
         self.model = model
@@ -150,7 +151,7 @@ class PreparedQuery:
             sentinels = _sentinels(values)
             queryset = self.build(*fixed, **sentinels).using(alias)
             compiler = queryset.query.get_compiler(using=alias)
-            sql, params = compiler.as_sql()
+            sql, params = _literals_as_parameters(*compiler.as_sql(), sentinels)
             positions = {
                 name: [_only_index(params, _adapted(item, connection)) for item in _items(sentinel)]
                 for name, sentinel in sentinels.items()
@@ -286,6 +287,24 @@ def _converted(row: list, prepared: _Prepared, connection) -> list:
             value = convert(value, column, connection)
         row[position] = value
     return row
+
+
+def _literals_as_parameters(sql: str, params, sentinels: dict) -> tuple[str, list]:
+    """Django writes a slice's bounds into the SQL itself (``LIMIT 20 OFFSET 40``): an integer
+    sentinel written there becomes a parameter like the others, so that one statement serves
+    every offset."""
+    params = list(params)
+    for sentinel in sentinels.values():
+        for item in _items(sentinel):
+            if not isinstance(item, int) or item in params:
+                continue
+            found = [match.start() for match in re.finditer(rf"\b{item}\b", sql)]
+            if len(found) != 1:
+                continue  # _only_index says what is wrong
+            before = sum(match[0] == "%s" for match in _PLACEHOLDER.finditer(sql, 0, found[0]))
+            sql = f"{sql[: found[0]]}%s{sql[found[0] + len(str(item)) :]}"
+            params.insert(before, item)
+    return sql, params
 
 
 def _only_index(params, value) -> int:

@@ -30,6 +30,27 @@ def catalogue(published, filters: dict):
 CATALOGUE_FIRST_PAGE = prepared.PreparedQuery(
     Notice, lambda size, at, **filters: catalogue(Notice.objects.published(at), filters)[:size]
 )
+# A later numbered page, the same way: the ids of its notices found first, walking only the
+# index over those before it, then their rows; the offset is a parameter of the statement.
+CATALOGUE_LATER_PAGE = prepared.PreparedQuery(
+    Notice,
+    lambda size, at, offset, **filters: (
+        Notice.objects.for_lists()
+        .filter(
+            pk__in=catalogue(Notice.objects.published(at), filters).values("pk")[
+                offset : offset + size
+            ]
+        )
+        .order_by("-published_at", "-pk")
+    ),
+)
+
+
+def catalogue_page(offset: int, filters: dict) -> list[Notice]:
+    """The PAGE_SIZE notices of the catalogue after the first ``offset`` of them."""
+    if offset == 0:
+        return CATALOGUE_FIRST_PAGE.all(PAGE_SIZE, at=timezone.now(), **filters)
+    return CATALOGUE_LATER_PAGE.all(PAGE_SIZE, at=timezone.now(), offset=offset, **filters)
 
 
 FILTERS = tuple(NoticeFilterForm.base_fields)
@@ -75,7 +96,7 @@ class NoticeListView(ListView):
         if request.GET and not self.form.is_valid():
             return self.error_page("筛选条件无效", self.form_errors(), status=400)
         filters = self.form.query_values() if self.form.is_bound else {}
-        # Built only if the page needs it: the first page's rows come from a prepared query and
+        # Built only if the page needs it: a numbered page's rows come from a prepared query and
         # its count is usually kept, so most requests never do.
         queryset = SimpleLazyObject(lambda: catalogue(Notice.objects.published(), filters))
         chosen = self.form.cleaned_data if self.form.is_bound else {}
@@ -84,7 +105,7 @@ class NoticeListView(ListView):
             queryset,
             PAGE_SIZE,
             kept_as=kept_as,
-            first_rows=lambda: CATALOGUE_FIRST_PAGE.all(PAGE_SIZE, at=timezone.now(), **filters),
+            rows=lambda offset: catalogue_page(offset, filters),
         )
         try:
             page = self.cursor_page(queryset) or paginator.page(request.GET.get("page") or 1)

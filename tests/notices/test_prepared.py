@@ -200,6 +200,66 @@ def test_a_longer_list_of_topics_is_prepared_on_its_own(notice_in):
     ]
 
 
+# Later pages: one statement per combination of filters, the offset one of its values.
+
+
+def later_pages():
+    """The catalogue's later page, prepared anew (so that a test sees what it prepares)."""
+    return prepared.PreparedQuery(Notice, views.CATALOGUE_LATER_PAGE.build)
+
+
+def test_later_pages_give_the_orms_rows_with_one_statement_for_every_offset(
+    notice_in, other_organ
+):
+    now = timezone.now()
+    for days in range(7):
+        notice_in(
+            "published",
+            published_at=now - datetime.timedelta(days=days),
+            genre=["notice", "circular"][days % 2],
+        )
+    factories.make_notice(
+        other_organ,
+        factories.make_editor(other_organ),
+        factories.make_reviewer(other_organ),
+        "published",
+        genre="circular",
+    )
+    query = later_pages()
+    for chosen in ({}, {"genre": "circular"}, {"organ": str(other_organ.pk)}):
+        form = NoticeFilterForm(chosen)
+        assert form.is_valid(), form.errors
+        filters = form.query_values()
+        ordered = views.catalogue(Notice.objects.published(now), filters)
+        for offset in range(10):
+            rows = [loaded_row(notice) for notice in query.all(2, at=now, offset=offset, **filters)]
+            expected = [loaded_row(notice) for notice in ordered[offset : offset + 2]]
+            assert rows == expected, (chosen, offset)
+        assert rows == [] and expected == []  # past the end
+    assert len(query._prepared) == 3  # one per combination of filters, whatever the offset
+    assert query.all(2, at=now, offset=1)[0].get_deferred_fields() == {"body"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_later_page_is_executed_with_its_offset_as_a_parameter(notice_in):
+    now = timezone.now()
+    titles = [
+        notice_in("published", published_at=now - datetime.timedelta(days=days)).title
+        for days in range(5)
+    ]
+    query = later_pages()
+    connection.close()
+    first = sent(lambda: query.all(2, at=now, offset=1))
+    name = first[0].split(" ")[1]
+    assert "OFFSET $2" in first[0]
+    for offset in (0, 2, 3):
+        again = sent(lambda offset=offset: query.all(2, at=now, offset=offset))
+        assert len(again) == 1 and again[0].startswith(f"EXECUTE {name} (")
+        found = [notice.title for notice in query.all(2, at=now, offset=offset)]
+        assert found == titles[offset : offset + 2]
+
+
 def test_values_of_a_kind_it_cannot_stand_in_for_are_refused(db):
     with pytest.raises(TypeError, match="datetimes, ints and strs"):
         views.CATALOGUE_FIRST_PAGE.all(views.PAGE_SIZE, at=timezone.now(), organ_id=1.5)

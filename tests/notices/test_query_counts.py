@@ -13,7 +13,7 @@ MOST = {
     "home": 3,
     "list": 5,
     "list-filtered": 7,
-    "list-numbered-page": 5,
+    "list-numbered-page": 4,
     "list-after-a-notice": 5,
     "list-before-a-notice": 5,
     "detail": 5,
