@@ -12,7 +12,8 @@ functions with the most cumulative time. ``--staff`` sends the demo site admin's
 on. ``--count-queries`` only prints each path's number of queries, as JSON (bench/suite.py uses
 it); the report also gives the number of Python function calls of one request, a measure of the
 work done that, unlike the times, does not change with the machine's load. ``PROFILE_SORT=tottime``
-orders the functions by their own time instead. Nothing is written but a session (and view
+orders the functions by their own time instead; ``PROFILE_CALLERS=<pattern>`` adds who calls the
+functions whose names match it. Nothing is written but a session (and view
 counts).
 """
 
@@ -144,6 +145,8 @@ def main() -> None:
             .sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
         )
         stats.print_stats(args.top)
+        if os.environ.get("PROFILE_CALLERS"):  # who calls the functions matching this pattern
+            stats.print_callers(os.environ["PROFILE_CALLERS"])
         print(out.getvalue())
     if args.count_queries:
         print(json.dumps(counts))
