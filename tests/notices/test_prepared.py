@@ -208,9 +208,7 @@ def later_pages():
     return prepared.PreparedQuery(Notice, views.CATALOGUE_LATER_PAGE.build)
 
 
-def test_later_pages_give_the_orms_rows_with_one_statement_for_every_offset(
-    notice_in, other_organ
-):
+def test_later_pages_give_the_orms_rows_with_one_statement_for_every_offset(notice_in, other_organ):
     now = timezone.now()
     for days in range(7):
         notice_in(
