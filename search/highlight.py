@@ -83,26 +83,49 @@ def _first_folded_match(original: str, terms, reach: int) -> int | None:
     return None
 
 
-def _window(original: str, terms, length: int) -> tuple[int, int]:
-    """Where the snippet starts and ends: a little before the first match, or at the start."""
-    first = _first_match(original, terms)
-    start = max(0, first - SNIPPET_LEAD) if first is not None else 0
-    end = min(len(original), start + length)
-    return max(0, min(start, end - length)), end
+def settled_window(prefixes, terms, length: int = SNIPPET_LENGTH) -> tuple[str, int, int]:
+    """The text a snippet is cut from, its whitespace collapsed, and where the snippet starts
+    and ends in it: a little before the first match, or at the start.
+
+    ``prefixes`` are ever longer beginnings of the text, each with whether it is the whole,
+    the last being the whole (``text.plain_text_prefixes``). The first that settles the window
+    is used: one in which a match was found with room after it for any match starting earlier
+    to have been found too, and whose window ends before it does (so the window, and the
+    ellipsis after it, are those of any longer text that begins with it)."""
+    reach = max((len(term) for term in terms), default=0)
+    for original, whole in prefixes:
+        original = " ".join(original.split())
+        first = _first_match(original, terms)
+        start = max(0, first - SNIPPET_LEAD) if first is not None else 0
+        end = min(len(original), start + length)
+        settled = first is not None and first + reach <= len(original) and end < len(original)
+        if whole or settled:
+            return original, max(0, min(start, end - length)), end
+    raise ValueError("the last of the prefixes must be the whole text")
+
+
+def marked_snippet(window: tuple[str, int, int], terms) -> SafeString:
+    """The window of ``settled_window`` with the terms marked."""
+    original, start, end = window
+    shown = original[start:end]
+    html = _render(shown, _spans(shown, terms), 0, len(shown))
+    return mark_safe(_ellipses(html, window))  # noqa: S308
+
+
+def plain_window(window: tuple[str, int, int]) -> str:
+    original, start, end = window
+    return _ellipses(original[start:end], window)
+
+
+def _ellipses(shown: str, window: tuple[str, int, int]) -> str:
+    original, start, end = window
+    return ("…" if start > 0 else "") + shown + ("…" if end < len(original) else "")
 
 
 def snippet(original: str, terms, length: int = SNIPPET_LENGTH) -> SafeString:
     """A window of the text around its first match (or its beginning), terms marked."""
-    original = " ".join(original.split())
-    start, end = _window(original, terms, length)
-    window = original[start:end]
-    html = _render(window, _spans(window, terms), 0, len(window))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(original) else ""
-    return mark_safe(prefix + html + suffix)  # noqa: S308
+    return marked_snippet(settled_window([(original, True)], terms, length), terms)
 
 
 def plain_snippet(original: str, terms, length: int = SNIPPET_LENGTH) -> str:
-    original = " ".join(original.split())
-    start, end = _window(original, terms, length)
-    return ("…" if start > 0 else "") + original[start:end] + ("…" if end < len(original) else "")
+    return plain_window(settled_window([(original, True)], terms, length))

@@ -81,24 +81,31 @@ class Hit:
     exact_number: bool
     terms: list[str]
 
-    @cached_property
-    def source(self) -> str:
-        """The text a snippet is cut from: the summary and the body, if the body is public."""
+    def source_prefixes(self):
+        """The text a snippet is cut from (the summary and the body, if the body is public),
+        as ever longer beginnings: a match near the start of a long body is found without
+        stripping the tags from all of it."""
         notice = self.notice
         if notice.status == Notice.Status.WITHDRAWN:
-            return ""
-        if not notice.body_is_public:
-            return notice.summary
-        return " ".join(filter(None, [notice.summary, text.plain_text(notice.body)]))
+            yield "", True
+        elif not notice.body_is_public:
+            yield notice.summary, True
+        else:
+            for body, whole in text.plain_text_prefixes(notice.body):
+                yield " ".join(filter(None, [notice.summary, body])), whole
+
+    @cached_property
+    def window(self) -> tuple[str, int, int]:
+        return highlight.settled_window(self.source_prefixes(), self.terms)
 
     # Made when asked for: the page shows one kind, the API both.
     @cached_property
     def snippet(self) -> str:
-        return highlight.snippet(self.source, self.terms)
+        return highlight.marked_snippet(self.window, self.terms)
 
     @cached_property
     def plain_snippet(self) -> str:
-        return highlight.plain_snippet(self.source, self.terms)
+        return highlight.plain_window(self.window)
 
 
 @dataclass

@@ -77,6 +77,27 @@ def plain_text(body_html: str) -> str:
     return _BLANK_LINES.sub("\n", text).strip()
 
 
+# The first beginning of a body plain_text_prefixes strips, in characters of HTML.
+FIRST_PREFIX = 2000
+
+
+def plain_text_prefixes(body_html: str):
+    """``plain_text`` of ever longer beginnings of a sanitized body, each about four times as
+    long as the one before and cut just before a tag, ending with the whole; each with whether
+    it is the whole. Each is a beginning of ``plain_text(body_html)``: every tag it holds is
+    whole (in sanitized HTML every ``<`` opens a tag and every entity ends with ``;``), and the
+    whitespace it ends with is stripped either way. What needs only the text's beginning (a
+    snippet) need not strip the rest."""
+    size = FIRST_PREFIX
+    while size < len(body_html):
+        cut = body_html.find("<", size)
+        if cut == -1:
+            break
+        yield plain_text(body_html[:cut]), False
+        size = cut * 4
+    yield plain_text(body_html), True
+
+
 _NON_WORD = re.compile(r"[^\w]+|_+")
 
 

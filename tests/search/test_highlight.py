@@ -1,7 +1,10 @@
 """Snippets: a window around the first match, however far into a long body it lies."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from notices.sanitize import sanitize_html
 from search import highlight, text
 
 
@@ -41,3 +44,78 @@ def test_a_character_that_folds_to_a_whole_term_before_it_is_written_comes_first
     # "ﬁ" folds to "fi": it matches the term fi, long before fi is written.
     body = "甲" * 50 + "ﬁ" + "乙" * 3000 + "fi"
     assert highlight._first_match(body, ["fi"]) == 50
+
+
+# A snippet from the beginnings of a long body: the same as from the whole.
+
+FRAGMENTS = [
+    "政务",
+    "公开",
+    "政務公開",
+    "政务公",
+    "开",
+    "透明",
+    "ﬁ",
+    "fi",
+    " ",
+    "\n",
+    "甲乙丙丁",
+    "&amp;",
+    "&lt;",
+    "<b>",
+    "</b>",
+    "<p>",
+    "</p>",
+    "<br>",
+    '<a href="https://www.gov.cn/?q=<b>">',
+    "</a>",
+    "<table><tr><td>",
+    "</td></tr></table>",
+]
+# Terms one inside another: a match cut off at a beginning's end may start before one found.
+TERMS = [["政务公开"], ["政务", "公开"], ["政务公开", "务公"], ["fi"], ["透明"], ["不在其中"]]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pieces=st.lists(st.sampled_from(FRAGMENTS), max_size=80),
+    terms=st.sampled_from(TERMS),
+    first=st.integers(min_value=1, max_value=40),
+    length=st.integers(min_value=5, max_value=60),
+)
+def test_a_snippet_from_the_beginnings_of_a_body_is_the_snippet_of_the_whole(
+    monkeypatch, pieces, terms, first, length
+):
+    monkeypatch.setattr(text, "FIRST_PREFIX", first)
+    body = sanitize_html("".join(pieces))
+    whole = text.plain_text(body)
+    prefixes = list(text.plain_text_prefixes(body))
+    assert prefixes[-1] == (whole, True)
+    assert all(whole.startswith(prefix) for prefix, _whole in prefixes)
+    from_prefixes = highlight.settled_window(prefixes, terms, length)
+    from_whole = highlight.settled_window([(whole, True)], terms, length)
+    assert highlight.plain_window(from_prefixes) == highlight.plain_window(from_whole)
+    marked = highlight.marked_snippet(from_prefixes, terms)
+    assert marked == highlight.marked_snippet(from_whole, terms)
+
+
+def test_a_match_near_the_start_of_a_long_body_strips_only_its_beginning(monkeypatch):
+    body = "<p>政务公开的要求</p>" + "<p>甲乙丙丁</p>" * 20_000
+    stripped = []
+    strip = text.plain_text
+    monkeypatch.setattr(text, "plain_text", lambda html: stripped.append(len(html)) or strip(html))
+    window = highlight.settled_window(text.plain_text_prefixes(body), ["政务公开"])
+    assert max(stripped) < text.FIRST_PREFIX + 20
+    assert highlight.plain_window(window) == highlight.plain_snippet(strip(body), ["政务公开"])
+    assert highlight.plain_window(window).endswith("…")
+
+
+def test_a_match_cut_off_at_the_end_of_a_beginning_is_waited_for(monkeypatch):
+    # The first beginning ends inside 政务公开, after 务公 (a term too) was found in it.
+    monkeypatch.setattr(text, "FIRST_PREFIX", 10)
+    body = "<p>" + "甲" * 40 + "政务公<b>开</b>" + "乙" * 100 + "</p>"
+    prefixes = list(text.plain_text_prefixes(body))
+    assert prefixes[0] == ("甲" * 40 + "政务公", False)
+    window = highlight.settled_window(prefixes, ["政务公开", "务公"], length=31)
+    # From SNIPPET_LEAD before 政务公开, as in the whole; not from that before 务公.
+    assert highlight.plain_window(window) == "…" + "甲" * 30 + "政…"
