@@ -94,7 +94,7 @@ def plain_text_prefixes(body_html: str):
         if cut == -1:
             break
         yield plain_text(body_html[:cut]), False
-        size = cut * 4
+        size = (cut + 1) * 4  # longer each time, even from a cut at the very start
     yield plain_text(body_html), True
 
 
