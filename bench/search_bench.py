@@ -121,6 +121,32 @@ def filter_sets(rng: random.Random) -> dict[str, dict]:
     return {"none": {}, "organ": {"organ": organ}, "year+genre": {"year": 2022, "genre": "notice"}}
 
 
+def all_cases(queries, filters) -> list[tuple]:
+    """Every query of every class, with each set of filters, in both orders."""
+    return [
+        (klass, q, fname, fparams, sort)
+        for klass, qs in queries.items()
+        for q in qs
+        for fname, fparams in filters.items()
+        for sort in ("relevance", "date")
+    ]
+
+
+def case_url(q: str, fparams: dict, sort: str) -> str:
+    return "/search/?" + urlencode({"q": q, **fparams, "sort": sort})
+
+
+def mix_urls(seed: int = 3, per_class: int = 4) -> list[str]:
+    """The benchmark's cases as the portal's URLs, for a load of many different searches
+    (bench/suite.py): the same queries, filters and orders this script times one at a time."""
+    rng = random.Random(seed)
+    queries = pick_queries(rng, per_class)
+    return [
+        case_url(q, fparams, sort)
+        for _klass, q, _fname, fparams, sort in all_cases(queries, filter_sets(rng))
+    ]
+
+
 def run_searches(queries, filters, repeat: int) -> dict:
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -133,16 +159,10 @@ def run_searches(queries, filters, repeat: int) -> dict:
     timeouts: dict[str, list[str]] = {}
     plan_of: dict[tuple, str] = {}
     timed: list[dict] = []
-    cases = [
-        (klass, q, fname, fparams, sort)
-        for klass, qs in queries.items()
-        for q in qs
-        for fname, fparams in filters.items()
-        for sort in ("relevance", "date")
-    ]
+    cases = all_cases(queries, filters)
     for round_ in range(repeat + 1):
         for klass, q, fname, fparams, sort in cases:
-            url = "/search/?" + urlencode({"q": q, **fparams, "sort": sort})
+            url = case_url(q, fparams, sort)
             started = time.perf_counter()
             response = client.get(url)
             elapsed = time.perf_counter() - started

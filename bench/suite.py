@@ -221,6 +221,22 @@ def query_counts(env: dict, paths: list[str], staff_paths: list[str]) -> dict[st
     return counts
 
 
+def listed_paths(path: str | list[str]) -> list[str]:
+    return [path] if isinstance(path, str) else path
+
+
+def query_range(counts: dict[str, int], paths: list[str]) -> int | str:
+    fewest, most = min(counts[path] for path in paths), max(counts[path] for path in paths)
+    return fewest if fewest == most else f"{fewest}–{most}"
+
+
+def shown_path(path: str | list[str]) -> str:
+    """A path, or what a list of them shares and how many there are."""
+    if isinstance(path, str):
+        return path
+    return f"{os.path.commonpath(path)}/… ({len(path)} at random)"
+
+
 def ratio(figures: dict) -> float:
     """Throughput against the bare view measured just before (1.0 for the bare view itself)."""
     baseline = figures.get("baseline_just_before", figures["requests_per_second"]) or 1
@@ -286,12 +302,18 @@ def main() -> None:
     detail_paths = [
         f"/notices/{pk}/" for pk in rng.sample(notice_ids, min(args.detail_pages, len(notice_ids)))
     ]
-    paths_file = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)  # noqa: SIM115
-    paths_file.write("\n".join(detail_paths))
-    paths_file.close()
+    # Many different searches: the search benchmark's queries (common and rare, one to eight
+    # characters), each without filters, with an organ and with a year and a genre, in both
+    # orders; beside the one search for a term in nearly every notice.
+    search_paths = sample(plain_env, "from bench.search_bench import mix_urls; print(*mix_urls())")
+    paths_files = {}
+    for listed in (detail_paths, search_paths):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as paths_file:
+            paths_file.write("\n".join(listed))
+        paths_files[id(listed)] = paths_file.name
     cookie = staff_cookie(plain_env)
     pages = [
-        # name, path (or None: the detail paths at random), page cache, staff, connections
+        # name, path (or a list of paths, loaded at random), page cache, staff, connections
         (BASELINE, "/healthz", False, False, None),
         ("home", "/", False, False, None),
         ("home, page cache", "/", True, False, None),
@@ -305,8 +327,8 @@ def main() -> None:
             None,
         ),
         ("list, after the middle notice", f"/notices/?after={middle_id}", False, False, None),
-        ("notice detail, not cached", None, False, False, None),
-        ("notice detail, page cache (warm)", None, True, False, None),
+        ("notice detail, not cached", detail_paths, False, False, None),
+        ("notice detail, page cache (warm)", detail_paths, True, False, None),
         ("search", "/search/?q=%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80", False, False, None),
         (
             "search, page cache",
@@ -315,6 +337,7 @@ def main() -> None:
             False,
             None,
         ),
+        (f"search, {len(search_paths)} different searches", search_paths, False, False, None),
         ("feed", "/feed/", False, False, None),
         ("assessment page", f"/assessments/{assessment_id}/", False, False, None),
         ("sitemap (notices)", "/sitemap-notices.xml", False, False, None),
@@ -326,7 +349,7 @@ def main() -> None:
     ]
     counts = query_counts(
         plain_env,
-        [path or detail_paths[0] for _, path, _, staff, _ in pages if not staff],
+        [each for _, path, _, staff, _ in pages if not staff for each in listed_paths(path)],
         [path for _, path, _, staff, _ in pages if staff],
     )
 
@@ -353,13 +376,12 @@ def main() -> None:
                     adjacent = load(base + "/healthz", max(1, args.duration // 2), connections)
                 warmed = None
                 if use_cache:
-                    warmed = round(warm(base, detail_paths if path is None else [path]), 1)
-                url = base if path is None else base + path
+                    warmed = round(warm(base, listed_paths(path)), 1)
                 figures = load(
-                    url,
+                    base + listed_paths(path)[0],
                     args.duration,
                     connections,
-                    paths_file.name if path is None else None,
+                    paths_files.get(id(path)),
                     cookie if staff else None,
                 )
                 if warmed is not None:
@@ -372,10 +394,12 @@ def main() -> None:
             # The figures of the round whose ratio is the median: all of one run, measured
             # within the same minute as its baseline.
             chosen = sorted(rounds, key=lambda r: r["ratio_to_baseline"])[(len(rounds) - 1) // 2]
-            row = {"page": name, "path": path or "/notices/<random>/", **chosen}
+            row = {"page": name, "path": shown_path(path), **chosen}
             row["connections"] = connections
             # A hit makes no query (tests/notices/test_page_cache.py).
-            row["queries"] = 0 if use_cache else counts[path or detail_paths[0]]
+            # Of many paths, the fewest and the most any of them makes (a notice with
+            # attachments reads them too; a search's plan decides its queries).
+            row["queries"] = 0 if use_cache else query_range(counts, listed_paths(path))
             if len(rounds) > 1:
                 row["rounds"] = rounds
             results.append(row)
@@ -385,7 +409,8 @@ def main() -> None:
         for server in servers:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-        os.unlink(paths_file.name)
+        for name in paths_files.values():
+            os.unlink(name)
         shutil.rmtree(static_root, ignore_errors=True)
 
     report = {
