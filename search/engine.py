@@ -285,8 +285,10 @@ class Search:
         if len(every) > len(self.driver):
             where = where & Sql("(ordinal IS NOT NULL OR grams @> %s::int4[])", [every])
         found = self._candidates(where, verified, settings.SEARCH_CANDIDATE_LIMIT)
-        if found is None:
-            return None
+        if found is None or not set(self.terms) - self.covered:
+            # Every term answered by its one indexed gram: the candidates are the matches, and
+            # each holds all their grams, so no bitmap can rule one out.
+            return found
         return self._in_common_bitmaps(found, every)
 
     def _in_common_bitmaps(self, candidates: list[Candidate], every: list[int]) -> list[Candidate]:

@@ -15,6 +15,7 @@ from collections import Counter
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notices.models import Notice, Topic
@@ -334,3 +335,43 @@ def passes(notice: Notice, filters: dict, topic: Topic) -> bool:
     if "genre" in filters and notice.genre != filters["genre"]:
         return False
     return "validity" not in filters or notice.validity == filters["validity"]
+
+
+@pytest.mark.django_db
+def test_a_search_the_gram_index_answers_exactly_reads_no_bitmaps(settings, monkeypatch):
+    """A term of one or two characters whose gram is indexed has its matches for candidates:
+    the bitmaps of its common grams, which narrow the candidates of longer terms, cannot rule
+    any of them out and are not read."""
+    if not exercises_plans():
+        pytest.skip("the bitmaps are PostgreSQL's")
+    rng = random.Random(20261206)
+    build_corpus(rng)
+    use_plan(
+        "common grams narrowing the index's candidates, checked page by page", settings, monkeypatch
+    )
+    assert index.rebuild(batch_size=400) > 0
+    fields = {pk: public_fields(n) for pk, n in Notice.objects.public_pages().in_bulk().items()}
+    texts = [part for parts in fields.values() for part in parts]
+
+    def kind(term: str) -> tuple[bool, bool]:
+        """Whether the term's candidates come from the gram index with common grams that
+        could narrow them, and whether the index answers the term exactly."""
+        search = engine.Search([term], "", "", engine.Filters(), "relevance")
+        narrowing = [code for code, (_, _, indexed) in search.common.items() if not indexed]
+        return bool(search.driver and narrowing), search.covered == {term}
+
+    def bitmap_reads(term: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            found, _ = all_results(term, "relevance")
+        parsed = text.parse_query(term)
+        assert set(found) == {pk for pk, parts in fields.items() if text.matches(parsed, parts)}
+        return sum("search_commongrambitmap" in q["sql"] for q in captured.captured_queries)
+
+    grams = Counter(t[i : i + n] for t in texts for n in (2, 3) for i in range(len(t) - n + 1))
+    words = [gram for gram, _ in grams.most_common() if gram.isalnum()]
+    covered = next(gram for gram in words if kind(gram) == (True, True))
+    longer = next(gram for gram in words if kind(gram) == (True, False))
+    # The same corpus and plan read the bitmaps for a longer term, so the setup narrows...
+    assert bitmap_reads(longer) > 0
+    # ...but not for a term the index answers exactly.
+    assert bitmap_reads(covered) == 0
