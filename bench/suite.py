@@ -28,6 +28,7 @@ can be off by half. Reports go to bench/reports/suite.md and suite.json.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -225,6 +226,18 @@ def listed_paths(path: str | list[str]) -> list[str]:
     return [path] if isinstance(path, str) else path
 
 
+@contextlib.contextmanager
+def paths_file(path: str | list[str]):
+    """For a list of paths, a file of them for wrk.lua to choose from at random; else None."""
+    if isinstance(path, str):
+        yield None
+        return
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as listed:
+        listed.write("\n".join(path))
+        listed.flush()
+        yield listed.name
+
+
 def query_range(counts: dict[str, int], paths: list[str]) -> int | str:
     fewest, most = min(counts[path] for path in paths), max(counts[path] for path in paths)
     return fewest if fewest == most else f"{fewest}–{most}"
@@ -306,11 +319,6 @@ def main() -> None:
     # characters), each without filters, with an organ and with a year and a genre, in both
     # orders; beside the one search for a term in nearly every notice.
     search_paths = sample(plain_env, "from bench.search_bench import mix_urls; print(*mix_urls())")
-    paths_files = {}
-    for listed in (detail_paths, search_paths):
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as paths_file:
-            paths_file.write("\n".join(listed))
-        paths_files[id(listed)] = paths_file.name
     cookie = staff_cookie(plain_env)
     pages = [
         # name, path (or a list of paths, loaded at random), page cache, staff, connections
@@ -377,13 +385,14 @@ def main() -> None:
                 warmed = None
                 if use_cache:
                     warmed = round(warm(base, listed_paths(path)), 1)
-                figures = load(
-                    base + listed_paths(path)[0],
-                    args.duration,
-                    connections,
-                    paths_files.get(id(path)),
-                    cookie if staff else None,
-                )
+                with paths_file(path) as listed:
+                    figures = load(
+                        base + listed_paths(path)[0],
+                        args.duration,
+                        connections,
+                        listed,
+                        cookie if staff else None,
+                    )
                 if warmed is not None:
                     figures["warmed_in_s"] = warmed
                 if adjacent is not None:
@@ -409,8 +418,6 @@ def main() -> None:
         for server in servers:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-        for name in paths_files.values():
-            os.unlink(name)
         shutil.rmtree(static_root, ignore_errors=True)
 
     report = {
