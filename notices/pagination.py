@@ -8,13 +8,13 @@ Such a URL always shows the same notices, however many are published meanwhile, 
 same at the millionth notice as at the first.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from notices import page_cache
+from notices import page_cache, prepared
 from notices.models import Notice
 
 COUNT_CAP = 10_000
@@ -106,31 +106,28 @@ class CursorPage:
         return self.object_list[0].pk if self.has_previous and self.object_list else None
 
 
+# The notice a cursor names, compiled once per process: any notice with a public page will do,
+# so that a link keeps working after that notice is withdrawn.
+CURSOR_NOTICE = prepared.PreparedLookup(
+    Notice, lambda at, pk: Notice.objects.public_pages(at).filter(pk=pk).only("published_at")
+)
+
+
 def cursor_position(cursor: int):
-    """The (published_at, id) of the notice a cursor names, or None: any notice with a public
-    page will do, so that a link keeps working after that notice is withdrawn."""
-    found = Notice.objects.public_pages().filter(pk=cursor).values_list("published_at", "pk")
-    return found.first()
+    """The (published_at, id) of the notice a cursor names, or None."""
+    notice = CURSOR_NOTICE.get(cursor)
+    return None if notice is None else (notice.published_at, notice.pk)
 
 
-def page_after(queryset: QuerySet, position, size: int) -> CursorPage:
-    """``queryset`` is ordered newest first (-published_at, -pk)."""
-    published_at, pk = position
-    # The redundant bound lets the database start its index scan right at the cursor.
-    rows = list(
-        queryset.filter(published_at__lte=published_at).exclude(
-            published_at=published_at, pk__gte=pk
-        )[: size + 1]
-    )
+def page_after(rows_after: Callable, position, size: int) -> CursorPage:
+    """``rows_after(position, count)``: the first ``count`` notices after ``position`` in the
+    list's order (newest first)."""
+    rows = rows_after(position, size + 1)
     return CursorPage(rows[:size], has_next=len(rows) > size, has_previous=True)
 
 
-def page_before(queryset: QuerySet, position, size: int) -> CursorPage:
-    published_at, pk = position
-    rows = list(
-        queryset.filter(published_at__gte=published_at)
-        .exclude(published_at=published_at, pk__lte=pk)
-        .reverse()[: size + 1]
-    )
-    rows.reverse()
+def page_before(rows_before: Callable, position, size: int) -> CursorPage:
+    """``rows_before(position, count)``: the ``count`` notices just before ``position``, the
+    nearest first."""
+    rows = rows_before(position, size + 1)[::-1]
     return CursorPage(rows[-size:], has_next=True, has_previous=len(rows) > size)

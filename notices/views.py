@@ -46,6 +46,38 @@ CATALOGUE_LATER_PAGE = prepared.PreparedQuery(
 )
 
 
+# A page named by the notice it follows or precedes (notices/pagination.py), the same way. The
+# notice's moment is given twice: as a bound, which lets the index scan start right at it, and
+# with its id, to place it among notices published at the same moment.
+CATALOGUE_AFTER = prepared.PreparedQuery(
+    Notice,
+    lambda size, at, moment, tie, pk, **filters: (
+        catalogue(Notice.objects.published(at), filters)
+        .filter(published_at__lte=moment)
+        .exclude(published_at=tie, pk__gte=pk)[:size]
+    ),
+)
+CATALOGUE_BEFORE = prepared.PreparedQuery(
+    Notice,
+    lambda size, at, moment, tie, pk, **filters: (
+        catalogue(Notice.objects.published(at), filters)
+        .filter(published_at__gte=moment)
+        .exclude(published_at=tie, pk__lte=pk)
+        .reverse()[:size]
+    ),
+)
+
+
+def catalogue_around(query: prepared.PreparedQuery, filters: dict):
+    """``rows(position, count)`` of the catalogue after or before a position, for pagination."""
+
+    def rows(position, count: int) -> list[Notice]:
+        moment, pk = position
+        return query.all(count, at=timezone.now(), moment=moment, tie=moment, pk=pk, **filters)
+
+    return rows
+
+
 def catalogue_page(offset: int, filters: dict) -> list[Notice]:
     """The PAGE_SIZE notices of the catalogue after the first ``offset`` of them."""
     if offset == 0:
@@ -108,7 +140,7 @@ class NoticeListView(ListView):
             rows=lambda offset: catalogue_page(offset, filters),
         )
         try:
-            page = self.cursor_page(queryset) or paginator.page(request.GET.get("page") or 1)
+            page = self.cursor_page(filters) or paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, ValueError):
             return self.error_page("页码无效", ["页码必须是正整数。"], status=400)
         except (EmptyPage, ObjectDoesNotExist):
@@ -125,20 +157,20 @@ class NoticeListView(ListView):
         }
         return render(request, self.template_name, context)
 
-    def cursor_page(self, queryset) -> pagination.CursorPage | None:
+    def cursor_page(self, filters: dict) -> pagination.CursorPage | None:
         """The page after or before the notice named by ?after= or ?before=, if either is given.
 
         ValueError for a cursor that is not a notice id; ObjectDoesNotExist for one that names
         no notice with a public page."""
-        for name, page_from in (
-            ("after", pagination.page_after),
-            ("before", pagination.page_before),
+        for name, page_from, query in (
+            ("after", pagination.page_after, CATALOGUE_AFTER),
+            ("before", pagination.page_before, CATALOGUE_BEFORE),
         ):
             if name in self.request.GET:
                 position = pagination.cursor_position(int(self.request.GET[name]))
                 if position is None:
                     raise Notice.DoesNotExist
-                return page_from(queryset, position, PAGE_SIZE)
+                return page_from(catalogue_around(query, filters), position, PAGE_SIZE)
         return None
 
     def form_errors(self) -> list[str]:

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
-from notices import prepared, views
+from notices import pagination, prepared, views
 from notices.forms import NoticeFilterForm
 from notices.models import Notice, Topic
 from notices.views import NOTICE_PAGE
@@ -236,6 +236,66 @@ def test_later_pages_give_the_orms_rows_with_one_statement_for_every_offset(noti
         assert rows == [] and expected == []  # past the end
     assert len(query._prepared) == 3  # one per combination of filters, whatever the offset
     assert query.all(2, at=now, offset=1)[0].get_deferred_fields() == {"body"}
+
+
+# Pages after or before a notice: one statement per direction and combination of filters.
+
+
+def test_pages_around_a_notice_give_the_orms_rows_for_every_position(notice_in, other_organ):
+    now = timezone.now()
+    same_moment = now - datetime.timedelta(days=3)
+    for days in range(7):
+        notice_in(
+            "published",
+            published_at=now - datetime.timedelta(days=days) if days % 3 else same_moment,
+            genre=["notice", "circular"][days % 2],
+        )
+    factories.make_notice(
+        other_organ,
+        factories.make_editor(other_organ),
+        factories.make_reviewer(other_organ),
+        "published",
+        genre="circular",
+    )
+    now = timezone.now()  # after every notice is made, so that all are published by then
+    after = prepared.PreparedQuery(Notice, views.CATALOGUE_AFTER.build)
+    before = prepared.PreparedQuery(Notice, views.CATALOGUE_BEFORE.build)
+    for chosen in ({}, {"genre": "circular"}, {"organ": str(other_organ.pk)}):
+        form = NoticeFilterForm(chosen)
+        assert form.is_valid(), form.errors
+        filters = form.query_values()
+        ordered = list(views.catalogue(Notice.objects.published(now), filters))
+        for place, notice in enumerate(ordered):
+            position = {"moment": notice.published_at, "tie": notice.published_at}
+            found = after.all(2, at=now, pk=notice.pk, **position, **filters)
+            assert [loaded_row(n) for n in found] == [
+                loaded_row(n) for n in ordered[place + 1 : place + 3]
+            ], (chosen, place)
+            found = before.all(2, at=now, pk=notice.pk, **position, **filters)
+            assert [loaded_row(n) for n in found] == [
+                loaded_row(n) for n in ordered[max(0, place - 2) : place][::-1]
+            ], (chosen, place)
+    assert len(after._prepared) == len(before._prepared) == 3  # one per filter combination
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_cursor_and_the_page_after_it_are_only_executed_once_prepared(notice_in):
+    now = timezone.now()
+    notices = [
+        notice_in("published", published_at=now - datetime.timedelta(days=days))
+        for days in range(3)
+    ]
+    rows_after = views.catalogue_around(views.CATALOGUE_AFTER, {})
+
+    def page_after_the_first():
+        position = pagination.cursor_position(notices[0].pk)
+        return [notice.pk for notice in rows_after(position, 5)]
+
+    connection.close()
+    assert page_after_the_first() == [notices[1].pk, notices[2].pk]
+    again = sent(page_after_the_first)
+    assert len(again) == 2 and all(sql.startswith("EXECUTE ") for sql in again), again
 
 
 @pytest.mark.postgres
