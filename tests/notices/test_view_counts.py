@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from notices import counters
 from notices.models import Notice
@@ -47,6 +49,24 @@ def test_flush_writes_pending_views_once(counting_in_redis, notice_in):
     second.refresh_from_db()
     assert (first.view_count, second.view_count) == (3, 1)
     assert counters.pending_views(first.pk) == 0
+
+
+def test_a_flush_writes_one_statement_per_number_of_views_without_a_branch_per_notice(
+    counting_in_redis, notice_in, monkeypatch
+):
+    monkeypatch.setattr(counters, "IDS_PER_UPDATE", 2)
+    counting_in_redis.set(counters.FLUSH_LOCK, "1")
+    views = {notice_in("published").pk: n for n in (1, 1, 1, 2, 2, 7)}
+    for pk, n in views.items():
+        for _ in range(n):
+            counters.record_view(pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert counters.flush_views() == sum(views.values())
+    updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+    # Three notices with one view (two statements of at most two), two with two, one with seven.
+    assert len(updates) == 4
+    assert not any("CASE" in sql for sql in updates)
+    assert dict(Notice.objects.filter(pk__in=views).values_list("pk", "view_count")) == views
 
 
 def test_a_batch_left_by_a_crashed_flush_is_written_by_the_next(counting_in_redis, notice_in):
