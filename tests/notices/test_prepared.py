@@ -127,6 +127,12 @@ def loaded_row(notice: Notice) -> dict:
     return {**fields, "deferred": notice.get_deferred_fields(), "organ": notice.organ.name}
 
 
+def published_by(organ, **fields) -> Notice:
+    """A published notice of ``organ``, written and approved by its own editor and reviewer."""
+    editor, reviewer = factories.make_editor(organ), factories.make_reviewer(organ)
+    return factories.make_notice(organ, editor, reviewer, "published", **fields)
+
+
 def test_every_combination_of_filters_gives_the_orms_rows(notice_in, organ, other_organ):
     parent = factories.make_topic("综合政务")
     child = factories.make_topic("政务公开", parent=parent)
@@ -145,13 +151,7 @@ def test_every_combination_of_filters_gives_the_orms_rows(notice_in, organ, othe
             validity_changed_on=[None, datetime.date(2024, 1, 1)][number % 2],
         )
         notice.topics.set([[parent], [child], []][number])
-    factories.make_notice(
-        other_organ,
-        factories.make_editor(other_organ),
-        factories.make_reviewer(other_organ),
-        "published",
-        genre="notice",
-    )
+    published_by(other_organ, genre="notice")
     notice_in("draft", genre="notice")
     choices = {
         "organ": [organ.pk, other_organ.pk],
@@ -216,13 +216,7 @@ def test_later_pages_give_the_orms_rows_with_one_statement_for_every_offset(noti
             published_at=now - datetime.timedelta(days=days),
             genre=["notice", "circular"][days % 2],
         )
-    factories.make_notice(
-        other_organ,
-        factories.make_editor(other_organ),
-        factories.make_reviewer(other_organ),
-        "published",
-        genre="circular",
-    )
+    published_by(other_organ, genre="circular")
     query = later_pages()
     for chosen in ({}, {"genre": "circular"}, {"organ": str(other_organ.pk)}):
         form = NoticeFilterForm(chosen)
@@ -250,13 +244,7 @@ def test_pages_around_a_notice_give_the_orms_rows_for_every_position(notice_in, 
             published_at=now - datetime.timedelta(days=days) if days % 3 else same_moment,
             genre=["notice", "circular"][days % 2],
         )
-    factories.make_notice(
-        other_organ,
-        factories.make_editor(other_organ),
-        factories.make_reviewer(other_organ),
-        "published",
-        genre="circular",
-    )
+    published_by(other_organ, genre="circular")
     now = timezone.now()  # after every notice is made, so that all are published by then
     after = prepared.PreparedQuery(Notice, views.CATALOGUE_AFTER.build)
     before = prepared.PreparedQuery(Notice, views.CATALOGUE_BEFORE.build)
