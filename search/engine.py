@@ -279,13 +279,15 @@ class Search:
         """Entries holding every gram of the query: the indexed grams from the gram index, then
         the common ones from the bitmaps (or, for entries written since the last full rebuild,
         which keep every gram, from the gram index too)."""
-        verified = self.in_title() if set(self.terms) - self.covered else TRUE
+        # Terms that the index does not answer exactly, to be checked against the text.
+        unchecked = set(self.terms) - self.covered
+        verified = self.in_title() if unchecked else TRUE
         every = sorted({code for found in self.term_codes.values() for code in found})
         where = Sql("grams @> %s::int4[]", [self.driver])
         if len(every) > len(self.driver):
             where = where & Sql("(ordinal IS NOT NULL OR grams @> %s::int4[])", [every])
         found = self._candidates(where, verified, settings.SEARCH_CANDIDATE_LIMIT)
-        if found is None or not set(self.terms) - self.covered:
+        if found is None or not unchecked:
             # Every term answered by its one indexed gram: the candidates are the matches, and
             # each holds all their grams, so no bitmap can rule one out.
             return found
