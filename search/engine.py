@@ -10,9 +10,11 @@ PostgreSQL runs each search one of three ways:
 - **From the gram index**, when some term has grams in it (``SearchEntry.grams``, a GIN index
   over integer gram codes, see ``search.codes``): the entries holding all those grams are the
   candidates, at most ``SEARCH_CANDIDATE_LIMIT`` of them. A term of one or two characters whose
-  gram is indexed needs no further check; others are checked against the text (``strpos``), all
-  of the candidates if there are at most ``VERIFY_LIMIT`` to check, otherwise only as many as
-  the page needs in rank order, plus a random sample to estimate the rest.
+  gram is indexed needs no further check: when every term is such, the candidates are the
+  matches, and PostgreSQL picks the page and counts them itself. Other terms are checked
+  against the text (``strpos``), all of the candidates if there are at most ``VERIFY_LIMIT`` to
+  check, otherwise only as many as the page needs in rank order, plus a random sample to
+  estimate the rest.
 - **From the bitmaps**, when every gram of the query is common: a full rebuild keeps those in
   one bitmap per gram (``CommonGramBitmap``) instead of the gram index; ANDing the bitmaps of
   the query's pairs gives the candidates among the entries it wrote, and the gram index those
@@ -64,13 +66,9 @@ WALK_ENTRIES_PER_ROW = 100
 # Results that can be paged through (the total may be larger).
 MAX_RESULTS = 1000
 FACETS = ("organ", "genre", "year", "validity", "topic")
-# How each facet but the topic is read off a candidate or sampled row.
-FACET_VALUES = {
-    "organ": attrgetter("organ_id"),
-    "genre": attrgetter("genre"),
-    "year": attrgetter("year"),
-    "validity": attrgetter("validity"),
-}
+# The column of each facet but the topic, and how it is read off a candidate or sampled row.
+FACET_COLUMNS = {"organ": "organ_id", "genre": "genre", "year": "year", "validity": "validity"}
+FACET_VALUES = {name: attrgetter(column) for name, column in FACET_COLUMNS.items()}
 NOTICE_ID = attrgetter("notice_id")
 TABLE = SearchEntry._meta.db_table
 TOPICS = Notice.topics.through._meta.db_table
@@ -263,6 +261,11 @@ class Search:
                         "SET LOCAL enable_seqscan = off; SET LOCAL jit = off; "
                         f"SET LOCAL statement_timeout = {int(settings.SEARCH_TIMEOUT_MS)}"
                     )
+                if self.driver and self.covered == set(self.terms):
+                    # The gram index answers every term: its entries are the matches.
+                    found = Sql("grams @> %s::int4[]", [self.driver])
+                    outcome = self._summarized(found, offset, limit)
+                    return outcome or self._in_date_order(offset, limit)
                 if self.driver:
                     candidates = self._indexed_candidates()
                 else:
@@ -279,18 +282,16 @@ class Search:
         """Entries holding every gram of the query: the indexed grams from the gram index, then
         the common ones from the bitmaps (or, for entries written since the last full rebuild,
         which keep every gram, from the gram index too)."""
-        # Terms that the index does not answer exactly, to be checked against the text.
-        unchecked = set(self.terms) - self.covered
-        verified = self.in_title() if unchecked else TRUE
+        # Some term is not answered exactly by the index (run() handles the rest): candidates
+        # are known to match only where the terms are in the title.
+        verified = self.in_title()
         every = sorted({code for found in self.term_codes.values() for code in found})
         where = Sql("grams @> %s::int4[]", [self.driver])
         if len(every) > len(self.driver):
             where = where & Sql("(ordinal IS NOT NULL OR grams @> %s::int4[])", [every])
         found = self._candidates(where, verified, settings.SEARCH_CANDIDATE_LIMIT)
-        if found is None or not unchecked:
-            # Every term answered by its one indexed gram: the candidates are the matches, and
-            # each holds all their grams, so no bitmap can rule one out.
-            return found
+        if found is None:
+            return None
         return self._in_common_bitmaps(found, every)
 
     def _in_common_bitmaps(self, candidates: list[Candidate], every: list[int]) -> list[Candidate]:
@@ -388,6 +389,74 @@ class Search:
         if limit is not None and len(rows) > limit:
             return None
         return [Candidate(*row) for row in rows]
+
+    def _summarized(self, matches: Sql, offset: int, limit: int) -> Outcome | None:
+        """The page, the total and the counts per filter value of the entries meeting
+        ``matches`` and the filters, every one of them a match, worked out by PostgreSQL in one
+        statement (None: more than SEARCH_CANDIDATE_LIMIT). Thousands of matches cost several
+        times more to send, make into rows and count in Python than to sort and count here.
+
+        Topics are counted, as in _from_candidates, over all the matches or, of more than
+        TOPIC_SAMPLE_SIZE, a uniform sample: the first in shuffle order."""
+        where = matches & self.universe()
+        in_title = self.in_title()
+        rank = "exact_key DESC, in_title DESC, " if self.relevance else ""
+        cap = settings.SEARCH_CANDIDATE_LIMIT
+        facet_columns = ", ".join(FACET_COLUMNS.values())
+        grouping_sets = ", ".join(f"({column})" for column in FACET_COLUMNS.values())
+        sql = (
+            "WITH found AS MATERIALIZED (SELECT notice_id, published_at, shuffle, "
+            f"{facet_columns}, {in_title.text} AS in_title, {self.exact_key.text} AS exact_key "
+            f"FROM {TABLE} WHERE {where.text} LIMIT %s), "
+            "counted AS (SELECT count(*) AS total FROM found) "
+            "SELECT total, "
+            "ARRAY(SELECT notice_id FROM found WHERE total <= %s "
+            f"ORDER BY {rank}published_at DESC, notice_id DESC LIMIT %s OFFSET %s), "
+            "ARRAY(SELECT notice_id FROM found WHERE total <= %s ORDER BY shuffle LIMIT %s), "
+            f"(SELECT json_agg(json_build_array(grouping, {facet_columns}, n)) "
+            f"FROM (SELECT GROUPING({facet_columns}) AS grouping, {facet_columns}, count(*) AS n "
+            "FROM found WHERE total <= %s "
+            f"GROUP BY GROUPING SETS ({grouping_sets})) AS grouped) "
+            "FROM counted"
+        )
+        params = [
+            *in_title.params,
+            *self.exact_key.params,
+            *where.params,
+            cap + 1,
+            cap,
+            limit + 1,
+            offset,
+            cap,
+            TOPIC_SAMPLE_SIZE,
+            cap,
+        ]
+        [(total, page, sample, grouped)] = self._query(sql, params)
+        if total > cap:
+            return None
+        counted = {name: Counter() for name in FACETS}
+        names = list(FACET_COLUMNS)
+        for grouping, *values, count in grouped or ():
+            # GROUPING() sets a bit for each column the row is not grouped by, the first
+            # column's highest: the one bit left clear names the row's column.
+            position = len(names) - (~grouping & (2 ** len(names) - 1)).bit_length()
+            counted[names[position]][values[position]] = count
+        weight = total / len(sample) if sample else 1.0
+        counted["topic"] = topic_counts(self, dict.fromkeys(sample, weight))
+        facets = exact_counts(counted)
+        estimated = frozenset()
+        if total > TOPIC_SAMPLE_SIZE:
+            facets["topic"] = round_counts(counted["topic"])
+            estimated = frozenset({"topic"})
+        return Outcome(
+            ids=page[:limit],
+            has_next=len(page) > limit,
+            total=total,
+            exact=True,
+            facets=facets,
+            plan="index, counted in the database",
+            estimated_facets=estimated,
+        )
 
     def _verify(self, ids: list[int], terms=None) -> set[int]:
         """Those of the entries in which ``terms`` occur (by default, the terms that the index

@@ -384,16 +384,50 @@ def test_postgres_uses_the_gram_index(notice_in):
 
 
 @pytest.mark.postgres
+def test_matches_the_index_answers_exactly_are_sorted_and_counted_by_the_database(
+    notice_in, other_organ, other_editor, other_reviewer, monkeypatch
+):
+    """What reaches the process is one page, the counts and a sample's topics: not a row per
+    match to sort and count (thousands of them for a rarer two-character word)."""
+    monkeypatch.setattr(engine, "TOPIC_SAMPLE_SIZE", 4)
+    topic = factories.make_topic("政务公开")
+    for number in range(30):
+        notice_in("published", title=f"考核通报{number}").topics.set([topic])
+    factories.make_notice(other_organ, other_editor, other_reviewer, title="考核结果")
+    rows_read = []
+    query_as_usual = engine.Search._query
+
+    def counting(self, sql, params):
+        rows = query_as_usual(self, sql, params)
+        rows_read.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(engine.Search, "_query", counting)
+    form = query.SearchForm({"q": "考核", "sort": "date"})
+    assert form.is_valid()
+    found = query.run(form, 2, 10)
+    newest_first = Notice.objects.filter(title__startswith="考核").order_by("-published_at", "-pk")
+    assert found.ids == list(newest_first.values_list("pk", flat=True)[10:20])
+    assert found.total == 31 and found.exact
+    organs = next(facet for facet in found.facets if facet.name == "organ")
+    assert sorted(count for _, _, count in organs.values) == [1, 30]
+    assert sum(rows_read) <= 1 + engine.TOPIC_SAMPLE_SIZE
+
+
+@pytest.mark.postgres
 def test_a_search_that_runs_too_long_is_stopped_with_a_message(
     client, notice_in, settings, monkeypatch
 ):
     notice_in("published", title="考核")
     settings.SEARCH_TIMEOUT_MS = 50
 
-    def slow(self, *args):
-        self._query("SELECT pg_sleep(1)", [])
+    query_as_usual = engine.Search._query
 
-    monkeypatch.setattr(engine.Search, "_from_candidates", slow)
+    def slow(self, sql, params):
+        query_as_usual(self, "SELECT pg_sleep(1)", [])
+        return query_as_usual(self, sql, params)
+
+    monkeypatch.setattr(engine.Search, "_query", slow)
     response = page(client, q="考核")
     assert response.status_code == 503
     assert "耗时过长" in response.content.decode()
