@@ -104,6 +104,16 @@ def settled_window(prefixes, terms, length: int = SNIPPET_LENGTH) -> tuple[str, 
     raise ValueError("the last of the prefixes must be the whole text")
 
 
+def opening_window(prefixes, length: int = SNIPPET_LENGTH) -> tuple[str, int, int]:
+    """``settled_window`` of a text known to hold no match: its beginning, cut from the first
+    of the prefixes that is longer than the window (or the whole), without looking for one."""
+    for original, whole in prefixes:
+        original = " ".join(original.split())
+        if whole or len(original) > length:
+            return original, 0, min(len(original), length)
+    raise ValueError("the last of the prefixes must be the whole text")
+
+
 def marked_snippet(window: tuple[str, int, int], terms) -> SafeString:
     """The window of ``settled_window`` with the terms marked."""
     original, start, end = window

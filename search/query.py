@@ -2,29 +2,48 @@
 and the counts per filter value (see ``search.engine`` for how matches are found)."""
 
 import math
+import operator
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, reduce
 
 from django import forms
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from notices import prepared, shared_lists
 from notices.forms import NoticeFilterForm, topic_and_descendants
 from notices.models import Notice
 from search import engine, highlight, index, text
+from search.models import SearchEntry
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 FACET_VALUES = 12
 
 
-# A page's notices by their ids, compiled once per process and number of ids.
-PAGE_NOTICES = prepared.PreparedQuery(
-    Notice,
-    lambda at, ids: Notice.objects.public_pages(at).select_related("organ").filter(pk__in=ids),
-)
+def page_notices(at, ids: list[int], terms: list[str]):
+    """The notices of a page of hits, each with ``body_has_terms``: whether the text its entry
+    holds besides the title (summary, keywords, public body; folded) has any of the terms.
+    Without, its snippet is its beginning, found without folding the whole body."""
+    body_has_terms = Value(True)
+    if terms:
+        held = (Q(GreaterThan(StrIndex("body", Value(term)), 0)) for term in terms)
+        entry = SearchEntry.objects.filter(notice_id=OuterRef("pk"))
+        body_has_terms = Exists(entry.filter(reduce(operator.or_, held)))
+    return (
+        Notice.objects.public_pages(at)
+        .select_related("organ")
+        .filter(pk__in=ids)
+        .annotate(body_has_terms=body_has_terms)
+    )
+
+
+# Compiled once per process, number of ids and number of terms.
+PAGE_NOTICES = prepared.PreparedQuery(Notice, page_notices)
 
 
 class QueryField(forms.CharField):
@@ -80,6 +99,8 @@ class Hit:
     title: str
     exact_number: bool
     terms: list[str]
+    # False when no term is in the summary or the body (PAGE_NOTICES's body_has_terms).
+    body_has_terms: bool = True
 
     def source_prefixes(self):
         """The text a snippet is cut from (the summary and the body, if the body is public),
@@ -96,6 +117,8 @@ class Hit:
 
     @cached_property
     def window(self) -> tuple[str, int, int]:
+        if not self.body_has_terms:
+            return highlight.opening_window(self.source_prefixes())
         return highlight.settled_window(self.source_prefixes(), self.terms)
 
     # Made when asked for: the page shows one kind, the API both.
@@ -159,9 +182,11 @@ class Search:
 
     def hits(self) -> list[Hit]:
         """The notices of the page, through the publication rule once more."""
-        found_now = PAGE_NOTICES.all(at=timezone.now(), ids=self.ids) if self.ids else []
-        notices = {notice.pk: notice for notice in found_now}
         terms = self.parsed.terms
+        found_now = (
+            PAGE_NOTICES.all(at=timezone.now(), ids=self.ids, terms=list(terms)) if self.ids else []
+        )
+        notices = {notice.pk: notice for notice in found_now}
         keys = {self.parsed.document_key, self.parsed.index_key} - {""}
         found = []
         for pk in self.ids:
@@ -181,6 +206,7 @@ class Search:
                     title=highlight.highlight(notice.title, terms),
                     exact_number=exact,
                     terms=terms,
+                    body_has_terms=notice.body_has_terms,
                 )
             )
         return found

@@ -97,6 +97,11 @@ def test_a_snippet_from_the_beginnings_of_a_body_is_the_snippet_of_the_whole(
     assert highlight.plain_window(from_prefixes) == highlight.plain_window(from_whole)
     marked = highlight.marked_snippet(from_prefixes, terms)
     assert marked == highlight.marked_snippet(from_whole, terms)
+    if not any(term in text.fold(whole) for term in terms):
+        # Known to hold no match, the body's beginning is the same window.
+        opening = highlight.opening_window(prefixes, length)
+        assert highlight.plain_window(opening) == highlight.plain_window(from_whole)
+        assert highlight.marked_snippet(opening, terms) == marked
 
 
 def test_a_match_near_the_start_of_a_long_body_strips_only_its_beginning(monkeypatch):

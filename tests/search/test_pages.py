@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notices.models import Notice
-from search import codes, engine, query
+from search import codes, engine, query, text
 from search.models import SearchEntry
 from tests import factories
 
@@ -412,6 +412,24 @@ def test_matches_the_index_answers_exactly_are_sorted_and_counted_by_the_databas
     organs = next(facet for facet in found.facets if facet.name == "organ")
     assert sorted(count for _, _, count in organs.values) == [1, 30]
     assert sum(rows_read) <= 1 + engine.TOPIC_SAMPLE_SIZE
+
+
+def test_a_hit_whose_body_lacks_every_term_shows_its_beginning_without_folding_it(
+    client, notice_in, monkeypatch
+):
+    opening = "会议听取了全省政务公开工作情况的汇报。"
+    long_body = "<p>" + opening + "其余内容。" * 4000 + "</p>"
+    notice_in("published", title="考核结果通报", summary="", body=long_body)
+    notice_in("published", title="通知", summary="", body="<p>前言。年度考核已经完成。</p>")
+    folded = []
+    fold = text.fold
+    monkeypatch.setattr(text, "fold", lambda value: folded.append(len(value or "")) or fold(value))
+    html = page(client, q="考核", sort="date").content.decode()
+    snippets = re.findall(r'<p class="search-hit__snippet">(.*?)</p>', html, re.S)
+    assert snippets[0] == "前言。年度<mark>考核</mark>已经完成。"
+    assert snippets[1].startswith(opening) and snippets[1].endswith("…")
+    # Folded: the query, the titles and the other snippet, a small part of the long body.
+    assert sum(folded) < len(long_body) / 10
 
 
 @pytest.mark.postgres
