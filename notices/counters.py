@@ -2,17 +2,22 @@
 
 With Redis (REDIS_URL) each view is one HINCRBY into a shared hash; flush_views() moves the
 pending counts into the database in one transaction, by the `flush_view_counts` command or
-automatically from a request at most once a minute. Shown counts add what is still pending.
-Without Redis (one machine, SQLite) the count goes straight to the database.
+automatically at most once a minute: the request that finds a flush due runs it once its
+response has been sent, so that no reader waits for it. Shown counts add what is still
+pending. Without Redis (one machine, SQLite) the count goes straight to the database.
 """
 
+import contextvars
+import logging
 import uuid
 from functools import cache
 
 import redis
 from django.conf import settings
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import DatabaseError, transaction
 from django.db.models import F
+from django.dispatch import receiver
 
 from notices.models import Notice
 
@@ -23,6 +28,10 @@ FLUSH_LOCK = "notice-views:flush-lock"
 FLUSH_INTERVAL_SECONDS = 60
 # The most notices one statement of a flush names.
 IDS_PER_UPDATE = 1000
+
+logger = logging.getLogger(__name__)
+# Whether the request being served (in this thread) found a flush due.
+_flush_due = contextvars.ContextVar("view_count_flush_due", default=False)
 
 
 @cache
@@ -50,8 +59,22 @@ def record_view(notice_id: int) -> int:
     pending, flush_due, batches = pipeline.execute()
     pending += _in_batches(store, notice_id, batches)
     if flush_due:
-        flush_views()
+        _flush_due.set(True)
     return pending
+
+
+@receiver(request_finished)
+def flush_after_response(**kwargs) -> None:
+    """Run the flush a view found due, now that its response is sent (a WSGI server closes
+    the response after writing it). A flush that fails leaves its batch in Redis for the
+    next one; the reader, served already, sees nothing of it."""
+    if not _flush_due.get():
+        return
+    _flush_due.set(False)
+    try:
+        flush_views()
+    except (DatabaseError, redis.RedisError):
+        logger.exception("Flushing the view counts failed; the next flush writes them.")
 
 
 def pending_views(notice_id: int) -> int:

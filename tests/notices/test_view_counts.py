@@ -6,7 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import DatabaseError, close_old_connections, connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from notices import counters
@@ -109,3 +113,80 @@ def test_the_page_shows_pending_views(client, counting_in_redis, notice_in):
     client.get(notice.get_absolute_url())
     assert "浏览次数：2" in client.get(notice.get_absolute_url()).content.decode()
     assert Notice.objects.get(pk=notice.pk).view_count == 0
+
+
+@pytest.fixture
+def serve():
+    """GET through Django's WSGI handler as a server does: the status and the response, whose
+    body the test reads and which it closes itself (Django's test client closes it before
+    returning). Meanwhile the test's transaction must not be closed as an old connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+
+    def get(path: str):
+        statuses = []
+        environ = RequestFactory().get(path).environ
+        response = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+        return statuses, response
+
+    yield get
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_a_view_that_finds_a_flush_due_flushes_once_its_response_is_sent(
+    counting_in_redis, notice_in, serve
+):
+    notice, other = notice_in("published"), notice_in("published")
+    counting_in_redis.set(counters.FLUSH_LOCK, "1")
+    counters.record_view(other.pk)
+    counting_in_redis.delete(counters.FLUSH_LOCK)  # a minute has passed: the next view flushes
+    statuses, response = serve(notice.get_absolute_url())
+    body = b"".join(response).decode()
+    assert statuses == ["200 OK"] and "浏览次数：1" in body
+    # The whole response is out and nothing was written while it was made...
+    assert Notice.objects.get(pk=other.pk).view_count == 0
+    response.close()  # ...the server closes it: then the flush runs.
+    counts = dict(
+        Notice.objects.filter(pk__in=[notice.pk, other.pk]).values_list("pk", "view_count")
+    )
+    assert counts == {notice.pk: 1, other.pk: 1}
+    assert counters.pending_views(other.pk) == 0
+    # Due once a minute: the next view leaves its count pending.
+    statuses, response = serve(notice.get_absolute_url())
+    b"".join(response)
+    response.close()
+    assert Notice.objects.get(pk=notice.pk).view_count == 1
+    assert counters.pending_views(notice.pk) == 1
+
+
+def test_a_flush_that_fails_after_the_response_keeps_the_views_for_the_next(
+    counting_in_redis, notice_in, monkeypatch, serve
+):
+    notice = notice_in("published")
+    add_views = counters._add_views
+
+    def failing(counts):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(counters, "_add_views", failing)
+    statuses, response = serve(notice.get_absolute_url())
+    b"".join(response)
+    response.close()  # no error reaches the server: the reader was served
+    assert statuses == ["200 OK"]
+    assert Notice.objects.get(pk=notice.pk).view_count == 0
+    assert counters.pending_views(notice.pk) == 1
+    monkeypatch.setattr(counters, "_add_views", add_views)
+    assert counters.flush_views() == 1
+    assert Notice.objects.get(pk=notice.pk).view_count == 1
+
+
+def test_the_command_writes_the_pending_views(counting_in_redis, notice_in, capsys):
+    notice = notice_in("published")
+    counting_in_redis.set(counters.FLUSH_LOCK, "1")
+    for _ in range(2):
+        counters.record_view(notice.pk)
+    call_command("flush_view_counts")
+    assert "已写入 2 次浏览" in capsys.readouterr().out
+    assert Notice.objects.get(pk=notice.pk).view_count == 2
+    assert counters.pending_views(notice.pk) == 0
