@@ -34,6 +34,7 @@ import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple
@@ -189,6 +190,12 @@ class Search:
         # Terms whose candidates need no check against the text: one code, and that code
         # looked up (here in the gram index; _common_candidates looks up every code).
         self.covered = {term for term in self.terms if codes.is_exact(term) and indexed[term]}
+        self._bitmaps: dict[tuple[int, ...], list[tuple[int, np.ndarray]]] = {}
+
+    @cached_property
+    def pair_codes(self) -> list[int]:
+        """The codes that say an entry holds every term (``codes.pair_codes``)."""
+        return sorted({code for term in self.terms for code in codes.pair_codes(term)})
 
     # SQL building blocks
 
@@ -307,22 +314,8 @@ class Search:
         ]
         if not narrowing or len(candidates) <= BITMAP_NARROWING_FROM:
             return candidates
-        parts = self._bitmap_parts(narrowing)
-        starts = [start for start, _bits in parts]
-        kept = []
-        for candidate in candidates:
-            ordinal = candidate.ordinal
-            if ordinal is not None:
-                # The part that starts last at or before it: its own, unless its own was left
-                # out, and then its ordinal falls past that part's entries (its bit is 0).
-                index = bisect.bisect_right(starts, ordinal) - 1
-                if index < 0:
-                    continue
-                start, bits = parts[index]
-                if ordinal - start >= len(bits) or not bits[ordinal - start]:
-                    continue
-            kept.append(candidate)
-        return kept
+        holds_all = in_bitmaps(self._bitmap_parts(narrowing))
+        return [c for c in candidates if c.ordinal is None or holds_all(c.ordinal)]
 
     def _common_candidates(self) -> list[Candidate] | None:
         """When every gram of the query is common: the entries of the last full rebuild that
@@ -330,7 +323,7 @@ class Search:
         (where they keep every gram). A term of one or two characters is then answered."""
         self.covered = {term for term in self.terms if codes.is_exact(term)}
         verified = self.in_title() if set(self.terms) - self.covered else TRUE
-        wanted = sorted({code for term in self.terms for code in codes.pair_codes(term)})
+        wanted = self.pair_codes
         limit = settings.SEARCH_CANDIDATE_LIMIT
         ordinals = self._bitmap_ordinals(wanted, limit)
         if ordinals is None:
@@ -356,7 +349,13 @@ class Search:
     def _bitmap_parts(self, wanted: list[int]) -> list[tuple[int, np.ndarray]]:
         """Per part of the bitmaps, its first ordinal and a bit per entry (a uint8 of 0 or 1)
         saying whether the entry holds every wanted code; parts missing a code are left out
-        (no entry of theirs holds them all)."""
+        (no entry of theirs holds them all). Read once per search and set of codes."""
+        key = tuple(wanted)
+        if key not in self._bitmaps:
+            self._bitmaps[key] = self._read_bitmap_parts(wanted)
+        return self._bitmaps[key]
+
+    def _read_bitmap_parts(self, wanted: list[int]) -> list[tuple[int, np.ndarray]]:
         rows = self._query(
             "SELECT part, start, code, bits FROM search_commongrambitmap "
             "WHERE code = ANY(%s) ORDER BY part",
@@ -463,21 +462,21 @@ class Search:
         does not answer)."""
         if terms is None:
             terms = [term for term in self.terms if term not in self.covered]
-        matches = self.matches(terms)
+        return {notice_id for (notice_id,) in self._entries("notice_id", ids, self.matches(terms))}
+
+    def _entries(self, columns: str, ids: list[int], condition: Sql = TRUE) -> list[tuple]:
+        """``columns`` of those of the entries of ``ids`` that meet ``condition``."""
         if self.postgresql:
             # The ids joined one at a time, so that each is looked up in its own partition
             # only: with notice_id = ANY(ids) every partition looks up every id.
-            rows = self._query(
-                f"SELECT entry.notice_id FROM unnest(%s::bigint[]) AS wanted (notice_id) "
-                f"JOIN {TABLE} entry ON entry.notice_id = wanted.notice_id WHERE {matches.text}",
-                [list(ids), *matches.params],
+            return self._query(
+                f"SELECT {columns} FROM unnest(%s::bigint[]) AS wanted (wanted_id) "
+                f"JOIN {TABLE} ON notice_id = wanted_id WHERE {condition.text}",
+                [list(ids), *condition.params],
             )
-        else:
-            condition = self._id_in(ids) & matches
-            rows = self._query(
-                f"SELECT notice_id FROM {TABLE} WHERE {condition.text}", condition.params
-            )
-        return {notice_id for (notice_id,) in rows}
+        condition = self._id_in(ids) & condition
+        sql = f"SELECT {columns} FROM {TABLE} WHERE {condition.text}"
+        return self._query(sql, condition.params)
 
     @property
     def _rank(self):
@@ -613,7 +612,7 @@ class Search:
             f"FROM {TABLE} WHERE {universe.text} ORDER BY shuffle LIMIT %s",
             [*universe.params, SAMPLE_SIZE],
         )
-        found = self._verify([row[0] for row in sample], self.terms) if sample else set()
+        found = self._matching([row[0] for row in sample]) if sample else set()
         sample = [Sampled(*row, matched=row[0] in found) for row in sample]
         matched = [row for row in sample if row.matched]
         if len(sample) < SAMPLE_SIZE:
@@ -625,6 +624,21 @@ class Search:
             False,
             {name: round_counts(counts) for name, counts in facets.items()},
         )
+
+    def _matching(self, ids: list[int]) -> set[int]:
+        """Those of the entries in which every term occurs. When the bitmaps answer every term
+        exactly (one or two characters whose gram is common), they say it of the entries the
+        last full rebuild wrote, without reading a body; the text of the others is checked."""
+        answered = all(codes.is_exact(term) for term in self.terms) and all(
+            code in self.common and not self.common[code][2] for code in self.pair_codes
+        )
+        if not answered:
+            return self._verify(ids, self.terms)
+        holds_all = in_bitmaps(self._bitmap_parts(self.pair_codes))
+        ordinals = self._entries("notice_id, ordinal", ids)
+        found = {pk for pk, ordinal in ordinals if ordinal is not None and holds_all(ordinal)}
+        fresh = [pk for pk, ordinal in ordinals if ordinal is None]
+        return found | (self._verify(fresh, self.terms) if fresh else set())
 
 
 class Segment:
@@ -719,6 +733,23 @@ def read_segments(segments: list[Segment], offset: int, limit: int) -> tuple[lis
             # The window starts after this segment: skip it.
             offset -= segment.count_up_to(offset)
     return found[:limit], len(found) > limit
+
+
+def in_bitmaps(parts: list[tuple[int, np.ndarray]]):
+    """Whether the entry of an ordinal holds every code of the bitmap parts
+    (``Search._bitmap_parts``)."""
+    starts = [start for start, _bits in parts]
+
+    def holds_all(ordinal: int) -> bool:
+        # The part that starts last at or before it: its own, unless its own was left out,
+        # and then its ordinal falls past that part's entries (its bit is 0).
+        index = bisect.bisect_right(starts, ordinal) - 1
+        if index < 0:
+            return False
+        start, bits = parts[index]
+        return ordinal - start < len(bits) and bool(bits[ordinal - start])
+
+    return holds_all
 
 
 def topic_counts(search: Search, weights: dict[int, float]) -> Counter:

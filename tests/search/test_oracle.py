@@ -375,3 +375,49 @@ def test_a_search_the_gram_index_answers_exactly_reads_no_bitmaps(settings, monk
     assert bitmap_reads(longer) > 0
     # ...but not for a term the index answers exactly.
     assert bitmap_reads(covered) == 0
+
+
+@pytest.mark.django_db
+def test_the_bitmaps_tell_which_sampled_entries_hold_a_short_common_term(settings, monkeypatch):
+    """Counting in date order samples entries and asks which match. For terms of one or two
+    characters whose grams are common, the bitmaps answer for the entries the last full
+    rebuild wrote: only the text of those written since is read, and the answer is the
+    oracle's."""
+    if not exercises_plans():
+        pytest.skip("the bitmaps are PostgreSQL's")
+    rng = random.Random(20261207)
+    build_corpus(rng)
+    use_plan(
+        "common grams in bitmaps, some entries rewritten since, some read in date order",
+        settings,
+        monkeypatch,
+    )
+    assert index.rebuild(batch_size=400) > 0
+    public = Notice.objects.public_pages().in_bulk()
+    for pk in rng.sample(sorted(public), len(public) // 3):
+        index.sync_notice(pk)  # as a correction would: out of the bitmaps
+    fields = {pk: public_fields(notice) for pk, notice in public.items()}
+    rows = list(SearchEntry.objects.values_list("notice_id", "ordinal"))
+    fresh = sorted(pk for pk, ordinal in rows if ordinal is None)
+    texts = [part for parts in fields.values() for part in parts]
+    grams = Counter(t[i : i + n] for t in texts for n in (1, 2) for i in range(len(t) - n + 1))
+    checked = 0
+    for term, _ in grams.most_common(40):
+        if not term.isalnum():
+            continue
+        search = engine.Search([term], "", "", engine.Filters(), "date")
+        if search.driver:
+            continue  # a gram in the gram index: the bitmaps do not hold it
+        read = []
+        verify = search._verify
+        monkeypatch.setattr(
+            search,
+            "_verify",
+            lambda ids, terms, read=read, verify=verify: read.append(ids) or verify(ids, terms),
+        )
+        parsed = text.parse_query(term)
+        expected = {pk for pk, parts in fields.items() if text.matches(parsed, parts)}
+        assert search._matching([pk for pk, _ in rows]) == expected, term
+        assert [sorted(ids) for ids in read] == [fresh], term
+        checked += 1
+    assert checked >= 5
