@@ -41,9 +41,19 @@ CARET_AT_END = """() => {
 }"""
 
 
+EDITOR_READY = "() => Boolean(window.CKEDITOR && CKEDITOR.instances.id_body?.status === 'ready')"
+
+
 def type_in_editor(page, text: str) -> None:
     """Type at the end of the CKEditor 4 body, in its editing iframe, like a person."""
-    page.wait_for_function("window.CKEDITOR && CKEDITOR.instances.id_body?.status === 'ready'")
+    # Polled from here: Playwright's own polling (wait_for_function) evaluates a string in the
+    # page, which the admin's CSP forbids ('unsafe-eval') whenever the editor is not ready yet.
+    for _ in range(200):
+        if page.evaluate(EDITOR_READY):
+            break
+        page.wait_for_timeout(50)
+    else:
+        raise AssertionError("the rich-text editor did not get ready in 10 s")
     page.frame_locator("iframe.cke_wysiwyg_frame").locator("body").click()
     page.evaluate(CARET_AT_END)
     page.keyboard.type(text)
