@@ -22,7 +22,8 @@ PostgreSQL runs each search one of three ways:
 - **In date order**, when the candidates are too many (common terms): entries are read newest
   first (per organ, year… through the B-tree indexes) and checked until the page is full —
   quick, since common terms match often; counts come from a sample of the filtered entries in
-  a fixed pseudo-random order.
+  a fixed pseudo-random order (whether a sampled entry matches read off the bitmaps where they
+  answer the terms exactly, else off its text).
 
 SQLite, the embedded default for small sites, reads every entry that passes the filters and
 checks the terms with ``instr``: the same results, at the speed of a scan.
