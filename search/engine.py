@@ -630,8 +630,10 @@ class Search:
         """Those of the entries in which every term occurs. When the bitmaps answer every term
         exactly (one or two characters whose gram is common), they say it of the entries the
         last full rebuild wrote, without reading a body; the text of the others is checked."""
-        answered = all(codes.is_exact(term) for term in self.terms) and all(
-            code in self.common and not self.common[code][2] for code in self.pair_codes
+        answered = (
+            bool(self.terms)
+            and all(codes.is_exact(term) for term in self.terms)
+            and all(code in self.common and not self.common[code][2] for code in self.pair_codes)
         )
         if not answered:
             return self._verify(ids, self.terms)
