@@ -443,11 +443,7 @@ class Search:
             counted[names[position]][values[position]] = count
         weight = total / len(sample) if sample else 1.0
         counted["topic"] = topic_counts(self, dict.fromkeys(sample, weight))
-        facets = exact_counts(counted)
-        estimated = frozenset()
-        if total > TOPIC_SAMPLE_SIZE:
-            facets["topic"] = round_counts(counted["topic"])
-            estimated = frozenset({"topic"})
+        facets, estimated = counts_of_all(counted, total)
         return Outcome(
             ids=page[:limit],
             has_next=len(page) > limit,
@@ -495,11 +491,7 @@ class Search:
             matched.sort(key=self._rank, reverse=True)
             window = matched[offset : offset + limit + 1]
             counted = self._facets((matched, 1.0), topics=self._topics_of(matched))
-            facets = exact_counts(counted)
-            estimated = frozenset()
-            if len(matched) > TOPIC_SAMPLE_SIZE:
-                facets["topic"] = round_counts(counted["topic"])
-                estimated = frozenset({"topic"})
+            facets, estimated = counts_of_all(counted, len(matched))
             return Outcome(
                 ids=[c.notice_id for c in window[:limit]],
                 has_next=len(window) > limit,
@@ -801,6 +793,16 @@ def round_estimate(value: float) -> int:
         return 0
     digits = max(0, int(math.log10(value)) - 1)
     return max(1, round(value / 10**digits) * 10**digits)
+
+
+def counts_of_all(counted: dict[str, Counter], matches: int):
+    """The counts per filter value of all the matches, exact, and the facets estimated: the
+    topics, when they were counted over a sample (more than TOPIC_SAMPLE_SIZE matches)."""
+    facets = exact_counts(counted)
+    if matches <= TOPIC_SAMPLE_SIZE:
+        return facets, frozenset()
+    facets["topic"] = round_counts(counted["topic"])
+    return facets, frozenset({"topic"})
 
 
 def exact_counts(facets: dict[str, Counter]) -> dict[str, Counter]:
