@@ -129,6 +129,7 @@ class Sampled(NamedTuple):
     year: int
     validity: str
     shuffle: int
+    ordinal: int | None
     matched: bool
 
 
@@ -306,17 +307,24 @@ class Search:
         """Those of the candidates that the bitmaps of the query's rarer common grams do not
         rule out: an 8-character term cut from a body has one or two indexed grams, shared by
         thousands of entries, of which its common grams leave a few hundred."""
-        narrowing = [
-            code
-            for code in every
-            if code in self.common
-            and not self.common[code][2]
-            and self.common[code][0] < BITMAP_NARROWING_SHARE
-        ]
+        narrowing = self._narrowing(every)
         if not narrowing or len(candidates) <= BITMAP_NARROWING_FROM:
             return candidates
         holds_all = in_bitmaps(self._bitmap_parts(narrowing))
         return [c for c in candidates if c.ordinal is None or holds_all(c.ordinal)]
+
+    def _in_bitmaps(self, wanted: list[int]) -> list[int]:
+        """Those of the codes that the common-gram bitmaps hold (common, not indexed)."""
+        return [code for code in wanted if code in self.common and not self.common[code][2]]
+
+    def _narrowing(self, wanted: list[int]) -> list[int]:
+        """Those of the codes in the bitmaps held by few enough entries
+        (BITMAP_NARROWING_SHARE) that ANDing their bitmaps rules out many."""
+        return [
+            code
+            for code in self._in_bitmaps(wanted)
+            if self.common[code][0] < BITMAP_NARROWING_SHARE
+        ]
 
     def _common_candidates(self) -> list[Candidate] | None:
         """When every gram of the query is common: the entries of the last full rebuild that
@@ -601,11 +609,11 @@ class Search:
         # The sample first, then the terms checked in it: asked at once, PostgreSQL may check
         # the text of every filtered entry before it sorts them by shuffle.
         sample = self._query(
-            f"SELECT notice_id, organ_id, genre, year, validity, shuffle "
+            f"SELECT notice_id, organ_id, genre, year, validity, shuffle, ordinal "
             f"FROM {TABLE} WHERE {universe.text} ORDER BY shuffle LIMIT %s",
             [*universe.params, SAMPLE_SIZE],
         )
-        found = self._matching([row[0] for row in sample]) if sample else set()
+        found = self._matching([(row[0], row[-1]) for row in sample]) if sample else set()
         sample = [Sampled(*row, matched=row[0] in found) for row in sample]
         matched = [row for row in sample if row.matched]
         if len(sample) < SAMPLE_SIZE:
@@ -618,22 +626,30 @@ class Search:
             {name: round_counts(counts) for name, counts in facets.items()},
         )
 
-    def _matching(self, ids: list[int]) -> set[int]:
-        """Those of the entries in which every term occurs. When the bitmaps answer every term
-        exactly (one or two characters whose gram is common), they say it of the entries the
-        last full rebuild wrote, without reading a body; the text of the others is checked."""
-        answered = (
-            bool(self.terms)
-            and all(codes.is_exact(term) for term in self.terms)
-            and all(code in self.common and not self.common[code][2] for code in self.pair_codes)
-        )
-        if not answered:
-            return self._verify(ids, self.terms)
-        holds_all = in_bitmaps(self._bitmap_parts(self.pair_codes))
-        ordinals = self._entries("notice_id, ordinal", ids)
-        found = {pk for pk, ordinal in ordinals if ordinal is not None and holds_all(ordinal)}
-        fresh = [pk for pk, ordinal in ordinals if ordinal is None]
-        return found | (self._verify(fresh, self.terms) if fresh else set())
+    def _matching(self, entries: list[tuple[int, int | None]]) -> set[int]:
+        """Those of the entries (notice id, ordinal) in which every term occurs.
+
+        The bitmaps answer for the entries the last full rebuild wrote (those with an
+        ordinal), without reading a body: when every term is one or two characters whose gram
+        is common, exactly; otherwise, of terms whose pairs of characters are common and held
+        by few enough entries, they rule out the entries lacking a pair, and only the text of
+        the others is read. The text of entries written since is always read."""
+        bitmapped = self._in_bitmaps(self.pair_codes)
+        exact = len(bitmapped) == len(self.pair_codes) and all(map(codes.is_exact, self.terms))
+        wanted = bitmapped if exact else self._narrowing(self.pair_codes)
+        if not wanted:
+            return self._verify([pk for pk, _ordinal in entries], self.terms)
+        holds_all = in_bitmaps(self._bitmap_parts(wanted))
+        found, unsure = set(), []
+        for pk, ordinal in entries:
+            if ordinal is None:
+                unsure.append(pk)
+            elif holds_all(ordinal):
+                if exact:
+                    found.add(pk)
+                else:
+                    unsure.append(pk)
+        return found | (self._verify(unsure, self.terms) if unsure else set())
 
 
 class Segment:

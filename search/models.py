@@ -55,15 +55,16 @@ class SearchEntry(models.Model):
                 fields=["validity", "-published_at", "-notice"], name="search_entry_validity"
             ),
             # The estimates' samples (engine.Search._estimate), read from these indexes alone:
-            # the first entries in shuffle order that pass the filters.
+            # the first entries in shuffle order that pass the filters, with their places in
+            # the common-gram bitmaps.
             models.Index(
                 fields=["shuffle"],
-                include=["notice", "organ", "genre", "year", "validity", "published_at"],
+                include=["notice", "organ", "genre", "year", "validity", "published_at", "ordinal"],
                 name="search_entry_shuffle",
             ),
             models.Index(
                 fields=["organ", "shuffle"],
-                include=["notice", "genre", "year", "validity", "published_at"],
+                include=["notice", "genre", "year", "validity", "published_at", "ordinal"],
                 name="search_entry_organ_shuffle",
             ),
             models.Index(fields=["ordinal"], name="search_entry_ordinal"),

@@ -417,7 +417,55 @@ def test_the_bitmaps_tell_which_sampled_entries_hold_a_short_common_term(setting
         )
         parsed = text.parse_query(term)
         expected = {pk for pk, parts in fields.items() if text.matches(parsed, parts)}
-        assert search._matching([pk for pk, _ in rows]) == expected, term
+        assert search._matching(rows) == expected, term
         assert [sorted(ids) for ids in read] == [fresh], term
         checked += 1
     assert checked >= 5
+
+
+@pytest.mark.django_db
+def test_the_bitmaps_rule_out_sampled_entries_lacking_a_pair_of_a_longer_term(
+    settings, monkeypatch
+):
+    """For a term of three or more characters the bitmaps cannot say that an entry holds it,
+    only that it lacks one of its pairs of characters. Those entries' text is not read; the
+    others' is, and the answer is the oracle's."""
+    if not exercises_plans():
+        pytest.skip("the bitmaps are PostgreSQL's")
+    rng = random.Random(20261206)
+    build_corpus(rng)
+    use_plan(
+        "common grams narrowing the index's candidates, checked page by page", settings, monkeypatch
+    )
+    assert index.rebuild(batch_size=400) > 0
+    public = Notice.objects.public_pages().in_bulk()
+    for pk in rng.sample(sorted(public), len(public) // 3):
+        index.sync_notice(pk)  # as a correction would: out of the bitmaps
+    fields = {pk: public_fields(notice) for pk, notice in public.items()}
+    rows = list(SearchEntry.objects.values_list("notice_id", "ordinal"))
+    fresh = {pk for pk, ordinal in rows if ordinal is None}
+    texts = [part for parts in fields.values() for part in parts]
+    grams = Counter(t[i : i + n] for t in texts for n in (3, 4) for i in range(len(t) - n + 1))
+    checked, read_in_all = 0, 0
+    for term, _ in grams.most_common(60):
+        if not term.isalnum():
+            continue
+        search = engine.Search([term], "", "", engine.Filters(), "date")
+        if not search._narrowing(search.pair_codes):
+            continue  # no pair in the bitmaps: every text is read, as before
+        read = []
+        verify = search._verify
+        monkeypatch.setattr(
+            search,
+            "_verify",
+            lambda ids, terms, read=read, verify=verify: read.append(ids) or verify(ids, terms),
+        )
+        parsed = text.parse_query(term)
+        expected = {pk for pk, parts in fields.items() if text.matches(parsed, parts)}
+        assert search._matching(rows) == expected, term
+        [ids] = read
+        assert fresh | expected <= set(ids), term
+        read_in_all += len(ids)
+        checked += 1
+    assert checked >= 5
+    assert read_in_all < checked * len(rows) * 0.9
