@@ -52,15 +52,26 @@ def _first_match(original: str, terms) -> int | None:
     """Where the first match starts in ``original``. A term found as it is written is a match
     (terms are folded, and folding a folded text leaves it as it is), so only the text up to
     the first such occurrence needs folding, to find a spelling before it that folds to a
-    term; without one, the whole text is searched."""
+    term; without one, the whole text is searched.
+
+    A spelling that folds to a term holds a character that folding turns into another letter
+    or digit (``text.word_changers``), within the term's length of where it starts. Where no
+    such character comes early enough, nothing is folded: the term as written is the first
+    match, or without one, there is none."""
     if not terms:
         return None
     reach = max(len(term) for term in terms) - 1
     written = [position for term in terms if (position := original.find(term)) != -1]
+    changers = text.word_changers()
     if written:
-        found = _first_folded_match(original[: min(written) + reach + 1], terms, reach)
+        first = min(written)
+        if not changers.search(original, 0, first + reach):
+            return first
+        found = _first_folded_match(original[: first + reach + 1], terms, reach)
         if found is not None:
             return found
+    elif not changers.search(original):
+        return None
     return _first_folded_match(original, terms, reach)
 
 

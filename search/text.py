@@ -26,16 +26,18 @@ FIELD_SEPARATOR = "\n"
 _converter = opencc.OpenCC("t2s")
 
 
+def _fold_character(char: str) -> str:
+    folded = unicodedata.normalize("NFKC", char).casefold()
+    folded = _converter.convert(folded) if not folded.isascii() else folded
+    # Never fold a character away, so that equal lengths mean one folded character each.
+    return folded or char
+
+
 class _FoldTable(dict):
     """str.translate table filled on first sight of each character."""
 
     def __missing__(self, code: int) -> str:
-        char = chr(code)
-        folded = unicodedata.normalize("NFKC", char).casefold()
-        folded = _converter.convert(folded) if not folded.isascii() else folded
-        # Never fold a character away, so that equal lengths mean one folded character each.
-        folded = folded or char
-        self[code] = folded
+        folded = self[code] = _fold_character(chr(code))
         return folded
 
 
@@ -45,6 +47,38 @@ _FOLD = _FoldTable()
 def fold(text: str) -> str:
     """Fold Traditional/Simplified, full-/half-width and case together, character by character."""
     return (text or "").translate(_FOLD)
+
+
+# Characters folded one by one to find those that fold into words: ASCII, Latin, the other
+# alphabets and symbols, CJK punctuation, the ideographs in common use, full- and half-width
+# forms. Any other character is taken to be one.
+_CHECKED_BLOCKS = [(0x0000, 0xA000), (0xFE30, 0xFE50), (0xFF00, 0xFFF0)]
+
+
+@lru_cache(maxsize=1)
+def word_changers() -> re.Pattern:
+    """A pattern matching each character that folding may turn into another letter or digit
+    (Traditional ideographs, capitals, full-width digits, ligatures …). Where a text holds
+    none of them, folding leaves every word of it as written: a term is found in it exactly
+    where it is written. Made on first use (a tenth of a second)."""
+    changers = [
+        code
+        for start, end in _CHECKED_BLOCKS
+        for code in range(start, end)
+        if (folded := _fold_character(chr(code))) != chr(code) and any(map(str.isalnum, folded))
+    ]
+    ends = [end for _start, end in _CHECKED_BLOCKS]
+    starts = [start for start, _end in _CHECKED_BLOCKS[1:]] + [0x110000]
+    ranges = [[code, code] for code in changers] + [
+        [a, b - 1] for a, b in zip(ends, starts, strict=True)
+    ]
+    merged = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return re.compile("[" + "".join(rf"\U{a:08x}-\U{b:08x}" for a, b in merged) + "]")
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:

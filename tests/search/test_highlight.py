@@ -46,6 +46,65 @@ def test_a_character_that_folds_to_a_whole_term_before_it_is_written_comes_first
     assert highlight._first_match(body, ["fi"]) == 50
 
 
+def test_the_word_changers_are_the_characters_that_fold_into_other_letters_or_digits():
+    changers = text.word_changers()
+    for start, end in text._CHECKED_BLOCKS:
+        for code in range(start, end):
+            char = chr(code)
+            folded = text.fold(char)
+            turns = folded != char and any(c.isalnum() for c in folded)
+            assert bool(changers.fullmatch(char)) == turns, hex(code)
+    # Outside the blocks checked one by one, every character is taken to be one.
+    for char in "ꀀ豈﹐𠀀🀄":
+        assert changers.fullmatch(char), char
+
+
+def test_a_text_without_word_changers_is_searched_without_folding(monkeypatch):
+    body = "，".join(["各地区各部门要按照要求做好工作"] * 2000) + "政务公开" + "。" * 10
+    folded = []
+    fold = text.fold
+    monkeypatch.setattr(text, "fold", lambda value: folded.append(len(value)) or fold(value))
+    assert highlight._first_match(body, ["政务公开", "透明"]) == body.index("政务公开")
+    assert highlight._first_match(body, ["透明"]) is None
+    assert folded == []
+    # A capital (it folds to a small letter) just before the term: folded as before.
+    body = body.replace("作政务", "A政务", 1)
+    assert highlight._first_match(body, ["政务公开"]) == body.index("政务公开")
+    assert folded
+
+
+# Pieces of text: words as written, spellings that fold to them, and characters that fold
+# into other letters (capitals, full-width letters and digits, a ligature, a circled number).
+FOLDING = [
+    "政务",
+    "政務",
+    "公开",
+    "公開",
+    "甲乙",
+    "，",
+    "。",
+    " ",
+    "Fi",
+    "fi",
+    "ＦＩ",
+    "ﬁ",
+    "①",
+    "1",
+]
+FOLDED_TERMS = [["政务公开"], ["政务", "公开"], ["fi"], ["1"], ["i1"], ["务公"], ["透明"]]
+
+
+@settings(max_examples=500)
+@given(
+    pieces=st.lists(st.sampled_from(FOLDING), max_size=60),
+    terms=st.sampled_from(FOLDED_TERMS),
+)
+def test_the_first_match_is_where_the_folded_text_first_holds_a_term(pieces, terms):
+    original = "".join(pieces)
+    spans = highlight._spans(original, terms)
+    assert highlight._first_match(original, terms) == (spans[0][0] if spans else None)
+
+
 # A snippet from the beginnings of a long body: the same as from the whole.
 
 FRAGMENTS = [
