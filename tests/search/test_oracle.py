@@ -377,6 +377,38 @@ def test_a_search_the_gram_index_answers_exactly_reads_no_bitmaps(settings, monk
     assert bitmap_reads(covered) == 0
 
 
+def partly_rewritten(seed: int, plan: str, settings, monkeypatch):
+    """A corpus indexed by a full rebuild under ``plan``, a third of it rewritten since (out of
+    the bitmaps): each public notice's fields, and each entry's (notice id, ordinal)."""
+    rng = random.Random(seed)
+    build_corpus(rng)
+    use_plan(plan, settings, monkeypatch)
+    assert index.rebuild(batch_size=400) > 0
+    public = Notice.objects.public_pages().in_bulk()
+    for pk in rng.sample(sorted(public), len(public) // 3):
+        index.sync_notice(pk)  # as a correction would: out of the bitmaps
+    fields = {pk: public_fields(notice) for pk, notice in public.items()}
+    return fields, list(SearchEntry.objects.values_list("notice_id", "ordinal"))
+
+
+def frequent_words(fields: dict, lengths: tuple[int, ...], count: int) -> list[str]:
+    """The words of these lengths most often in the fields (of the ``count`` most frequent
+    pieces)."""
+    texts = [part for parts in fields.values() for part in parts]
+    pieces = Counter(t[i : i + n] for t in texts for n in lengths for i in range(len(t) - n + 1))
+    return [piece for piece, _ in pieces.most_common(count) if piece.isalnum()]
+
+
+def texts_read(search: engine.Search, monkeypatch) -> list[list[int]]:
+    """Filled, as the search runs, with the ids of each batch of entries whose text it reads."""
+    read = []
+    verify = search._verify
+    monkeypatch.setattr(
+        search, "_verify", lambda ids, terms: read.append(ids) or verify(ids, terms)
+    )
+    return read
+
+
 @pytest.mark.django_db
 def test_the_bitmaps_tell_which_sampled_entries_hold_a_short_common_term(settings, monkeypatch):
     """Counting in date order samples entries and asks which match. For terms of one or two
@@ -385,36 +417,15 @@ def test_the_bitmaps_tell_which_sampled_entries_hold_a_short_common_term(setting
     oracle's."""
     if not exercises_plans():
         pytest.skip("the bitmaps are PostgreSQL's")
-    rng = random.Random(20261207)
-    build_corpus(rng)
-    use_plan(
-        "common grams in bitmaps, some entries rewritten since, some read in date order",
-        settings,
-        monkeypatch,
-    )
-    assert index.rebuild(batch_size=400) > 0
-    public = Notice.objects.public_pages().in_bulk()
-    for pk in rng.sample(sorted(public), len(public) // 3):
-        index.sync_notice(pk)  # as a correction would: out of the bitmaps
-    fields = {pk: public_fields(notice) for pk, notice in public.items()}
-    rows = list(SearchEntry.objects.values_list("notice_id", "ordinal"))
+    plan = "common grams in bitmaps, some entries rewritten since, some read in date order"
+    fields, rows = partly_rewritten(20261207, plan, settings, monkeypatch)
     fresh = sorted(pk for pk, ordinal in rows if ordinal is None)
-    texts = [part for parts in fields.values() for part in parts]
-    grams = Counter(t[i : i + n] for t in texts for n in (1, 2) for i in range(len(t) - n + 1))
     checked = 0
-    for term, _ in grams.most_common(40):
-        if not term.isalnum():
-            continue
+    for term in frequent_words(fields, (1, 2), 40):
         search = engine.Search([term], "", "", engine.Filters(), "date")
         if search.driver:
             continue  # a gram in the gram index: the bitmaps do not hold it
-        read = []
-        verify = search._verify
-        monkeypatch.setattr(
-            search,
-            "_verify",
-            lambda ids, terms, read=read, verify=verify: read.append(ids) or verify(ids, terms),
-        )
+        read = texts_read(search, monkeypatch)
         parsed = text.parse_query(term)
         expected = {pk for pk, parts in fields.items() if text.matches(parsed, parts)}
         assert search._matching(rows) == expected, term
@@ -432,34 +443,15 @@ def test_the_bitmaps_rule_out_sampled_entries_lacking_a_pair_of_a_longer_term(
     others' is, and the answer is the oracle's."""
     if not exercises_plans():
         pytest.skip("the bitmaps are PostgreSQL's")
-    rng = random.Random(20261206)
-    build_corpus(rng)
-    use_plan(
-        "common grams narrowing the index's candidates, checked page by page", settings, monkeypatch
-    )
-    assert index.rebuild(batch_size=400) > 0
-    public = Notice.objects.public_pages().in_bulk()
-    for pk in rng.sample(sorted(public), len(public) // 3):
-        index.sync_notice(pk)  # as a correction would: out of the bitmaps
-    fields = {pk: public_fields(notice) for pk, notice in public.items()}
-    rows = list(SearchEntry.objects.values_list("notice_id", "ordinal"))
+    plan = "common grams narrowing the index's candidates, checked page by page"
+    fields, rows = partly_rewritten(20261206, plan, settings, monkeypatch)
     fresh = {pk for pk, ordinal in rows if ordinal is None}
-    texts = [part for parts in fields.values() for part in parts]
-    grams = Counter(t[i : i + n] for t in texts for n in (3, 4) for i in range(len(t) - n + 1))
     checked, read_in_all = 0, 0
-    for term, _ in grams.most_common(60):
-        if not term.isalnum():
-            continue
+    for term in frequent_words(fields, (3, 4), 60):
         search = engine.Search([term], "", "", engine.Filters(), "date")
         if not search._narrowing(search.pair_codes):
             continue  # no pair in the bitmaps: every text is read, as before
-        read = []
-        verify = search._verify
-        monkeypatch.setattr(
-            search,
-            "_verify",
-            lambda ids, terms, read=read, verify=verify: read.append(ids) or verify(ids, terms),
-        )
+        read = texts_read(search, monkeypatch)
         parsed = text.parse_query(term)
         expected = {pk for pk, parts in fields.items() if text.matches(parsed, parts)}
         assert search._matching(rows) == expected, term
