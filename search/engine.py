@@ -23,7 +23,8 @@ PostgreSQL runs each search one of three ways:
   first (per organ, year… through the B-tree indexes) and checked until the page is full —
   quick, since common terms match often; counts come from a sample of the filtered entries in
   a fixed pseudo-random order (whether a sampled entry matches read off the bitmaps where they
-  answer the terms exactly, else off its text).
+  answer the terms exactly; else off its text, once the bitmaps have ruled out the entries
+  lacking a pair of characters of a longer term).
 
 SQLite, the embedded default for small sites, reads every entry that passes the filters and
 checks the terms with ``instr``: the same results, at the speed of a scan.
@@ -467,21 +468,21 @@ class Search:
         does not answer)."""
         if terms is None:
             terms = [term for term in self.terms if term not in self.covered]
-        return {notice_id for (notice_id,) in self._entries("notice_id", ids, self.matches(terms))}
-
-    def _entries(self, columns: str, ids: list[int], condition: Sql = TRUE) -> list[tuple]:
-        """``columns`` of those of the entries of ``ids`` that meet ``condition``."""
+        matches = self.matches(terms)
         if self.postgresql:
             # The ids joined one at a time, so that each is looked up in its own partition
             # only: with notice_id = ANY(ids) every partition looks up every id.
-            return self._query(
-                f"SELECT {columns} FROM unnest(%s::bigint[]) AS wanted (wanted_id) "
-                f"JOIN {TABLE} ON notice_id = wanted_id WHERE {condition.text}",
-                [list(ids), *condition.params],
+            rows = self._query(
+                f"SELECT notice_id FROM unnest(%s::bigint[]) AS wanted (wanted_id) "
+                f"JOIN {TABLE} ON notice_id = wanted_id WHERE {matches.text}",
+                [list(ids), *matches.params],
             )
-        condition = self._id_in(ids) & condition
-        sql = f"SELECT {columns} FROM {TABLE} WHERE {condition.text}"
-        return self._query(sql, condition.params)
+        else:
+            condition = self._id_in(ids) & matches
+            rows = self._query(
+                f"SELECT notice_id FROM {TABLE} WHERE {condition.text}", condition.params
+            )
+        return {notice_id for (notice_id,) in rows}
 
     @property
     def _rank(self):
@@ -640,15 +641,9 @@ class Search:
         if not wanted:
             return self._verify([pk for pk, _ordinal in entries], self.terms)
         holds_all = in_bitmaps(self._bitmap_parts(wanted))
-        found, unsure = set(), []
-        for pk, ordinal in entries:
-            if ordinal is None:
-                unsure.append(pk)
-            elif holds_all(ordinal):
-                if exact:
-                    found.add(pk)
-                else:
-                    unsure.append(pk)
+        fresh = [pk for pk, ordinal in entries if ordinal is None]
+        held = [pk for pk, ordinal in entries if ordinal is not None and holds_all(ordinal)]
+        found, unsure = (set(held), fresh) if exact else (set(), fresh + held)
         return found | (self._verify(unsure, self.terms) if unsure else set())
 
 
