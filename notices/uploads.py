@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
+from config import office_files
+
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
 # Extension → (content type, leading bytes, files the zip container must hold).
@@ -45,6 +47,12 @@ FORMATS = {
 MARKUP_SIGNS = (b"<html", b"<script", b"<svg", b"<!doctype", b"<body", b"<iframe", b"<?xml")
 MARKUP_SIGN_BYTES = max(len(sign) for sign in MARKUP_SIGNS)
 TEXT_PROBE_BYTES = 64 * 1024
+# A binary file with web markup near its start is a polyglot: a browser that sniffs, or a reader
+# that opens it in one, may take it for a page. "<?xml" is left out: image metadata has it.
+POLYGLOT_SIGNS = (*(sign for sign in MARKUP_SIGNS if sign != b"<?xml"), b"<head", b"<meta")
+POLYGLOT_PROBE_BYTES = 1024
+OFFICE_ZIP_LIMITS = office_files.Limits()
+PLAIN_ZIP_LIMITS = office_files.Limits(office_xml=False)
 
 
 @dataclass(frozen=True)
@@ -92,8 +100,15 @@ def inspect_upload(upload) -> UploadInfo:
         _check_plain_text(upload, head)
     elif not head.startswith(magic):
         raise mismatch
-    elif members:
-        _check_zip_members(upload, members, mismatch)
+    else:
+        if any(sign in head[:POLYGLOT_PROBE_BYTES].lower() for sign in POLYGLOT_SIGNS):
+            raise ValidationError(
+                "文件开头含有网页或脚本内容（可能是伪装成“.%(ext)s”的网页），不予接收。",
+                params={"ext": extension},
+                code="polyglot",
+            )
+        if magic == ZIP:
+            _check_zip(upload, members, mismatch)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -132,12 +147,17 @@ def _check_plain_text(upload, head: bytes) -> None:
     )
 
 
-def _check_zip_members(upload, members: tuple[str, ...], mismatch: ValidationError) -> None:
+def _check_zip(upload, members: tuple[str, ...] | None, mismatch: ValidationError) -> None:
+    """The container holds what its type needs, then passes config.office_files' checks."""
     try:
         with zipfile.ZipFile(upload) as archive:
-            if not set(members) <= set(archive.namelist()):
+            if members and not set(members) <= set(archive.namelist()):
                 raise mismatch
     except zipfile.BadZipFile as error:
         raise mismatch from error
     finally:
         upload.seek(0)
+    try:
+        office_files.check_zip(upload, OFFICE_ZIP_LIMITS if members else PLAIN_ZIP_LIMITS)
+    except office_files.UnsafeFile as error:
+        raise ValidationError(str(error), code="unsafe_zip") from error

@@ -292,3 +292,138 @@ def test_attachment_clean_refuses_with_the_same_message(notice_in):
     with pytest.raises(ValidationError) as caught:
         attach(notice, "通知.exe", EXE)
     assert any("不支持的文件类型“exe”" in message for message in caught.value.messages)
+
+
+def zip_with(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def docx_with(extra: dict[str, bytes], content_type: str = DOCX_TYPE + ".main+xml") -> bytes:
+    """A minimal .docx with more members, or with another main content type."""
+    return zip_with(
+        {
+            "[Content_Types].xml": CONTENT_TYPES.format(
+                part="word/document.xml", type=content_type
+            ).encode(),
+            "_rels/.rels": RELS.format(part="word/document.xml").encode(),
+            "word/document.xml": DOCUMENT_XML.encode(),
+            **extra,
+        }
+    )
+
+
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">'
+        for i in range(1, 10)
+    )
+    + ']><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    "<w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>"
+).encode()
+
+
+def test_documents_made_by_word_and_excel_libraries_are_accepted():
+    import docx as python_docx
+    import openpyxl
+
+    document = python_docx.Document()
+    document.add_paragraph("关于开展政务公开考核的通知")
+    document.add_table(rows=2, cols=2).cell(0, 0).text = "单位"
+    out = io.BytesIO()
+    document.save(out)
+    assert inspect_upload(SimpleUploadedFile("通知.docx", out.getvalue())).content_type == DOCX_TYPE
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["单位名称", "A1"])
+    out = io.BytesIO()
+    workbook.save(out)
+    assert inspect_upload(SimpleUploadedFile("成绩.xlsx", out.getvalue())).content_type == XLSX_TYPE
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "通知.pdf",
+            minimal_pdf().replace(b"%\xe2\xe3\xcf\xd3\n", b"%<html><script>alert(1)</script>\n"),
+        ),
+        (
+            "通知.pdf",
+            b"%PDF-1.4\n" + b"%" * 500 + b"\n<!-- <BODY onload=alert(1)> -->\n" + minimal_pdf(),
+        ),
+        ("图表.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100 + b"<svg onload=alert(1)>"),
+        ("旧稿.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1<iframe src=//evil.example>"),
+    ],
+    ids=[
+        "script in a pdf comment",
+        "body in the first kilobyte",
+        "svg in a png",
+        "iframe in a doc",
+    ],
+)
+def test_binary_files_with_markup_in_the_first_kilobyte_are_refused(name, content):
+    assert "网页或脚本内容" in refusal(name, content)
+
+
+def test_html_with_a_pdf_after_it_is_refused():
+    assert "与扩展名“.pdf”不符" in refusal("通知.pdf", b"<html><script>x</script>" + minimal_pdf())
+
+
+def test_markup_past_the_first_kilobyte_of_a_pdf_is_its_own_business():
+    content = minimal_pdf() + b"%" * 1024 + b"\n% <html> in a late comment\n"
+    assert inspect_upload(SimpleUploadedFile("通知.pdf", content)).size == len(content)
+
+
+@pytest.mark.parametrize(
+    "member", ["setup.exe", "lib/x.DLL", "run.bat", "a.js", "b.vbs", "c.scr", "d.msi", "e.ps1"]
+)
+def test_zips_holding_executables_by_name_are_refused(member):
+    assert "可执行文件或脚本" in refusal("材料.zip", zip_with({"说明.txt": b"x", member: b"x"}))
+
+
+@pytest.mark.parametrize(("member", "content"), [("照片.jpg", EXE), ("readme", ELF)])
+def test_zips_holding_executables_by_content_are_refused(member, content):
+    assert "可执行程序" in refusal("材料.zip", zip_with({member: content}))
+
+
+def test_an_executable_in_a_zip_inside_a_zip_is_refused():
+    inner = zip_with({"tool.exe": EXE})
+    assert "可执行" in refusal("材料.zip", zip_with({"inner.zip": inner}))
+
+
+def test_a_docx_with_an_executable_disguised_as_an_image_is_refused():
+    assert "可执行程序" in refusal("通知.docx", docx_with({"word/media/image1.png": EXE}))
+
+
+def test_macro_enabled_documents_are_refused():
+    assert "宏" in refusal("通知.docx", docx_with({"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"}))
+    macro_type = "application/vnd.ms-word.document.macroEnabled.main+xml"
+    assert "宏" in refusal("通知.docx", docx_with({}, content_type=macro_type))
+
+
+def test_a_zip_bomb_is_refused_fast():
+    import time
+
+    bomb = docx_with({"word/header1.xml": b"<a>" + b" " * (8 * 1024 * 1024) + b"</a>"})
+    assert len(bomb) < 64 * 1024
+    started = time.monotonic()
+    assert "压缩炸弹" in refusal("通知.docx", bomb)
+    assert time.monotonic() - started < 2
+
+
+def test_an_archive_too_large_once_inflated_is_refused(monkeypatch):
+    from notices import uploads
+
+    small = uploads.office_files.Limits(max_total_bytes=4096)
+    monkeypatch.setattr(uploads, "PLAIN_ZIP_LIMITS", small)
+    content = zip_with({f"{n}.txt": bytes(range(256)) * 8 for n in range(4)})
+    assert "解压后超过" in refusal("材料.zip", content)
+
+
+def test_office_xml_with_entity_declarations_is_refused():
+    assert "实体声明" in refusal("通知.docx", docx_with({"word/document.xml": BILLION_LAUGHS}))
