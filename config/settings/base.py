@@ -265,8 +265,14 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # auditlog's own migrations would create its unused default table (swapped out above), which
 # then blocks TRUNCATE of auth_user through its foreign key; without them it is never created.
 MIGRATION_MODULES = {"auditlog": None}
-# Behind a reverse proxy that sets X-Forwarded-For, record the client's address from it.
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR")
+# Behind reverse proxies that append to X-Forwarded-For, how many of them there are: the client's
+# address (audit history, login lockout) is the entry that many from the right, which no client
+# can forge. 0 ignores the header. TRUST_X_FORWARDED_FOR=1, the older setting, means one proxy.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT") or ("1" if env_bool("TRUST_X_FORWARDED_FOR") else "0")
+)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or a positive number of proxies.")
 
 # Anonymous portal pages are cached this long (0 turns the page cache off); any publication,
 # correction or withdrawal invalidates them at once. Views are counted in Redis when REDIS_URL

@@ -79,6 +79,75 @@ def test_lockout_expires_after_the_cool_off(client, axes_on, editor):
     assert attempt(client, editor.username, factories.PASSWORD).status_code == 302
 
 
+PROXY = "10.0.0.2"
+
+
+def through_proxy(client, username: str, password: str, forwarded: str):
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_a_proxy_rotating_the_first_forwarded_entry_does_not_escape_the_lockout(
+    client, axes_on, editor
+):
+    axes_on.TRUSTED_PROXY_COUNT = 1
+    # The client writes the first entries; the proxy appends the address it saw.
+    for n in range(4):
+        forged = f"198.51.100.{n}, 203.0.113.7"
+        assert through_proxy(client, editor.username, "wrong-password", forged).status_code == 200
+    fifth = through_proxy(client, editor.username, "wrong-password", "192.0.2.5, 203.0.113.7")
+    assert fifth.status_code == 429
+    right = through_proxy(client, editor.username, factories.PASSWORD, "192.0.2.6, 203.0.113.7")
+    assert right.status_code == 429
+    assert "_auth_user_id" not in client.session
+    elsewhere = through_proxy(client, editor.username, factories.PASSWORD, "203.0.113.8")
+    assert elsewhere.status_code == 302
+
+
+def test_behind_a_proxy_the_audit_history_records_the_address_the_proxy_saw(
+    client, axes_on, editor
+):
+    axes_on.TRUSTED_PROXY_COUNT = 1
+    through_proxy(client, editor.username, "wrong-password", "192.0.2.1, 203.0.113.7")
+    assert (
+        through_proxy(client, editor.username, factories.PASSWORD, "203.0.113.8").status_code == 302
+    )
+    failed = AuditEvent.objects.get(additional_data__event="login_failed")
+    login = AuditEvent.objects.get(additional_data__event="login", object_id=editor.pk)
+    assert (failed.remote_addr, login.remote_addr) == ("203.0.113.7", "203.0.113.8")
+
+
+def test_behind_two_proxies_the_client_is_two_entries_from_the_right(client, axes_on, editor):
+    axes_on.TRUSTED_PROXY_COUNT = 2
+    through_proxy(client, editor.username, "wrong-password", "192.0.2.1, 203.0.113.7, 10.0.0.1")
+    failed = AuditEvent.objects.get(additional_data__event="login_failed")
+    assert failed.remote_addr == "203.0.113.7"
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    ["not-an-address", "203.0.113.7:4711", "<script>", "fe80::1%eth0", "", " , ", "1" * 5000],
+)
+def test_a_forwarded_value_that_is_not_an_address_counts_as_the_proxy(
+    client, axes_on, editor, forwarded
+):
+    axes_on.TRUSTED_PROXY_COUNT = 1
+    response = through_proxy(client, editor.username, "wrong-password", forwarded)
+    assert response.status_code == 200
+    failed = AuditEvent.objects.get(additional_data__event="login_failed")
+    assert failed.remote_addr == PROXY
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(client, axes_on, editor):
+    through_proxy(client, editor.username, "wrong-password", "203.0.113.7")
+    failed = AuditEvent.objects.get(additional_data__event="login_failed")
+    assert failed.remote_addr == PROXY
+
+
 def enrol(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="手机", confirmed=True)
 
