@@ -14,6 +14,7 @@ write the template pre-filled with the current scores. Nothing here writes to th
 import csv
 import io
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,6 +23,7 @@ import openpyxl
 from openpyxl.styles import Font
 
 from assessments.models import AssessedUnit, Assessment, Indicator, Score, UnitGroup
+from config import office_files
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 1000
@@ -29,6 +31,18 @@ MAX_COLUMNS = 200
 # Blank rows are skipped, but only this many are looked at: a file of millions of empty rows is
 # refused rather than read to its end.
 MAX_SCANNED_ROWS = 20 * MAX_ROWS
+# Cells read up to each row's last filled one, over every sheet: as many as MAX_ROWS units by
+# 100 indicators, far more than a score table has.
+MAX_CELLS = 100 * MAX_ROWS
+MAX_SHEETS = 20
+# A workbook is read in the request: its zip and XML are checked first (config/office_files.py),
+# and reading stops with a message past this many seconds, well inside a worker's timeout. A
+# sheet of MAX_CELLS cells is about 3 MB of XML.
+READ_SECONDS = 15
+XLSX_LIMITS = office_files.Limits(
+    max_members=500, max_member_bytes=8 * 1024 * 1024, max_total_bytes=12 * 1024 * 1024,
+    parse_xml=True,
+)  # fmt: skip
 HEADER_SEARCH_ROWS = 10
 REMARK_MAX_LENGTH = Score._meta.get_field("remark").max_length
 UNIT_HEADERS = ("单位", "单位名称")
@@ -171,13 +185,21 @@ def _read_csv(data: bytes) -> list[Row]:
 
 
 def _read_xlsx(data: bytes) -> list[Row]:
+    deadline = time.monotonic() + READ_SECONDS
+    try:
+        office_files.check_zip(data, XLSX_LIMITS, deadline=deadline)
+    except office_files.UnsafeFile as error:
+        raise TableError(f"无法读取 XLSX 文件：{error}") from error
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
+            if len(workbook.worksheets) > MAX_SHEETS:
+                raise TableError(f"XLSX 文件的工作表超过 {MAX_SHEETS} 个，请只保留成绩表。")
+            budget = _Budget(deadline)
             first, *others = workbook.worksheets
-            if any(_sheet_rows(sheet) for sheet in others):
+            if any(_sheet_rows(sheet, budget) for sheet in others):
                 raise TableError("XLSX 文件只能有一个工作表有数据，请每次导入一个分组的成绩表。")
-            return _sheet_rows(first)
+            return _sheet_rows(first, budget)
         finally:
             workbook.close()
     except TableError:
@@ -188,13 +210,31 @@ def _read_xlsx(data: bytes) -> list[Row]:
         raise TableError("无法读取 XLSX 文件，文件可能已损坏。") from error
 
 
-def _sheet_rows(sheet) -> list[Row]:
+@dataclass
+class _Budget:
+    """Cells and time left for reading one file."""
+
+    deadline: float
+    cells: int = 0
+
+    def spend(self, cells: int) -> None:
+        self.cells += cells
+        if self.cells > MAX_CELLS:
+            raise TableError(
+                f"文件超过 {MAX_CELLS} 个单元格，请删除多余的行和列，或按分组分别导入。"
+            )
+        if time.monotonic() > self.deadline:
+            raise TableError("读取文件超时，表格可能过大或过于复杂，请只保留成绩表后再上传。")
+
+
+def _sheet_rows(sheet, budget: _Budget) -> list[Row]:
     values = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
-    return _rows((_cell_text(value) for value in row) for row in values)
+    return _rows(((_cell_text(value) for value in row) for row in values), budget)
 
 
-def _rows(lines) -> list[Row]:
+def _rows(lines, budget: _Budget | None = None) -> list[Row]:
     """Number the lines as a spreadsheet does and keep the ones with something in them."""
+    budget = budget or _Budget(time.monotonic() + READ_SECONDS)
     rows = []
     for number, line in enumerate(lines, start=1):
         if number > MAX_SCANNED_ROWS:
@@ -202,6 +242,7 @@ def _rows(lines) -> list[Row]:
         cells = [_clean_text(cell) for cell in line]
         while cells and not cells[-1]:
             cells.pop()
+        budget.spend(len(cells))
         if cells:
             if len(rows) >= MAX_ROWS:
                 raise TableError(f"文件超过 {MAX_ROWS} 行，请按分组分别导入。")

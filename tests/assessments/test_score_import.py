@@ -437,3 +437,93 @@ def test_import_is_refused_once_the_assessment_is_submitted(client, editor, shee
     assert client.get(import_url(assessment)).status_code == 403
     assert client.post(confirm_url(assessment), {"payload": payload}).status_code == 403
     assert scores_of(assessment) == {}
+
+
+def workbook_bytes(workbook) -> bytes:
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def with_member(content: bytes, name: str, replacement: bytes) -> bytes:
+    """The workbook with one member's content replaced, or added."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as original,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy,
+    ):
+        for member in original.namelist():
+            if member != name:
+                copy.writestr(member, original.read(member))
+        copy.writestr(name, replacement)
+    return out.getvalue()
+
+
+def small_workbook() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["单位名称", "A1.1"])
+    workbook.active.append(["兰州市", 38])
+    return workbook_bytes(workbook)
+
+
+def refused(content: bytes, message: str) -> None:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(score_io.TableError, match=message) as caught:
+        score_io.parse_table(SimpleUploadedFile("成绩表.xlsx", content))
+    assert time.monotonic() - started < 5, "refused, but not fast"
+    assert "无法读取 XLSX" in str(caught.value) or "超过" in str(caught.value)
+
+
+def test_a_sheet_whose_xml_inflates_a_thousandfold_is_refused_fast():
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(1, 3))
+    padding = b" " * (25 * 1024 * 1024)
+    sheet_xml = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData>" + rows + padding + b"</sheetData></worksheet>"
+    )
+    bomb = with_member(small_workbook(), "xl/worksheets/sheet1.xml", sheet_xml)
+    assert len(bomb) < 100 * 1024
+    refused(bomb, "压缩炸弹|解压后超过")
+
+
+def test_a_sheet_with_entity_declarations_is_refused():
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    refused(with_member(small_workbook(), "xl/worksheets/sheet1.xml", laughs), "实体声明")
+
+
+def test_xml_nested_too_deep_is_refused():
+    deep = b"<a>" * 5000 + b"</a>" * 5000
+    sheet_xml = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<sheetData/><extLst>" + deep + b"</extLst></worksheet>"
+    )
+    refused(with_member(small_workbook(), "xl/worksheets/sheet1.xml", sheet_xml), "嵌套超过")
+
+
+def test_an_oversized_sheet_is_refused_by_its_cells(monkeypatch):
+    monkeypatch.setattr(score_io, "MAX_CELLS", 1000)
+    workbook = openpyxl.Workbook(write_only=True)
+    worksheet = workbook.create_sheet()
+    for row in range(30):
+        worksheet.append([f"单位{row}", *range(49)])
+    with pytest.raises(score_io.TableError, match="超过 1000 个单元格"):
+        score_io.parse_table(SimpleUploadedFile("成绩表.xlsx", workbook_bytes(workbook)))
+
+
+def test_reading_stops_at_the_deadline(monkeypatch):
+    monkeypatch.setattr(score_io, "READ_SECONDS", -1)
+    with pytest.raises(score_io.TableError, match="超时"):
+        score_io.parse_table(SimpleUploadedFile("成绩表.xlsx", small_workbook()))
+
+
+def test_a_macro_enabled_workbook_is_refused():
+    content = with_member(small_workbook(), "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0")
+    refused(content, "宏")
