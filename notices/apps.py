@@ -7,10 +7,15 @@ class NoticesConfig(AppConfig):
     verbose_name = "信息公开"
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+        from config.text import clean_text_before_save
         from notices import models, page_cache
         from notices.roles import sync_roles_after_migrate
+
+        # Before the audit app connects its receivers (it comes later in INSTALLED_APPS), so
+        # that the history records the text as it is stored.
+        pre_save.connect(clean_text_before_save, dispatch_uid="config.text.clean")
 
         for model in (
             models.Notice,

@@ -137,6 +137,19 @@ def test_editor_creates_a_draft_and_body_is_sanitized(client, editor, organ):
     assert created.created_by == editor
 
 
+def test_control_characters_pasted_into_the_admin_are_not_stored(client, editor, organ):
+    client.force_login(editor)
+    draft = Notice(organ=organ, title="粘贴\x0b的标题\x85", genre="notice", body="<p>正\x0c文</p>")
+    data = form_data(draft, summary="第一行\x0b\r\n\t第二行\x1b", keywords="甲\t乙")
+    response = client.post(ADD, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = Notice.objects.get(organ=organ)
+    assert created.title == "粘贴的标题"
+    assert created.summary == "第一行\r\n\t第二行"
+    assert created.keywords == "甲乙"
+    assert created.body == "<p>正文</p>"
+
+
 def test_a_new_notice_is_saved_from_the_add_form_as_a_browser_posts_it(client, editor, organ):
     client.force_login(editor)
     draft = Notice(organ=organ, title="浏览器新建", genre="notice", body="<p>正文</p>")
