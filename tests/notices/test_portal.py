@@ -7,6 +7,7 @@ from importlib import import_module
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
+from xml.etree import ElementTree
 
 import pytest
 from django.apps import apps
@@ -910,6 +911,37 @@ def test_organ_feed_has_only_that_organs_notices(client, notice_in, organ, other
     assert theirs.title in feed
     assert mine.title not in feed
     assert f"{other_organ.name} · 最新信息" in feed
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def atom_entries(response) -> list:
+    """The feed's entries, parsed as XML: a feed that is not well-formed fails here."""
+    return ElementTree.fromstring(response.content).findall(f"{ATOM}entry")  # noqa: S314 - ours
+
+
+def test_feeds_send_summaries_as_plain_text(client, notice_in):
+    notice = notice_in("published", document_number="", summary="<b>不是标记</b> & 5 < 6")
+    for url in (reverse("notices:feed"), reverse("notices:organ-feed", args=[notice.organ_id])):
+        (entry,) = atom_entries(client.get(url))
+        summary = entry.find(f"{ATOM}summary")
+        assert summary.get("type") == "text"
+        assert summary.text == f"{notice.organ.name} · <b>不是标记</b> & 5 < 6"
+
+
+def test_feeds_hold_stored_control_characters_out_of_the_xml(client, notice_in):
+    notice = notice_in("published", document_number="")
+    # Written around save(), as rows stored before input was cleaned are.
+    Notice.objects.filter(pk=notice.pk).update(
+        title="标题\x0b续\ufffe", summary="概述\x0c\x1f\n第二行"
+    )
+    for url in (reverse("notices:feed"), reverse("notices:organ-feed", args=[notice.organ_id])):
+        response = client.get(url)
+        assert response.status_code == 200
+        (entry,) = atom_entries(response)
+        assert entry.find(f"{ATOM}title").text == "标题续"
+        assert entry.find(f"{ATOM}summary").text == f"{notice.organ.name} · 概述\n第二行"
 
 
 def test_unknown_organ_feed_is_404(client, organ):

@@ -2,6 +2,7 @@
 
 import re
 from html import unescape
+from xml.etree import ElementTree
 
 import pytest
 from django.db import connection
@@ -12,6 +13,8 @@ from notices.models import Notice
 from search import codes, engine, query, text
 from search.models import SearchEntry
 from tests import factories
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def page(client, **params):
@@ -363,6 +366,24 @@ def test_search_feed_is_atom_with_matching_published_notices(client, notice_in):
 
 def test_search_feed_with_a_bad_query_is_empty_not_an_error(client, db):
     assert client.get(reverse("search:feed"), {"q": "，", "organ": "x"}).status_code == 200
+
+
+def test_search_feed_sends_summaries_as_plain_text(client, notice_in):
+    notice_in("published", title="考核通报", document_number="", summary="<i>考核</i> & 概述")
+    response = client.get(reverse("search:feed"), {"q": "考核"})
+    feed = ElementTree.fromstring(response.content)  # noqa: S314 - our own feed
+    summary = feed.find(f"{ATOM}entry/{ATOM}summary")
+    assert summary.get("type") == "text"
+    assert summary.text.endswith(" · <i>考核</i> & 概述")
+
+
+@pytest.mark.parametrize("q", ["\x00", "考核\x00", "\x0b考核\x1f", "\ufffe"])
+def test_search_feed_for_a_control_character_is_a_valid_feed(client, notice_in, q):
+    notice_in("published", title="考核通报")
+    response = client.get(reverse("search:feed"), {"q": q})
+    assert response.status_code == 200
+    feed = ElementTree.fromstring(response.content)  # noqa: S314 - our own feed
+    assert "\x00" not in feed.find(f"{ATOM}title").text
 
 
 def test_search_page_links_its_feed_and_api(client, notice_in):
