@@ -8,12 +8,17 @@ still served.
 
 import logging
 import sys
+import threading
+import time
 
 from django import db
 from django.conf import settings
-from django.http import HttpResponse
+from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
+
+from config import redis_cache
 
 logger = logging.getLogger(__name__)
 
@@ -83,3 +88,47 @@ def server_error(request, template_name: str = "500.html"):
     if error is not None and is_database_unavailable(error):
         return unavailable_response(request, error)
     return defaults.server_error(request, template_name)
+
+
+# /healthz checks the database and the cache at most this often in each process: a load
+# balancer's probes cost nothing, and the benchmarks' bare view stays bare.
+HEALTH_CHECK_SECONDS = 2.0
+HEALTH_KEY = "health:probe"
+
+
+class _HealthCheck:
+    lock = threading.Lock()
+    checked_at: float | None = None
+    database_error: str | None = None
+
+
+def _check_dependencies() -> None:
+    state = _HealthCheck
+    now = time.monotonic()
+    if state.checked_at is not None and now - state.checked_at < HEALTH_CHECK_SECONDS:
+        return
+    with state.lock:
+        state.checked_at = now
+        try:
+            with db.connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            state.database_error = None
+        except db.DatabaseError as error:
+            state.database_error = str(error) or type(error).__name__
+            logger.error("Health check: the database cannot be reached: %s", error)
+        cache.get(HEALTH_KEY)  # a cache that cannot be reached says so in redis_cache.degraded()
+
+
+def health(request):
+    """For load balancers: 200 while this server can serve, ``degraded`` naming what it serves
+    without (the cache, the view counts' Redis); 503 when it cannot reach the database, so the
+    balancer sends readers to a server that can. The benchmarks' baseline."""
+    _check_dependencies()
+    if _HealthCheck.database_error is not None:
+        response = JsonResponse({"status": "unavailable", "unavailable": ["database"]}, status=503)
+    else:
+        degraded = redis_cache.degraded()
+        body = {"status": "degraded", "degraded": degraded} if degraded else {"status": "ok"}
+        response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -5,6 +5,10 @@ pending counts into the database in one transaction, by the `flush_view_counts` 
 automatically at most once a minute: the request that finds a flush due runs it once its
 response has been sent, so that no reader waits for it. Shown counts add what is still
 pending. Without Redis (one machine, SQLite) the count goes straight to the database.
+
+While that Redis cannot be reached, views are not counted (a warning is logged once per outage,
+config/redis_cache.Backoff) and pages show the counts in the database: a count is not worth
+a write per view to the database when it may be struggling too.
 """
 
 import contextvars
@@ -19,12 +23,20 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.dispatch import receiver
 
+from config.redis_cache import (
+    COMMAND_TIMEOUT_SECONDS,
+    CONNECT_TIMEOUT_SECONDS,
+    UNREACHABLE,
+    backoff,
+)
 from notices.models import Notice
 
 PENDING = "notice-views:pending"
 FLUSHING_PREFIX = "notice-views:flushing:"
 BATCHES = "notice-views:batches"
 FLUSH_LOCK = "notice-views:flush-lock"
+# The name the health check gives the counters' Redis when it cannot be reached.
+VIEW_COUNTS = "view counts"
 FLUSH_INTERVAL_SECONDS = 60
 # The most notices one statement of a flush names.
 IDS_PER_UPDATE = 1000
@@ -36,7 +48,16 @@ _flush_due = contextvars.ContextVar("view_count_flush_due", default=False)
 
 @cache
 def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(
+        url,
+        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        socket_timeout=COMMAND_TIMEOUT_SECONDS,
+    )
+
+
+def _reachable_client() -> redis.Redis | None:
+    """The client, or None while its Redis failed a moment ago (see Backoff)."""
+    return None if backoff(VIEW_COUNTS).waiting else client()
 
 
 def client() -> redis.Redis | None:
@@ -51,13 +72,20 @@ def record_view(notice_id: int) -> int:
     if store is None:
         Notice.objects.filter(pk=notice_id).update(view_count=F("view_count") + 1)
         return 1
+    if backoff(VIEW_COUNTS).waiting:
+        return 0
     # One round trip: count the view, see whether a flush is due and whether one is running.
     pipeline = store.pipeline(transaction=False)
     pipeline.hincrby(PENDING, str(notice_id), 1)
     pipeline.set(FLUSH_LOCK, "1", nx=True, ex=FLUSH_INTERVAL_SECONDS)
     pipeline.smembers(BATCHES)
-    pending, flush_due, batches = pipeline.execute()
-    pending += _in_batches(store, notice_id, batches)
+    try:
+        pending, flush_due, batches = pipeline.execute()
+        pending += _in_batches(store, notice_id, batches)
+    except UNREACHABLE as error:
+        backoff(VIEW_COUNTS).failed(error)
+        return 0
+    backoff(VIEW_COUNTS).succeeded()
     if flush_due:
         _flush_due.set(True)
     return pending
@@ -78,13 +106,20 @@ def flush_after_response(**kwargs) -> None:
 
 
 def pending_views(notice_id: int) -> int:
-    store = client()
+    store = _reachable_client()
     if store is None:
         return 0
-    pending, batches = (
-        store.pipeline(transaction=False).hget(PENDING, str(notice_id)).smembers(BATCHES).execute()
-    )
-    return int(pending or 0) + _in_batches(store, notice_id, batches)
+    try:
+        pending, batches = (
+            store.pipeline(transaction=False)
+            .hget(PENDING, str(notice_id))
+            .smembers(BATCHES)
+            .execute()
+        )
+        return int(pending or 0) + _in_batches(store, notice_id, batches)
+    except UNREACHABLE as error:
+        backoff(VIEW_COUNTS).failed(error)
+        return 0
 
 
 def _in_batches(store: redis.Redis, notice_id: int, batches) -> int:

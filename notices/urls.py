@@ -1,5 +1,6 @@
 from django.urls import path
 
+from config import reliability
 from notices import feeds, views
 from notices.page_cache import cache_page_for_public as cached
 
@@ -18,5 +19,5 @@ urlpatterns = [
     path("feed/", cached(feeds.LatestNoticesFeed()), name="feed"),
     path("organs/<int:pk>/feed/", cached(feeds.OrganNoticesFeed()), name="organ-feed"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
-    path("healthz", views.health, name="health"),
+    path("healthz", reliability.health, name="health"),
 ]
