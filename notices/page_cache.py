@@ -1,27 +1,39 @@
 """Whole-page caching for anonymous readers, invalidated the moment anything public changes.
 
-A generation number is bumped by each publication, correction, withdrawal and unscheduling
-(after its transaction commits); every cached page records the generation it was rendered in
-and is only served while that is still the current one, so no stale page outlives the change.
-A page is never cached past the moment the next scheduled notice falls due, so scheduled notices
-appear on time without a cron job. The cache is Redis when REDIS_URL is set: shared by every
-app server.
+Each publication, correction, withdrawal and unscheduling bumps two generation numbers once its
+transaction commits: one in the cache (every app server sees it at once) and one in the database
+(PageGeneration, which survives an unreachable cache). Every cached page records both as they
+were when it was rendered, and is only served while the cache's is still the current one and the
+database's is not larger. Each process reads the database's at most every
+PORTAL_GENERATION_CHECK_SECONDS; a change whose bump could not reach the cache waits that long
+before it answers, so that after its answer no server serves a page from before it, even when
+the cache comes back with its old pages. A page is never cached past the moment the next
+scheduled notice falls due, so scheduled notices appear on time without a cron job. Pages are
+keyed by their absolute URL (scheme, host, path and query). The cache is Redis when REDIS_URL is
+set: shared by every app server; while it cannot be reached, pages are rendered for each reader
+(config/redis_cache.py).
 
 A hit costs one cache round trip (the generation, the next due time and the page are read
-together; a notice's page adds the count of its view) and no database query. Readers without a
-session are served by PublicPageCacheMiddleware before the rest of the middleware runs; the page
-is kept as it leaves the stack, as its headers and bytes, not as a pickled response.
+together; a notice's page adds the count of its view) and no database query, but for the
+generation's check once per PORTAL_GENERATION_CHECK_SECONDS. Readers without a session are
+served by PublicPageCacheMiddleware before the rest of the middleware runs; the page is kept as
+it leaves the stack, as its headers and bytes, not as a pickled response.
 """
 
 import hashlib
+import logging
+import threading
+import time
 from contextvars import ContextVar
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from notices import counters
 
@@ -29,6 +41,8 @@ GENERATION_KEY = "portal:generation"
 NEXT_DUE_KEY = "portal:next-due"
 PAGE_PREFIX = "portal:page:"
 VALUE_PREFIX = "portal:value:"
+
+logger = logging.getLogger(__name__)
 
 # The remembered values read so far in the current request (see ``remembered``).
 _request_values: ContextVar[dict | None] = ContextVar("remembered_values", default=None)
@@ -43,28 +57,95 @@ def page_seconds() -> int:
     return settings.PORTAL_PAGE_CACHE_SECONDS
 
 
+class _DatabaseGeneration:
+    """The database's generation as this process last read it, and when (time.monotonic())."""
+
+    value = 0
+    read_at: float | None = None
+
+
+_database_generation = _DatabaseGeneration()
+# Invalidations asked for in this thread and not yet carried out: many saves in one transaction
+# bump the generations once, when it commits.
+_pending = threading.local()
+
+
 def invalidate() -> None:
     """Drop every cached portal page once the current transaction commits."""
-
-    def bump():
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.add(GENERATION_KEY, 2, timeout=None)
-        cache.delete(NEXT_DUE_KEY)
-        values = _request_values.get()
-        if values is not None:
-            values.clear()  # what this request read before the change is stale now
-
-    transaction.on_commit(bump)
+    _pending.count = getattr(_pending, "count", 0) + 1
+    transaction.on_commit(_bump)
 
 
-def _current_generation(found: dict) -> int:
+def _bump() -> None:
+    if not getattr(_pending, "count", 0):
+        return  # an earlier callback of the same commit bumped already
+    _pending.count = 0
+    _bump_database_generation()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.add(GENERATION_KEY, 2, timeout=None)
+    cache.delete(NEXT_DUE_KEY)
+    values = _request_values.get()
+    if values is not None:
+        values.clear()  # what this request read before the change is stale now
+    if not getattr(cache, "reachable", True):  # a local-memory cache is always reachable
+        # Servers that can reach the cache would still serve its pages until they read the
+        # database's generation again: answer only once each of them has.
+        logger.warning("The page cache could not be invalidated; waiting for every server.")
+        time.sleep(settings.PORTAL_GENERATION_CHECK_SECONDS)
+
+
+def _bump_database_generation() -> None:
+    from notices.models import PageGeneration
+
+    try:
+        if not PageGeneration.objects.filter(pk=1).update(value=F("value") + 1):
+            PageGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
+    except DatabaseError:
+        logger.exception("The portal's generation could not be bumped in the database.")
+    _database_generation.read_at = None  # read it again before serving from the cache
+
+
+def _current_database_generation() -> int:
+    """The database's generation, read at most every PORTAL_GENERATION_CHECK_SECONDS."""
+    from notices.models import PageGeneration
+
+    memo, started = _database_generation, time.monotonic()
+    if (
+        memo.read_at is not None
+        and started - memo.read_at < settings.PORTAL_GENERATION_CHECK_SECONDS
+    ):
+        return memo.value
+    try:
+        value = (
+            PageGeneration.objects.using("default")
+            .filter(pk=1)
+            .values_list("value", flat=True)
+            .first()
+        )
+    except DatabaseError:
+        # The database cannot say: nothing can be published meanwhile either.
+        logger.warning("The portal's generation could not be read; using the last one read.")
+    else:
+        memo.value = value or 0
+    memo.read_at = started  # the read saw at least what was committed when it started
+    return memo.value
+
+
+def _current_generation(found: dict) -> tuple[int, int]:
     value = found.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, 1, timeout=None)
         value = cache.get(GENERATION_KEY, 1)
-    return value
+    return value, _current_database_generation()
+
+
+def _is_current(kept_generation: tuple[int, int], generation: tuple[int, int]) -> bool:
+    """Whether something kept under ``kept_generation`` may still be served: the cache's
+    generation is the same and the database's no larger (another server may have read it
+    first)."""
+    return kept_generation[0] == generation[0] and kept_generation[1] >= generation[1]
 
 
 def _seconds_until_next_due(found: dict, seconds: int) -> int | None:
@@ -100,7 +181,7 @@ def _read(key: str, *others: str) -> dict:
 
     def current(name: str):
         kept = found.get(name)
-        return kept if kept is not None and kept[0] == generation else None
+        return kept if kept is not None and _is_current(kept[0], generation) else None
 
     return {
         "key": key,
@@ -112,7 +193,10 @@ def _read(key: str, *others: str) -> dict:
 
 
 def _lookup(request) -> dict:
-    return _read(PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest())
+    # By absolute URL: a page names its own host and scheme (links, feeds), and one host's page
+    # must not be served for another.
+    url = request.build_absolute_uri()
+    return _read(PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest())
 
 
 def _hit(lookup: dict) -> HttpResponse | None:
@@ -259,3 +343,19 @@ def invalidate_on_change(sender, instance, **kwargs) -> None:
         is_public = is_public()
     if is_public:
         invalidate()
+
+
+def purge_from_cdn(paths: list[str]) -> None:
+    """Once the current transaction commits, ask the CDN in front of the portal (if
+    CDN_PURGE_CALLABLE names a function) to drop its copies of ``paths``. A purge that fails is
+    logged; the change stands."""
+    if not settings.CDN_PURGE_CALLABLE:
+        return
+
+    def purge():
+        try:
+            import_string(settings.CDN_PURGE_CALLABLE)(paths)
+        except Exception:
+            logger.exception("The CDN could not purge %s.", paths)
+
+    transaction.on_commit(purge)

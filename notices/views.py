@@ -8,6 +8,7 @@ from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView, TemplateView
 
@@ -367,6 +368,16 @@ def download_attachment(request, pk: int, attachment_pk: int):
     is_public = Notice.objects.published().filter(pk=notice.pk).exists() and notice.body_is_public
     if not is_public and not staff_may_preview(request.user, notice):
         raise Http404("没有这个附件。")
+    # Public files may be kept by browsers and a CDN, but only after asking here each time (a
+    # 304 while the notice is public, a 404 once it is withdrawn): a withdrawn file is never
+    # served from a copy.
+    cache_control = "public, no-cache" if is_public else "private, no-store"
+    etag = f'"{attachment.sha256}"' if is_public and attachment.sha256 else None
+    if etag is not None:
+        not_modified = get_conditional_response(request, etag=etag)
+        if not_modified is not None:
+            not_modified["Cache-Control"] = cache_control
+            return not_modified
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError) as error:
@@ -379,7 +390,9 @@ def download_attachment(request, pk: int, attachment_pk: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store" if not is_public else "public, max-age=3600"
+    response["Cache-Control"] = cache_control
+    if etag:
+        response["ETag"] = etag
     return response
 
 
@@ -395,8 +408,3 @@ def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-
-
-def health(request):
-    """For load balancers (and the benchmarks' baseline): answers without touching the database."""
-    return HttpResponse("ok", content_type="text/plain")

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from notices import access
+from notices import access, page_cache
 from notices.models import (
     Attachment,
     CitedDocument,
@@ -284,6 +284,9 @@ def withdraw(notice: Notice, user, reason: str) -> Notice:
     notice.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
     notice.corrections.all().delete()
     _record(notice, Action.WITHDRAWN, user, reason)
+    page_cache.purge_from_cdn(
+        [notice.get_absolute_url(), *(item.get_absolute_url() for item in notice.attachments.all())]
+    )
     return notice
 
 

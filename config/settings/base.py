@@ -281,6 +281,12 @@ PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300
 # The small lists that every page shows (filter options, the topic tree) are kept the same way,
 # also when the pages themselves are not (notices/shared_lists.py).
 PORTAL_LISTS_CACHE_SECONDS = int(os.environ.get("PORTAL_LISTS_CACHE_SECONDS", "300"))
+# Each process checks the database's page generation at most this often; a change whose
+# invalidation could not reach the cache waits this long before it answers (page_cache.py).
+PORTAL_GENERATION_CHECK_SECONDS = float(os.environ.get("PORTAL_GENERATION_CHECK_SECONDS", "1"))
+# A CDN in front of the portal: the dotted path of a function called after a withdrawal commits
+# with the paths of the notice's page and attachments, to purge them (README, "Deploying").
+CDN_PURGE_CALLABLE = os.environ.get("CDN_PURGE_CALLABLE", "")
 VIEW_COUNTER_REDIS_URL = os.environ.get("VIEW_COUNTER_REDIS_URL", "")
 
 # Full-text search (search/): a search lists its matches from the gram index when they are at

@@ -9,16 +9,20 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import CacheKeyWarning
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
+from config.redis_cache import Backoff
 from notices import workflow
-from notices.models import Notice
+from notices.models import Notice, PageGeneration
 from notices.page_cache import VALUE_PREFIX, cache_page_for_public
+from tests.factories import make_attachment
+from tests.redis_service import REDIS_URL, needs_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -296,3 +300,97 @@ def test_a_list_asked_for_with_odd_filter_values_reads_no_key_made_of_them(clien
         response = client.get(url)
     assert response.status_code == 400
     assert "筛选条件无效" in response.content.decode()
+
+
+def test_a_page_cached_for_one_host_is_not_served_for_another(client, notice_in):
+    notice = notice_in("published", title="缓存时的标题")
+    assert "缓存时的标题" in client.get("/notices/", HTTP_HOST="localhost").content.decode()
+    Notice.objects.filter(pk=notice.pk).update(title="绕过应用修改")
+    assert "缓存时的标题" in client.get("/notices/", HTTP_HOST="localhost").content.decode()
+    assert "绕过应用修改" in client.get("/notices/", HTTP_HOST="127.0.0.1").content.decode()
+
+
+purged: list[list[str]] = []
+
+
+def record_purge(paths: list[str]) -> None:
+    purged.append(paths)
+
+
+def refuse_purge(paths: list[str]) -> None:
+    raise ConnectionError("the CDN's purge API is down")
+
+
+def test_a_withdrawal_asks_the_cdn_to_purge_the_page_and_its_files_after_commit(
+    settings, notice_in, reviewer
+):
+    settings.CDN_PURGE_CALLABLE = f"{__name__}.record_purge"
+    notice = notice_in("published")
+    first, second = make_attachment(notice, name="a.pdf"), make_attachment(notice, name="b.pdf")
+    purged.clear()
+    with transaction.atomic():
+        workflow.withdraw(notice, reviewer, "内容有误")
+        assert purged == []  # not before the withdrawal is committed
+    assert purged == [
+        [notice.get_absolute_url(), first.get_absolute_url(), second.get_absolute_url()]
+    ]
+
+
+def test_a_failing_cdn_purge_does_not_undo_the_withdrawal(settings, notice_in, reviewer, caplog):
+    settings.CDN_PURGE_CALLABLE = f"{__name__}.refuse_purge"
+    notice = notice_in("published")
+    workflow.withdraw(notice, reviewer, "内容有误")
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.WITHDRAWN
+    assert "The CDN could not purge" in caplog.text
+
+
+@needs_redis
+def test_a_withdrawal_while_the_cache_is_unreachable_answers_and_its_page_is_never_served_again(
+    client, settings, notice_in, reviewer, monkeypatch
+):
+    """Redis is unreachable during the withdrawal, then back with the pages it kept."""
+    redis = {"BACKEND": "config.redis_cache.ReusingRedisCache", "KEY_PREFIX": "test-page-cache"}
+    settings.CACHES = {"default": {**redis, "LOCATION": REDIS_URL}}
+    settings.PORTAL_GENERATION_CHECK_SECONDS = 0.3
+    monkeypatch.setattr(Backoff, "seconds", 0)  # each operation tries Redis again
+    cache.clear()
+    notice = notice_in("published", title="将被撤回", body="<p>撤回前的正文</p>")
+    url = notice.get_absolute_url()
+    assert "撤回前的正文" in client.get(url).content.decode()
+    assert "撤回前的正文" in client.get(url).content.decode()  # from the cache
+
+    staff = Client()
+    staff.force_login(reviewer)
+    settings.CACHES = {"default": {**redis, "LOCATION": "redis://127.0.0.1:1/0"}}
+    started = time.monotonic()
+    response = staff.post(
+        reverse("admin:notices_notice_workflow", args=[notice.pk]),
+        {"transition": "withdraw", "comment": "内容有误"},
+    )
+    assert response.status_code == 302
+    # It answered once every server has read the database's generation again.
+    assert time.monotonic() - started >= settings.PORTAL_GENERATION_CHECK_SECONDS
+    notice.refresh_from_db()
+    assert notice.status == Notice.Status.WITHDRAWN
+
+    settings.CACHES = {"default": {**redis, "LOCATION": REDIS_URL}}
+    page = client.get(url).content.decode()
+    assert "本信息已撤回" in page
+    assert "撤回前的正文" not in page
+    cache.clear()
+
+
+def test_a_server_that_read_the_generation_before_a_change_does_not_serve_its_old_pages(
+    client, settings, notice_in
+):
+    """Another server, whose cache missed the change: its next read of the database's
+    generation (at most PORTAL_GENERATION_CHECK_SECONDS later) drops the pages kept before."""
+    settings.PORTAL_GENERATION_CHECK_SECONDS = 0.2
+    notice = notice_in("published", title="改动前")
+    assert "改动前" in client.get("/notices/").content.decode()
+    Notice.objects.filter(pk=notice.pk).update(title="改动后")
+    PageGeneration.objects.update_or_create(pk=1, defaults={"value": 10**6})
+    assert "改动前" in client.get("/notices/").content.decode()  # read the generation just now
+    time.sleep(0.25)
+    assert "改动后" in client.get("/notices/").content.decode()
