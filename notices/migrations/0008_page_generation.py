@@ -4,22 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notices', '0007_topic_path'),
+        ("notices", "0007_topic_path"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PageGeneration',
+            name="PageGeneration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.BigIntegerField(default=0, verbose_name='版本号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.BigIntegerField(default=0, verbose_name="版本号")),
             ],
             options={
-                'verbose_name': '门户内容版本',
-                'verbose_name_plural': '门户内容版本',
-                'ordering': ['pk'],
+                "verbose_name": "门户内容版本",
+                "verbose_name_plural": "门户内容版本",
+                "ordering": ["pk"],
             },
         ),
     ]
