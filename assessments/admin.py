@@ -44,7 +44,7 @@ from assessments.models import (
     UnitGroup,
 )
 from notices import access
-from notices.admin import OrganFilter
+from notices.admin import NOTICE_OUT_OF_SCOPE, OrganFilter, ScopedChoicesMixin
 from notices.models import Notice, Organ
 from notices.workflow import WorkflowError
 
@@ -371,7 +371,7 @@ class StalePreview(Exception):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     change_form_template = "admin/assessments/assessment/change_form.html"
     inlines = [
         GradeBandInline,
@@ -397,13 +397,15 @@ class AssessmentAdmin(admin.ModelAdmin):
         # A new assessment gets the usual grade bands when saved; its rows are added after.
         return self.inlines if obj is not None else []
 
+    def scoped_choices(self, request) -> dict:
+        notices = access.scope_to_user(Notice.objects.originals(), request.user)
+        return {"notice": (notices, NOTICE_OUT_OF_SCOPE)}
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "organ":
             kwargs["queryset"] = access.scope_to_user(
                 Organ.objects.all(), request.user, organ_field="pk"
             )
-        if db_field.name == "notice":
-            kwargs["queryset"] = access.scope_to_user(Notice.objects.originals(), request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_view_permission(self, request, obj=None):

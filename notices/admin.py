@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Min
@@ -26,6 +27,50 @@ from notices.models import (
 )
 from notices.pagination import CappedCountPaginator
 from notices.views import render_notice
+
+NOTICE_OUT_OF_SCOPE = "所选文件不存在或无权引用。"
+
+
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id box that names the row it holds only if the row is among ``queryset``: Django's
+    looks the id up among all rows, so a form sent back with an error would show the title of
+    whatever id was typed into it."""
+
+    def __init__(self, rel, admin_site, queryset, attrs=None, using=None):
+        super().__init__(rel, admin_site, attrs, using)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            in_scope = self.queryset.filter(**{key: value}).exists()
+        except (ValueError, ValidationError):
+            in_scope = False
+        return super().label_and_url_for_value(value) if in_scope else ("", "")
+
+
+class ScopedChoicesMixin:
+    """For model admins and inlines: the foreign keys named by ``scoped_choices`` offer, accept
+    and name only the rows the user may see, and any other id is refused with a message that
+    does not tell whether the row exists."""
+
+    def scoped_choices(self, request) -> dict:
+        """Field name → (the rows the user may choose, the message for any other id)."""
+        return {}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scoped = self.scoped_choices(request).get(db_field.name)
+        if scoped is None:
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        queryset, message = scoped
+        kwargs["queryset"] = queryset
+        if db_field.name in self.raw_id_fields:
+            kwargs["widget"] = ScopedRawIdWidget(
+                db_field.remote_field, self.admin_site, queryset, using=kwargs.get("using")
+            )
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield.error_messages["invalid_choice"] = message
+        return formfield
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -118,12 +163,16 @@ class AttachmentInline(admin.TabularInline):
         return obj is None or workflow.can_edit(request.user, obj)
 
 
-class CitedDocumentInline(AttachmentInline):
+class CitedDocumentInline(ScopedChoicesMixin, AttachmentInline):
     model = CitedDocument
     fk_name = "notice"
     fields = ["position", "target", "title", "document_number"]
     readonly_fields = []
     raw_id_fields = ["target"]
+
+    def scoped_choices(self, request) -> dict:
+        citable = Notice.objects.originals().visible_to(request.user)
+        return {"target": (citable, NOTICE_OUT_OF_SCOPE)}
 
 
 class NoticeChangeList(ChangeList):
@@ -373,13 +422,17 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(NoticeVersion)
-class NoticeVersionAdmin(admin.ModelAdmin):
+class NoticeVersionAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["notice", "number", "change_note", "edited_by", "approved_by", "created_at"]
     list_select_related = ["notice", "edited_by", "approved_by"]
     raw_id_fields = ["notice"]
 
     def get_queryset(self, request):
         return access.scope_to_user(super().get_queryset(request), request.user, "notice__organ")
+
+    def scoped_choices(self, request) -> dict:
+        notices = access.scope_to_user(Notice.objects.all(), request.user)
+        return {"notice": (notices, NOTICE_OUT_OF_SCOPE)}
 
     def has_add_permission(self, request):
         return False

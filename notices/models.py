@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from notices import document_numbers, links, uploads
+from notices import access, document_numbers, links, uploads
 from notices.fields import HTMLSealField, SanitizedHTMLField
 
 
@@ -225,6 +225,14 @@ class NoticeQuerySet(models.QuerySet):
     def public_pages(self, at=None):
         """Notices whose public URL answers: published ones and withdrawal pages."""
         return self.filter(public_now(at) | WITHDRAWAL_PAGE)
+
+    def visible_to(self, user):
+        """What a member of staff may read or cite: every public page, and anything of the
+        organs they work for (access.organ_ids)."""
+        allowed = access.organ_ids(user)
+        if allowed is None:
+            return self
+        return self.filter(public_now() | WITHDRAWAL_PAGE | Q(organ__in=allowed))
 
     def for_lists(self):
         """For pages that list many notices: with the organ, without the long body."""
