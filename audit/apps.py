@@ -6,6 +6,6 @@ class AuditConfig(AppConfig):
     verbose_name = "审计"
 
     def ready(self) -> None:
-        from audit import registry, signals  # noqa: F401 - connects the login receivers
+        from audit import chain, checks, registry, signals  # noqa: F401 - receivers, checks
 
         registry.register_models()

@@ -45,10 +45,11 @@ from assessments.models import (
     Requirement,
     Score,
 )
-from audit import chain, context
+from audit import chain, checkpoints, context, keys
 from audit.models import AuditEvent, canonical_json
 from audit.pgcopy import CopyOut
 from audit.signals import record_access
+from config.text import FORMULA_START, formula_guarded
 from notices import access
 from notices.models import Notice, Organ
 
@@ -79,8 +80,6 @@ COPY_CHUNK_BYTES = 1024 * 1024
 # single cost of a CSV or JSON export and halves its speed (see bench/README.md). The manifest,
 # a few kilobytes, is always deflated.
 DEFLATE_LEVEL = 1
-# Cells a spreadsheet would run as a formula (CSV injection); in CSV they get a leading apostrophe.
-FORMULA_START = frozenset("=+-@\t\r")
 LIST_SEPARATOR = "；"
 
 
@@ -184,14 +183,15 @@ class Column:
     None keeps it as fetched. ``table_sql`` and ``json_sql`` make, from the field's name, the
     expression with which PostgreSQL writes the same: the text ``table`` gives, and a value that
     to_json writes as json.dumps writes what ``json`` gives (None: only Python can). ``text``
-    marks free text typed by people, which may not start a formula in a spreadsheet.
+    marks every column but numbers, dates and flags: a spreadsheet reads its cells as text, so
+    none may start a formula there (``formula_guarded``; ``_sql_formula_guarded`` in PostgreSQL).
     """
 
     key: str
     label: str
     table: Callable | None = None
     json: Callable | None = None
-    text: bool = False
+    text: bool = True
     table_sql: Callable[[str], Expression] | None = None
     json_sql: Callable[[str], Expression] | None = None
 
@@ -270,7 +270,8 @@ class _SqlJsonObject(Func):
 
 
 def _sql_formula_guarded(expression: Expression) -> Expression:
-    """What ``_csv_cell`` does to free text: an apostrophe before a formula's first character.
+    """``formula_guarded`` in PostgreSQL, for what ``_csv_cell`` guards: an apostrophe before
+    a text that starts with a character of FORMULA_START.
     (substr, unlike left, decompresses only the start of a long stored text.)"""
     return Case(
         When(
@@ -283,15 +284,19 @@ def _sql_formula_guarded(expression: Expression) -> Expression:
 
 
 def text(key: str, label: str) -> Column:
-    return Column(key, label, text=True, table_sql=_sql_text, json_sql=F)
-
-
-def plain(key: str, label: str) -> Column:
+    """Text: free text, names, codes; its cells never start a formula in CSV."""
     return Column(key, label, table_sql=_sql_text, json_sql=F)
 
 
+def integer(key: str, label: str) -> Column:
+    """A whole number (an id, a count), as it is."""
+    return Column(key, label, text=False, table_sql=_sql_text, json_sql=F)
+
+
 def day(key: str, label: str) -> Column:
-    return Column(key, label, table=_iso, json=_iso, table_sql=_sql_day, json_sql=_sql_day)
+    return Column(
+        key, label, table=_iso, json=_iso, text=False, table_sql=_sql_day, json_sql=_sql_day
+    )
 
 
 def moment(key: str, label: str) -> Column:
@@ -300,19 +305,22 @@ def moment(key: str, label: str) -> Column:
         label,
         table=_local_iso,
         json=_local_iso,
+        text=False,
         table_sql=_SqlLocalIso,
         json_sql=_SqlLocalIso,
     )
 
 
 def number(key: str, label: str) -> Column:
-    """A decimal: a number in spreadsheets, an exact string in JSON."""
-    return Column(key, label, json=str, table_sql=_sql_text, json_sql=_sql_text)
+    """A decimal: a number in spreadsheets (a minus is its sign), an exact string in JSON."""
+    return Column(key, label, json=str, text=False, table_sql=_sql_text, json_sql=_sql_text)
 
 
 def flag(key: str, label: str) -> Column:
     labels = {True: "是", False: "否"}
-    return Column(key, label, table=labels.get, table_sql=_sql_labels(labels), json_sql=F)
+    return Column(
+        key, label, table=labels.get, text=False, table_sql=_sql_labels(labels), json_sql=F
+    )
 
 
 def choice(key: str, label: str, choices, codes: dict | None = None) -> Column:
@@ -330,7 +338,7 @@ def choice(key: str, label: str, choices, codes: dict | None = None) -> Column:
 
 def listing(key: str, label: str) -> Column:
     """Names of related records: joined with ；in CSV/XLSX, a list in JSON."""
-    return Column(key, label, table=_joined, text=True)
+    return Column(key, label, table=_joined)
 
 
 def data(key: str, label: str) -> Column:
@@ -430,12 +438,12 @@ def _between(
 
 
 NOTICE_SPEC = [
-    (plain("id", "系统编号"), "id"),
-    (plain("index_number", "索引号"), "index_number"),
+    (integer("id", "系统编号"), "id"),
+    (text("index_number", "索引号"), "index_number"),
     (text("title", "标题"), "title"),
     (text("document_number", "文号"), "document_number"),
-    (plain("organ", "发布机构"), "organ__name"),
-    (plain("organ_code", "机构代码"), "organ__code"),
+    (text("organ", "发布机构"), "organ__name"),
+    (text("organ_code", "机构代码"), "organ__code"),
     (choice("genre", "体裁", Notice.Genre.choices), "genre"),
     (choice("status", "状态", Notice.Status.choices), "status"),
     (day("signed_on", "成文日期"), "signed_on"),
@@ -447,15 +455,15 @@ NOTICE_SPEC = [
     (text("keywords", "主题词"), "keywords"),
     (text("summary", "内容概述"), "summary"),
     (text("addressees", "主送机关"), "addressees"),
-    (plain("correction_of", "更正的公告"), "correction_of_id"),
+    (integer("correction_of", "更正的公告"), "correction_of_id"),
     (text("change_note", "更正说明"), "change_note"),
     (moment("withdrawn_at", "撤回时间"), "withdrawn_at"),
     (text("withdrawal_reason", "撤回原因"), "withdrawal_reason"),
-    (plain("created_by", "创建人"), "created_by__username"),
+    (text("created_by", "创建人"), "created_by__username"),
     (moment("created_at", "创建时间"), "created_at"),
-    (plain("last_edited_by", "最后编辑人"), "last_edited_by__username"),
+    (text("last_edited_by", "最后编辑人"), "last_edited_by__username"),
     (moment("updated_at", "最后修改时间"), "updated_at"),
-    (plain("view_count", "浏览次数"), "view_count"),
+    (integer("view_count", "浏览次数"), "view_count"),
     (text("body", "正文"), "body"),
 ]
 
@@ -472,33 +480,33 @@ def notice_tables(selection: Selection, user) -> list[Table]:
 
 def _in_assessment(prefix: str) -> list:
     return [
-        (plain("assessment_id", "考核编号"), f"{prefix}assessment_id"),
+        (integer("assessment_id", "考核编号"), f"{prefix}assessment_id"),
         (text("assessment", "考核"), f"{prefix}assessment__title"),
     ]
 
 
 ASSESSMENT_SPEC = [
-    (plain("id", "系统编号"), "id"),
-    (plain("year", "考核年度"), "year"),
+    (integer("id", "系统编号"), "id"),
+    (integer("year", "考核年度"), "year"),
     (text("title", "标题"), "title"),
-    (plain("organ", "组织考核的机构"), "organ__name"),
-    (plain("organ_code", "机构代码"), "organ__code"),
+    (text("organ", "组织考核的机构"), "organ__name"),
+    (text("organ_code", "机构代码"), "organ__code"),
     (choice("status", "状态", Assessment.Status.choices), "status"),
     (moment("published_at", "发布时间"), "published_at"),
-    (plain("notice_index_number", "发布通报索引号"), "notice__index_number"),
+    (text("notice_index_number", "发布通报索引号"), "notice__index_number"),
     (text("notice_title", "发布通报"), "notice__title"),
     (text("basis", "考核依据"), "basis"),
     (text("summary", "总体情况"), "summary"),
     (flag("is_example", "示例数据"), "is_example"),
-    (plain("last_edited_by", "最后编辑人"), "last_edited_by__username"),
+    (text("last_edited_by", "最后编辑人"), "last_edited_by__username"),
     (moment("updated_at", "最后修改时间"), "updated_at"),
 ]
 SCORE_SPEC = [
     *_in_assessment("unit__"),
-    (plain("group", "分组"), "unit__group__name"),
-    (plain("unit", "单位"), "unit__organ__name"),
-    (plain("unit_code", "机构代码"), "unit__organ__code"),
-    (plain("indicator_code", "指标编号"), "indicator__code"),
+    (text("group", "分组"), "unit__group__name"),
+    (text("unit", "单位"), "unit__organ__name"),
+    (text("unit_code", "机构代码"), "unit__organ__code"),
+    (text("indicator_code", "指标编号"), "indicator__code"),
     (text("indicator", "指标名称"), "indicator__name"),
     (choice("indicator_kind", "指标类型", Indicator.Kind.choices), "indicator__kind"),
     (number("points", "分值"), "indicator__points"),
@@ -506,18 +514,18 @@ SCORE_SPEC = [
     (text("remark", "备注"), "remark"),
 ]
 FINDING_SPEC = [
-    (plain("id", "系统编号"), "id"),
+    (integer("id", "系统编号"), "id"),
     *_in_assessment(""),
     (choice("kind", "类型", Finding.Kind.choices), "kind"),
-    (plain("position", "序号"), "position"),
+    (integer("position", "序号"), "position"),
     (text("title", "标题"), "title"),
     (text("text", "内容"), "text"),
     (listing("units", "涉及单位"), None),
 ]
 REQUIREMENT_SPEC = [
-    (plain("id", "系统编号"), "id"),
+    (integer("id", "系统编号"), "id"),
     *_in_assessment(""),
-    (plain("position", "序号"), "position"),
+    (integer("position", "序号"), "position"),
     (text("title", "标题"), "title"),
     (text("text", "内容"), "text"),
     (day("deadline", "整改期限"), "deadline"),
@@ -525,18 +533,18 @@ REQUIREMENT_SPEC = [
     (listing("problems", "针对的问题"), None),
 ]
 REPORT_SPEC = [
-    (plain("id", "系统编号"), "id"),
+    (integer("id", "系统编号"), "id"),
     *_in_assessment("requirement__"),
-    (plain("requirement_id", "整改要求编号"), "requirement_id"),
+    (integer("requirement_id", "整改要求编号"), "requirement_id"),
     (text("requirement", "整改要求"), "requirement__title"),
-    (plain("unit", "单位"), "unit__organ__name"),
-    (plain("unit_code", "机构代码"), "unit__organ__code"),
+    (text("unit", "单位"), "unit__organ__name"),
+    (text("unit_code", "机构代码"), "unit__organ__code"),
     (choice("progress", "整改进度", RectificationReport.Progress.choices), "progress"),
     (text("text", "整改情况"), "text"),
-    (plain("submitted_by", "报送人"), "submitted_by__username"),
+    (text("submitted_by", "报送人"), "submitted_by__username"),
     (moment("submitted_at", "报送时间"), "submitted_at"),
     (choice("verification", "核验", RectificationReport.Verification.choices), "verification"),
-    (plain("verified_by", "核验人"), "verified_by__username"),
+    (text("verified_by", "核验人"), "verified_by__username"),
     (moment("verified_at", "核验时间"), "verified_at"),
     (text("verification_note", "核验意见"), "verification_note"),
 ]
@@ -602,12 +610,12 @@ def _content_type(content_type_id: int) -> str:
 
 
 HISTORY_SPEC = [
-    (plain("sequence", "序号"), "sequence"),
+    (integer("sequence", "序号"), "sequence"),
     (moment("timestamp", "时间"), "timestamp"),
-    (plain("actor", "操作人"), "actor__username"),
-    (plain("actor_id", "操作人编号"), "actor_id"),
-    (plain("source", "来源"), "source"),
-    (plain("remote_addr", "IP 地址"), "remote_addr"),
+    (text("actor", "操作人"), "actor__username"),
+    (integer("actor_id", "操作人编号"), "actor_id"),
+    (text("source", "来源"), "source"),
+    (text("remote_addr", "IP 地址"), "remote_addr"),
     (
         Column("content_type", "对象类型", table=_content_type, json=_content_type),
         "content_type_id",
@@ -625,8 +633,15 @@ HISTORY_SPEC = [
     ),
     (data("changes", "变更内容"), "changes"),
     (data("additional_data", "附加信息"), "additional_data"),
-    (plain("previous_hash", "上一条的哈希"), "previous_hash"),
-    (plain("hash", "哈希"), "hash"),
+    (integer("object_id", "对象编号"), "object_id"),
+    (data("serialized_data", "对象快照"), "serialized_data"),
+    (text("cid", "关联编号"), "cid"),
+    (text("actor_email", "操作人邮箱"), "actor_email"),
+    (integer("remote_port", "端口"), "remote_port"),
+    (integer("hash_version", "哈希版本"), "hash_version"),
+    (text("previous_hash", "上一条的哈希"), "previous_hash"),
+    (text("hash", "哈希"), "hash"),
+    (text("seal", "封印"), "seal"),
     (text("payload", "哈希原文"), None),
 ]
 HISTORY_FIELDS = [field for _, field in HISTORY_SPEC if field] + ["changes_text"]
@@ -651,6 +666,12 @@ def _with_hashed_payload(batch: list[tuple]) -> list[tuple]:
             remote_addr=values["remote_addr"],
             additional_data=values["additional_data"],
             source=values["source"],
+            object_id=values["object_id"],
+            serialized_data=values["serialized_data"],
+            cid=values["cid"],
+            actor_email=values["actor_email"],
+            remote_port=values["remote_port"],
+            hash_version=values["hash_version"],
         )
         rows.append((*row[:-1], canonical_json(event.payload())))
     return rows
@@ -778,8 +799,8 @@ def _csv_cell(column: Column) -> Callable[[object], str]:
             value = convert(value)
         if not isinstance(value, str):
             return str(value)
-        if guard and value[:1] in FORMULA_START:
-            value = "'" + value
+        if guard:
+            value = formula_guarded(value)
         return _csv_quoted(value)
 
     return cell
@@ -826,22 +847,6 @@ def _site_time_zone():
         yield
     finally:
         transaction.savepoint_rollback(savepoint)
-
-
-@contextmanager
-def snapshot():
-    """On PostgreSQL, read the chain head and every file in one read-only repeatable-read
-    transaction: one consistent moment, and cursors that stream instead of being materialized.
-
-    Not on SQLite, where a transaction here would hold the write lock for the whole download.
-    """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
 
 
 class Export:
@@ -904,11 +909,16 @@ class Export:
         pipe = _Pipe()
         archive = zipfile.ZipFile(pipe, "w")
         try:
-            with snapshot():
+            try:
+                previous_checkpoint = checkpoints.latest()
+            except checkpoints.CheckpointError as error:
+                previous_checkpoint = error
+            with chain.snapshot():
                 head = chain.head()
+                checkpoint = self._checkpoint(previous_checkpoint)
                 for table in self.tables(head[0]):
                     yield from self._write(table, archive, pipe)
-            self.manifest = self._manifest(head)
+            self.manifest = self._manifest(head, checkpoint)
             text = json.dumps(self.manifest, ensure_ascii=False, indent=2) + "\n"
             member = self._member(archive, "manifest.json", level=DEFLATE_LEVEL)
             member.write(text.encode())
@@ -1048,12 +1058,25 @@ class Export:
         report.bytes = member.bytes
         report.sha256 = member.sha256.hexdigest()
 
-    def _manifest(self, head: tuple[int, str]) -> dict:
+    def _checkpoint(self, previous: checkpoints.Checkpoint | Exception | None) -> dict:
+        """The history's head signed at the export's moment, written to the checkpoint store
+        too; or why it was refused (a history that no longer extends the last checkpoint, or a
+        last checkpoint that cannot be read)."""
+        if isinstance(previous, Exception):
+            return {"refused": str(previous)}
+        try:
+            checkpoint = chain.sign_head(previous)
+        except checkpoints.CheckpointError as error:
+            return {"refused": str(error)}
+        checkpoints.write_quietly(checkpoint)
+        return {**checkpoint.as_dict(), "public_key": keys.public_key_base64()}
+
+    def _manifest(self, head: tuple[int, str], checkpoint: dict) -> dict:
         user = self.user
         notes = []
         if self.selection.format == "csv":
             notes.append(
-                "CSV 为带 BOM 的 UTF-8；以 = + - @ 开头的文本前加了英文单引号，"
+                "CSV 为带 BOM 的 UTF-8；以 = + - @、制表符或回车开头的文本前加了英文单引号，"
                 "以免表格软件当作公式执行。"
             )
         if self.selection.format == "xlsx":
@@ -1061,8 +1084,13 @@ class Export:
         if self.selection.dataset == "history":
             notes.append(
                 "每条记录的哈希 = SHA-256(上一条的哈希 + 换行 + 哈希原文)；"
-                "第 1 条的上一条哈希为 64 个 0。"
+                "第 1 条的上一条哈希为 64 个 0。封印为平台密钥的 HMAC，由平台核验。"
             )
+        notes.append(
+            "checkpoint 为导出时审计链头的签名检查点（Ed25519）：其签名覆盖除 signature 外"
+            "各字段按键排序、无空格的 JSON，可用本站公开的公钥离线核验；"
+            "请以从可信渠道取得的公钥核对 public_key。"
+        )
         return {
             "dataset": self.selection.dataset,
             "dataset_label": DATASETS[self.selection.dataset],
@@ -1078,6 +1106,7 @@ class Export:
             "source": self.audit_context.source,
             "time_zone": str(timezone.get_default_timezone()),
             "chain_head": {"sequence": head[0], "hash": head[1]},
+            "checkpoint": checkpoint,
             "rows": sum(report.rows for report in self.files),
             "files": [report.manifest() for report in self.files],
             "notes": notes,

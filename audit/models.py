@@ -1,9 +1,12 @@
 """The audit history: one append-only table of events linked into a hash chain.
 
 django-auditlog records every create, change and delete of the registered models (see
-audit/registry.py) with the fields before and after. Each event is hashed together with the hash
-of the event before it, so that altering or removing any event breaks the chain, which
-``manage.py verify_audit_chain`` checks. On PostgreSQL a trigger refuses UPDATE and DELETE.
+audit/registry.py) with the fields before and after. Each event is hashed over every column
+together with the hash of the event before it, so that altering or removing any event breaks the
+chain; each hash is sealed with a key kept outside the database (audit/keys.py), so that a
+rewritten chain does not fit its seals; and signed checkpoints written outside the database
+(audit/checkpoints.py) catch truncation and a removed tail. ``manage.py verify_audit_chain``
+checks all three. On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE.
 """
 
 import hashlib
@@ -13,14 +16,22 @@ from collections.abc import Iterable
 from auditlog.cid import get_cid
 from auditlog.diff import model_instance_diff
 from auditlog.models import AbstractLogEntry
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
-from audit import context
+from audit import context, keys
 
 GENESIS_HASH = "0" * 64
+# Events written before the history was sealed (hash_version 1) were hashed over fewer columns
+# and carry no seal; ChainHead.sealed_from says where sealed events begin.
+LEGACY_HASH_VERSION, HASH_VERSION = 1, 2
+# Sent once an append that crossed a multiple of AUDIT_CHECKPOINT_EVERY has committed;
+# audit/chain.py signs a checkpoint then.
+checkpoint_due = Signal()
 
 
 class AppendOnlyError(Exception):
@@ -32,6 +43,10 @@ class AuditEvent(AbstractLogEntry):
     source = models.CharField(_("来源"), max_length=200, blank=True)
     previous_hash = models.CharField(_("上一条的哈希"), max_length=64, editable=False)
     hash = models.CharField(_("哈希"), max_length=64, editable=False)
+    hash_version = models.PositiveSmallIntegerField(
+        _("哈希版本"), default=HASH_VERSION, editable=False
+    )
+    seal = models.CharField(_("封印"), max_length=64, blank=True, editable=False)
 
     class Meta(AbstractLogEntry.Meta):
         ordering = ["-sequence"]
@@ -44,9 +59,11 @@ class AuditEvent(AbstractLogEntry):
         self._take_context(context.current())
         with transaction.atomic(using=kwargs.get("using")):
             head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+            first = head.sequence + 1
             self._link_after(head)
             super().save(*args, **kwargs)
             head.save(update_fields=["sequence", "hash"])
+            _schedule_checkpoint(first, head.sequence)
 
     def _take_context(self, acting: context.AuditContext) -> None:
         """Who did it and from where, unless the event says so itself."""
@@ -63,14 +80,17 @@ class AuditEvent(AbstractLogEntry):
         """Make this event the chain's next link, and the head point at it."""
         self.sequence = head.sequence + 1
         self.previous_hash = head.hash
+        self.hash_version = HASH_VERSION
         self.hash = chain_hash(self.previous_hash, self.payload())
+        self.seal = keys.seal(self.hash)
         head.sequence, head.hash = self.sequence, self.hash
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("审计记录只能追加，不能删除。")
 
     def payload(self) -> dict:
-        """Everything the hash covers, in the form it has after a round trip through the DB."""
+        """Everything the hash covers, in the form it has after a round trip through the DB:
+        every column but the chain's own (previous hash, hash, seal)."""
         content_type = self.content_type
         data = {
             "sequence": self.sequence,
@@ -86,6 +106,15 @@ class AuditEvent(AbstractLogEntry):
             "additional_data": self.additional_data,
             "source": self.source,
         }
+        if self.hash_version != LEGACY_HASH_VERSION:
+            data |= {
+                "hash_version": self.hash_version,
+                "object_id": self.object_id,
+                "serialized_data": self.serialized_data,
+                "cid": self.cid,
+                "actor_email": self.actor_email,
+                "remote_port": self.remote_port,
+            }
         return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
@@ -102,11 +131,19 @@ def append(events: list[AuditEvent]) -> None:
         return
     acting = context.current()
     head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+    first = head.sequence + 1
     for event in events:
         event._take_context(acting)
         event._link_after(head)
     AuditEvent.objects.bulk_create(events)
     head.save(update_fields=["sequence", "hash"])
+    _schedule_checkpoint(first, head.sequence)
+
+
+def _schedule_checkpoint(first: int, last: int) -> None:
+    every = settings.AUDIT_CHECKPOINT_EVERY
+    if every > 0 and (first - 1) // every != last // every:
+        transaction.on_commit(lambda: checkpoint_due.send(sender=AuditEvent))
 
 
 def changed_rows(
@@ -152,10 +189,14 @@ def chain_hash(previous_hash: str, payload: dict) -> str:
 
 
 class ChainHead(models.Model):
-    """The newest event's sequence and hash: the single row that serializes appends."""
+    """The newest event's sequence and hash: the single row that serializes appends. Not trusted
+    by verification, which checks the events themselves against the checkpoints."""
 
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    sealed_from = models.PositiveBigIntegerField(
+        default=1, help_text="The first event hashed over every column and sealed."
+    )
 
     class Meta:
         verbose_name = _("审计链头")

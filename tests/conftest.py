@@ -1,8 +1,42 @@
 import pytest
 from django.db import connection
 
+from audit.database_roles import grant_app_role
+from audit.models import AuditEvent, ChainHead
 from notices import roles
 from tests import factories
+
+# The two roles of docs/audit.md, as the test database has them.
+OWNER_ROLE, APP_ROLE = "disclosure_owner_test", "disclosure_app_test"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL every test runs as the application's role of the two-role deployment: the
+    audit history belongs to the migration role, and the application may only read it and append
+    to it. (Here the application's role owns the other tables, so that tests may rebuild the
+    search index in-process; in production the migration role owns them too.)"""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for role in (OWNER_ROLE, APP_ROLE):
+            cursor.execute(
+                f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            )
+        history = {AuditEvent._meta.db_table, ChainHead._meta.db_table}
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        for (table,) in cursor.fetchall():
+            owner = OWNER_ROLE if table in history else APP_ROLE
+            cursor.execute(f'ALTER TABLE "{table}" OWNER TO {owner}')
+        grant_app_role(APP_ROLE)
+        connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c role={APP_ROLE}"
+    connection.close()
+    yield
+    # pytest-django drops the test database afterwards, which only its creator may do.
+    connection.settings_dict["OPTIONS"].pop("options")
+    connection.close()
 
 
 @pytest.fixture(autouse=True)
@@ -12,6 +46,10 @@ def _media_in_tmp(settings, tmp_path):
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": tmp_path / "media"},
+        },
+        "audit_checkpoints": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "audit-checkpoints"},
         },
     }
 

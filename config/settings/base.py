@@ -236,6 +236,36 @@ STORAGES = {
         )
     },
 }
+# Signed audit checkpoints live outside the database: a folder on a disk the database's owner
+# cannot write, or an S3-compatible bucket with Object Lock and a default retention.
+AUDIT_CHECKPOINT_BUCKET = os.environ.get("AUDIT_CHECKPOINT_BUCKET", "")
+if AUDIT_CHECKPOINT_BUCKET:
+    STORAGES["audit_checkpoints"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AUDIT_CHECKPOINT_BUCKET,
+            **{
+                option: os.environ.get(f"AUDIT_CHECKPOINT_{name}")
+                or os.environ.get(f"MEDIA_{name}")
+                or None
+                for option, name in [
+                    ("endpoint_url", "ENDPOINT_URL"),
+                    ("region_name", "REGION"),
+                    ("access_key", "ACCESS_KEY_ID"),
+                    ("secret_key", "SECRET_ACCESS_KEY"),
+                ]
+            },
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["audit_checkpoints"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(50 * 1024 * 1024)))
@@ -265,6 +295,15 @@ AUDITLOG_STORE_JSON_CHANGES = True
 # auditlog's own migrations would create its unused default table (swapped out above), which
 # then blocks TRUNCATE of auth_user through its foreign key; without them it is never created.
 MIGRATION_MODULES = {"auditlog": None}
+# Keys that make the history tamper-evident against whoever controls the database (see
+# docs/audit.md): AUDIT_SEAL_KEY keys each event's seal (HMAC), AUDIT_SIGNING_KEY (base64 of a
+# 32-byte Ed25519 seed, `manage.py audit_keys --new`) signs the checkpoints. Without them both
+# are derived from SECRET_KEY, and `manage.py check --deploy` warns.
+AUDIT_SEAL_KEY = os.environ.get("AUDIT_SEAL_KEY", "")
+AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
+# A signed checkpoint (count and head hash) is written outside the database after every this
+# many events, by every export, and by `manage.py audit_checkpoint` (run it from cron).
+AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "100"))
 # Behind reverse proxies that append to X-Forwarded-For, how many of them there are: the client's
 # address (audit history, login lockout) is the entry that many from the right, which no client
 # can forge. 0 ignores the header. TRUST_X_FORWARDED_FOR=1, the older setting, means one proxy.

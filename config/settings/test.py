@@ -6,7 +6,12 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import VAR_DIR
+from config.settings.base import DATABASES, VAR_DIR
+
+# PostgreSQL through the tests' own backend: the one the project uses, flushing between
+# transactional tests around the audit history's guards (tests/postgresql/base.py).
+if DATABASES["default"]["ENGINE"] == "config.postgresql":
+    DATABASES["default"]["ENGINE"] = "tests.postgresql"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -16,6 +21,10 @@ STORAGES = {
         "OPTIONS": {"location": VAR_DIR / "test-media"},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "audit_checkpoints": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "test-audit-checkpoints"},
+    },
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False

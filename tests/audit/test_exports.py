@@ -1,5 +1,6 @@
 """Auditor exports: what the files hold, the manifest, the filters, who may export, the record."""
 
+import base64
 import codecs
 import csv
 import datetime
@@ -12,6 +13,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -21,9 +24,9 @@ from django.utils import timezone
 
 from assessments import workflow as assessment_workflow
 from assessments.models import Finding, Requirement
-from audit import chain, exports
+from audit import chain, checkpoints, exports
 from audit.context import acting
-from audit.models import GENESIS_HASH, AuditEvent
+from audit.models import GENESIS_HASH, AuditEvent, ChainHead
 from notices import roles
 from notices.models import Notice
 from tests import factories
@@ -426,14 +429,41 @@ def test_history_export_can_be_verified_offline(notices, auditor):
     assert previous == head["hash"]
     assert {row["action"] for row in rows} >= {"create", "update"}
     assert rows[0]["content_type"].count(".") == 1
+    # The head is signed: checked here with nothing but the public key and the manifest.
+    checkpoint = manifest["checkpoint"]
+    assert (checkpoint["sequence"], checkpoint["hash"]) == (head["sequence"], head["hash"])
+    signed = {k: v for k, v in checkpoint.items() if k not in {"signature", "public_key"}}
+    message = json.dumps(signed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(checkpoint["public_key"]))
+    public_key.verify(base64.b64decode(checkpoint["signature"]), message.encode())
+    forged = json.dumps({**signed, "sequence": head["sequence"] - 1}, sort_keys=True)
+    with pytest.raises(InvalidSignature):
+        public_key.verify(base64.b64decode(checkpoint["signature"]), forged.encode())
+    assert checkpoints.latest().as_dict() == {
+        k: v for k, v in checkpoint.items() if k != "public_key"
+    }
+
+
+@pytest.mark.postgres
+def test_an_export_of_a_history_cut_short_says_its_head_could_not_be_signed(notices, auditor):
+    chain.record_checkpoint()
+    last = AuditEvent.objects.order_by("-sequence").first()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL ROLE NONE")
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    AuditEvent.objects.filter(pk=last.pk).delete()
+    ChainHead.objects.filter(pk=1).update(sequence=last.sequence - 1, hash=last.previous_hash)
+    _, manifest = export(exports.Selection("history", "json"), auditor)
+    assert "少于上一个检查点" in manifest["checkpoint"]["refused"]
 
 
 def test_history_csv_has_chinese_headers(notices, auditor):
     files, _ = export(exports.Selection("history", "csv"), auditor)
     header, first, *_ = read_csv(files["history.csv"])
     assert header[:3] == ["序号", "时间", "操作人"]
-    assert header[-3:] == ["上一条的哈希", "哈希", "哈希原文"]
-    assert first[0] == "1" and first[-3] == GENESIS_HASH
+    assert header[-4:] == ["上一条的哈希", "哈希", "封印", "哈希原文"]
+    assert first[0] == "1" and first[-4] == GENESIS_HASH
 
 
 def test_history_cannot_be_filtered_by_organ_or_status(organ, auditor):

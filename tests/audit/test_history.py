@@ -12,6 +12,7 @@ from audit.models import AppendOnlyError, AuditEvent
 from notices import workflow
 from notices.models import Notice
 from tests import factories
+from tests.conftest import OWNER_ROLE
 
 
 def events_for(instance):
@@ -106,11 +107,13 @@ def test_events_cannot_be_edited_or_deleted_through_the_model(organ):
     ],
 )
 def test_database_refuses_update_and_delete_on_postgresql(organ, statement):
+    """Even to the tables' owner (the application's role may not even try: test_tamper.py)."""
     with (
         pytest.raises(Exception, match="append-only"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
+        cursor.execute(f"SET LOCAL ROLE {OWNER_ROLE}")
         cursor.execute(statement)
 
 
@@ -125,6 +128,7 @@ def _without_trigger():
     """Tampering as an attacker with database access would: around the trigger."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL ROLE NONE")
             cursor.execute("SET LOCAL session_replication_role = replica")
 
 

@@ -4,7 +4,10 @@ from audit import chain
 
 
 class Command(BaseCommand):
-    help = "Verify the audit history's hash chain and name the first broken link."
+    help = (
+        "Verify the audit history: its hash chain, every event's seal, and the newest signed "
+        "checkpoint; name the first event that does not fit."
+    )
 
     def handle(self, *args, **options):
         report = chain.verify()
@@ -17,3 +20,15 @@ class Command(BaseCommand):
             f"审计链完整：共 {report.checked} 条，链头 #{report.head_sequence} {report.head_hash}"
         )
         self.stdout.write(self.style.SUCCESS(summary))
+        checkpoint = report.checkpoint
+        if checkpoint is None:
+            self.stdout.write(
+                self.style.WARNING(
+                    "尚无签名检查点：无法发现末尾被删除的记录。请运行 manage.py audit_checkpoint。"
+                )
+            )
+        else:
+            self.stdout.write(
+                f"与最新检查点相符：{checkpoint.time} 签名，共 {checkpoint.sequence} 条"
+                f"（公钥 {checkpoint.key_id}）"
+            )

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from audit import chain, checkpoints
+
+
+class Command(BaseCommand):
+    help = (
+        "Sign the audit history as it stands (count and head hash) and write the checkpoint to "
+        "the store outside the database. Run it regularly, e.g. from cron every few minutes."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            checkpoint = chain.record_checkpoint()
+        except checkpoints.CheckpointError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已写入检查点：共 {checkpoint.sequence} 条，链头 {checkpoint.hash}，"
+                f"{checkpoint.time}（公钥 {checkpoint.key_id}）"
+            )
+        )
