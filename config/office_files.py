@@ -125,7 +125,9 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budg
     name = info.filename
     is_xml = limits.office_xml and name.lower().endswith(XML_SUFFIXES)
     is_content_types = name == "[Content_Types].xml"
-    parser = _DepthCheckingParser(name, limits.max_xml_depth) if limits.parse_xml else None
+    parser = (
+        _DepthCheckingParser(name, limits.max_xml_depth) if is_xml and limits.parse_xml else None
+    )
     size, head, tail = 0, b"", b""
     nested = io.BytesIO() if nesting < limits.max_nesting else None
     with archive.open(info) as stream:
@@ -165,7 +167,7 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budg
                 tail = window[-32:]
                 if parser is not None:
                     parser.feed(chunk)
-    if parser is not None:
+    if parser is not None and size:  # an empty part is no XML to check
         parser.close()
     if nested is not None and head.startswith(ZIP_MAGIC):
         nested.seek(0)

@@ -4,13 +4,15 @@ user's organs. Importing needs what creating a notice needs: notices.add_notice 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from importer import reading, saving
-from importer.models import ImportedSource, ImportFlag
-from importer.report import FileResult, ImportReport
+from audit.context import client_address
+from importer import reading, tasks
+from importer.models import ImportedSource, ImportFlag, ImportJob
+from importer.report import FileResult
 from notices import access, workflow
 from notices.models import Organ
 
@@ -138,6 +140,11 @@ class ImportedSourceAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.upload_view),
                 name="importer_importedsource_upload",
             ),
+            path(
+                "jobs/",
+                self.admin_site.admin_view(self.jobs_view),
+                name="importer_importedsource_jobs",
+            ),
             *super().get_urls(),
         ]
 
@@ -149,28 +156,64 @@ class ImportedSourceAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def upload_view(self, request):
+        """Each file becomes an ImportJob queued for importer.tasks.import_upload; nothing is
+        read or parsed here. The editor is sent to the jobs page to follow them."""
         organs = importable_organs(request.user)
         if not organs.exists():
             raise PermissionDenied("只有机构的编辑可以导入旧稿。")
         form = UploadForm(request.POST or None, request.FILES or None, organs=organs)
-        report = None
         if request.method == "POST" and form.is_valid():
             organ = form.cleaned_data["organ"]
             if not workflow.can_create(request.user, organ.pk):
                 raise PermissionDenied("您无权为该机构导入信息。")
-            report = ImportReport()
             for upload in form.cleaned_data["files"]:
-                problem = reading.size_problem(upload.size or 0)
-                if problem:  # refused before reading it into memory
-                    report.files.append(FileResult(name=upload.name, reason=problem))
-                    continue
-                data = b"".join(upload.chunks())
-                report.files.append(saving.import_file(data, upload.name, organ, request.user))
+                self._queue(request, organ, upload)
+            return HttpResponseRedirect(reverse("admin:importer_importedsource_jobs"))
         context = {
             **self.admin_site.each_context(request),
             "title": "导入旧稿",
             "opts": self.model._meta,
             "form": form,
-            "report": report,
         }
         return TemplateResponse(request, "admin/importer/upload.html", context)
+
+    def _queue(self, request, organ, upload) -> ImportJob:
+        size = upload.size or 0
+        job = ImportJob(
+            organ=organ,
+            created_by=request.user,
+            remote_addr=client_address(request),
+            filename=(upload.name or "")[:255],
+            size=size,
+        )
+        problem = reading.size_problem(size)
+        if problem:  # refused before reading it into memory
+            job.status, job.reason = ImportJob.Status.FAILED, problem
+            job.save()
+            return job
+        job.data = b"".join(upload.chunks())
+        job.save()
+        tasks.import_upload.enqueue(job.pk)
+        return job
+
+    def jobs_view(self, request):
+        """The user's own recent import jobs; the page reloads itself while any is pending."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        ImportJob.objects.fail_interrupted(tasks.interrupted_before())
+        jobs = list(
+            ImportJob.objects.filter(created_by=request.user)
+            .select_related("organ")
+            .defer("data")[:50]
+        )
+        for job in jobs:
+            job.file_result = FileResult.from_dict(job.result) if job.result else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "导入任务",
+            "opts": self.model._meta,
+            "jobs": jobs,
+            "pending": any(job.status in ImportJob.PENDING for job in jobs),
+            "can_import": importable_organs(request.user).exists(),
+        }
+        return TemplateResponse(request, "admin/importer/jobs.html", context)

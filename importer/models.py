@@ -120,3 +120,61 @@ class ImportFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location}：{self.get_kind_display()}"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status__in=ImportJob.PENDING)
+
+    def fail_interrupted(self, started_before) -> int:
+        """Jobs still running long after their time limit lost their worker: say so."""
+        return self.filter(status=ImportJob.Status.RUNNING, started_at__lt=started_before).update(
+            status=ImportJob.Status.FAILED,
+            reason="处理中断（超时或服务重启），本文件未导入，请重新上传。",
+            data=b"",
+        )
+
+
+class ImportJob(models.Model):
+    """One uploaded file waiting for, or done with, its import in the task queue
+    (importer.tasks.import_upload). The bytes are kept only until the job ends."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("处理中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    PENDING = (Status.QUEUED, Status.RUNNING)
+
+    organ = models.ForeignKey(
+        Organ, verbose_name=_("导入到机构"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    remote_addr = models.GenericIPAddressField(_("上传地址"), null=True, blank=True)
+    filename = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    data = models.BinaryField(_("上传的文件"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    reason = models.TextField(_("原因"), blank=True)
+    result = models.JSONField(_("导入报告"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始处理"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("处理完成"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"

@@ -38,11 +38,27 @@ class FileResult:
             "status": self.status,
             "reason": self.reason,
             "notice_id": self.notice_id,
+            "notice_title": self.notice_title,
             "assessment_id": self.assessment_id,
             "recognized": [list(pair) for pair in self.recognized],
             "flags": self.flags,
             "chrome": self.chrome,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "FileResult":
+        """The result as_dict wrote (a job's report), back as a FileResult."""
+        return cls(
+            name=data.get("name", ""),
+            status=data.get("status", Status.FAILED),
+            reason=data.get("reason", ""),
+            notice_id=data.get("notice_id"),
+            notice_title=data.get("notice_title", ""),
+            assessment_id=data.get("assessment_id"),
+            recognized=[tuple(pair) for pair in data.get("recognized", [])],
+            flags=data.get("flags", []),
+            chrome=data.get("chrome", []),
+        )
 
     def as_text(self) -> str:
         lines = [f"【{self.status_label}】{self.name}"]

@@ -59,7 +59,14 @@ def collect_paths(paths: list[Path]) -> list[Path]:
     return found
 
 
-def import_file(data: bytes, name: str, organ: Organ, user) -> FileResult:
+def read_and_parse(data: bytes, name: str) -> tuple[reading.Source, ParsedNotice]:
+    """The part of an import that touches no database: bytes → text → a parsed notice."""
+    source = reading.read(data, name)
+    return source, parsing.parse(source.text, source.meta, source.chrome)
+
+
+def import_file(data: bytes, name: str, organ: Organ, user, read=read_and_parse) -> FileResult:
+    """Import one file; ``read`` may run read_and_parse under limits (importer.tasks)."""
     result = FileResult(name=name)
     if not workflow.can_create(user, organ.pk):
         result.reason = f"您无权为“{organ.name}”新建信息，未导入。"
@@ -69,8 +76,7 @@ def import_file(data: bytes, name: str, organ: Organ, user) -> FileResult:
     if existing.exists():
         return _already(result, existing.get())
     try:
-        source = reading.read(data, name)
-        parsed = parsing.parse(source.text, source.meta, source.chrome)
+        source, parsed = read(data, name)
     except (reading.ReadError, parsing.NotANotice) as error:
         result.reason = str(error)
         return result

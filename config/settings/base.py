@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "importer",
     "audit",
     "search",
+    # The task queue (django-tasks) and its database backend: imports run outside requests.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +272,11 @@ else:
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Long work (importing legacy files) is queued in the database and run by `manage.py db_worker`
+# (README, "Deploying"); each file's parsing is limited in time and memory (importer/tasks.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+IMPORT_TIME_LIMIT_SECONDS = int(os.environ.get("IMPORT_TIME_LIMIT_SECONDS", "60"))
+IMPORT_MEMORY_LIMIT_BYTES = int(os.environ.get("IMPORT_MEMORY_LIMIT_MB", "512")) * 1024 * 1024
 
 LOGIN_URL = "admin:login"
 

@@ -39,3 +39,6 @@ PORTAL_PAGE_CACHE_SECONDS = 0
 PORTAL_LISTS_CACHE_SECONDS = 0
 # Views go to the database unless a test points the counter at Redis.
 REDIS_URL = ""
+# Tasks run at once, in the request that enqueues them; tests/importer/test_tasks.py also runs
+# the database backend's worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

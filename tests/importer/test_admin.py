@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from importer.models import ImportedSource
+from importer.models import ImportedSource, ImportJob
 from notices.models import Notice
 from tests import factories
 from tests.importer.helpers import corpus_bytes, seed_bytes
@@ -12,6 +12,7 @@ from tests.importer.helpers import corpus_bytes, seed_bytes
 pytestmark = pytest.mark.django_db
 UPLOAD = reverse("admin:importer_importedsource_upload")
 CHANGELIST = reverse("admin:importer_importedsource_changelist")
+JOBS = reverse("admin:importer_importedsource_jobs")
 
 
 def login(client, user):
@@ -46,9 +47,11 @@ def test_editor_imports_files_and_sees_the_report(client, editor, organ):
         ("empty.txt", b""),
         ("page.html", corpus_bytes("inspection-page.html")),
     )
+    assert response.status_code == 302 and response["Location"] == JOBS
+    response = client.get(JOBS)
     assert response.status_code == 200
-    report = response.context["report"]
-    assert [f.status for f in report.files] == ["imported", "failed", "imported"]
+    jobs = sorted(response.context["jobs"], key=lambda job: job.pk)
+    assert [job.status for job in jobs] == ["done", "failed", "done"]
     content = response.content.decode()
     assert "已导入为草稿" in content and "文件是空的" in content
     assert "?。ㄒ唬" in content and "公开渠道更加畅通" in content  # flagged, with a suggestion
@@ -69,14 +72,14 @@ def test_other_organs_editor_cannot_import_into_this_organ(client, organ, other_
     response = upload(login(client, other_editor), organ, ("seed.txt", seed_bytes()))
     assert response.status_code == 200
     assert response.context["form"].errors["organ"]
-    assert response.context["report"] is None
+    assert not ImportJob.objects.exists()
     assert not Notice.objects.exists()
 
 
 def test_huge_upload_is_refused_with_the_limit(client, editor, organ, settings):
     settings.IMPORT_MAX_BYTES = 1000
-    response = upload(login(client, editor), organ, ("seed.txt", seed_bytes()))
-    assert "文件太大" in response.content.decode()
+    upload(login(client, editor), organ, ("seed.txt", seed_bytes()))
+    assert "文件太大" in client.get(JOBS).content.decode()
     assert not Notice.objects.exists()
 
 

@@ -110,7 +110,9 @@ def test_zip_that_is_not_a_word_document():
 def test_zip_bomb_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("word/document.xml", b"<" + b" " * (reading.DOCX_MAX_UNPACKED + 10))
+        archive.writestr(
+            "word/document.xml", b"<" + b" " * (reading.DOCX_LIMITS.max_total_bytes + 10)
+        )
     assert len(buffer.getvalue()) < reading.max_bytes()
     with pytest.raises(reading.ReadError, match="解压后超过"):
         reading.read(buffer.getvalue(), "bomb.docx")
