@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set up and run the project with nothing but Python 3.11+.
 
-    python3 dev.py demo    create .venv, install, migrate, load demo content, serve :8000
+    python3 dev.py demo    create .venv, install, migrate, load demo content, serve :8000 with
+                           the task queue's worker (manage.py db_worker) beside it
     python3 dev.py test    create .venv, install with test tools, run the whole suite, one
                            pytest-xdist worker per CPU (pass -n 0 to run in one process)
     python3 dev.py setup   only create .venv with the test tools (used by .ci/run)
@@ -12,6 +13,7 @@ DATABASE_URL they use the embedded SQLite database in var/; with it, that databa
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -56,7 +58,17 @@ def demo(args: list[str]) -> None:
     manage = [str(PYTHON), "manage.py"]
     run(*manage, "migrate", "--noinput", env=env)
     run(*manage, "load_demo", "--base-url", f"http://{address}", env=env)
-    run(*manage, "runserver", "--noreload", address, env=env)
+    # The task queue's worker runs imports (导入旧稿) beside the server, as in production, and
+    # stops with it: SIGTERM ends the demo as Ctrl+C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    worker = subprocess.Popen(  # noqa: S603
+        [*manage, "db_worker", "--no-reload", "--interval", "1"], cwd=ROOT, env=env
+    )
+    try:
+        run(*manage, "runserver", "--noreload", address, env=env)
+    finally:
+        worker.terminate()
+        worker.wait()
 
 
 def test(args: list[str]) -> None:
