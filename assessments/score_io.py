@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 
 from assessments.models import AssessedUnit, Assessment, Indicator, Score, UnitGroup
 from config import office_files
+from config.text import FORMULA_START, formula_guarded
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 1000
@@ -49,7 +50,6 @@ UNIT_HEADERS = ("单位", "单位名称")
 REMARK_HEADER = "备注"
 # Columns the office adds for readers; they are derived or free text and never imported.
 IGNORED_HEADERS = ("序号", "总分", "合计", "得分合计", "排名", "名次", "等次", REMARK_HEADER)
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 Entries = dict[tuple[int, int], tuple[Decimal | None, str]]
 
@@ -262,7 +262,7 @@ def _cell_text(value) -> str:
 def _clean_text(text: str) -> str:
     """Strip spaces, and the quote that export puts before a formula-like text."""
     text = text.strip()
-    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES:
+    if text.startswith("'") and text[1:2] in FORMULA_START:
         return text[1:]
     return text
 
@@ -466,19 +466,15 @@ def sheet(assessment: Assessment, group: UnitGroup) -> tuple[list[str], list[lis
     return header, rows
 
 
-def _safe_text(text: str) -> str:
-    """Keep a spreadsheet from reading a name as a formula (CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def export_csv(assessment: Assessment, group: UnitGroup) -> bytes:
     """The score table as CSV in UTF-8 with a BOM, which Excel opens without garbling."""
     header, rows = sheet(assessment, group)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_safe_text(text) for text in header])
+    writer.writerow([formula_guarded(text) for text in header])
     for name, *values in rows:
-        writer.writerow([_safe_text(name), *("" if v is None else plain_number(v) for v in values)])
+        numbers = ("" if v is None else plain_number(v) for v in values)
+        writer.writerow([formula_guarded(name), *numbers])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -487,9 +483,9 @@ def export_xlsx(assessment: Assessment, group: UnitGroup) -> bytes:
     workbook = openpyxl.Workbook()
     worksheet = workbook.active
     worksheet.title = re.sub(r"[\[\]:*?/\\]", "", group.name)[:31] or "成绩表"
-    worksheet.append([_safe_text(text) for text in header])
+    worksheet.append([formula_guarded(text) for text in header])
     for name, *values in rows:
-        worksheet.append([_safe_text(name), *values])
+        worksheet.append([formula_guarded(name), *values])
     for cell in worksheet[1]:
         cell.font = Font(bold=True)
     worksheet.freeze_panes = "B2"
