@@ -54,16 +54,23 @@ def sealed_from() -> int:
     return found or 1
 
 
-def record_checkpoint() -> checkpoints.Checkpoint:
-    """Sign the history as it stands and write the checkpoint to the store."""
+def record_checkpoint(restored_because: str = "") -> checkpoints.Checkpoint:
+    """Sign the history as it stands and write the checkpoint to the store.
+
+    ``restored_because`` is for operators after restoring a backup: the history then holds fewer
+    events than the last checkpoint, which is refused unless they say why; the reason and the
+    last checkpoint's count are signed into the new one (and the old one stays in the store).
+    """
     previous = checkpoints.latest()
     with snapshot():
-        checkpoint = sign_head(previous)
+        checkpoint = sign_head(previous, restored_because)
     checkpoints.write(checkpoint)
     return checkpoint
 
 
-def sign_head(previous: checkpoints.Checkpoint | None) -> checkpoints.Checkpoint:
+def sign_head(
+    previous: checkpoints.Checkpoint | None, restored_because: str = ""
+) -> checkpoints.Checkpoint:
     """A checkpoint of the head as this transaction sees it; ``previous`` is the newest checkpoint,
     read before the transaction's snapshot was taken (so that every event it names is in it).
 
@@ -73,8 +80,15 @@ def sign_head(previous: checkpoints.Checkpoint | None) -> checkpoints.Checkpoint
     """
     sequence, hash = head()
     first_sealed = sealed_from()
+    note = ""
+    if restored_because and previous is not None:
+        note = (
+            f"恢复备份后签署：{restored_because}（上一个检查点 {previous.time} 记载共 "
+            f"{previous.sequence} 条）"
+        )
+        previous = None
     _check_extends(previous, sequence, hash, first_sealed)
-    return checkpoints.sign(sequence, hash, first_sealed)
+    return checkpoints.sign(sequence, hash, first_sealed, note)
 
 
 def _check_extends(

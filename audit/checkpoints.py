@@ -40,6 +40,9 @@ class Checkpoint:
     sealed_from: int
     time: str
     key_id: str
+    # Set only on a checkpoint that operators signed over a history that does not extend the
+    # last one (after restoring a backup): why.
+    note: str = ""
     signature: str = ""
     format: str = FORMAT
 
@@ -59,16 +62,17 @@ class Checkpoint:
     @property
     def name(self) -> str:
         stamp = datetime.fromisoformat(self.time).astimezone(UTC)
-        return f"{FOLDER}/{self.sequence:015d}-{stamp:%Y%m%dT%H%M%S%fZ}.json"
+        return f"{FOLDER}/{stamp:%Y%m%dT%H%M%S%fZ}-{self.sequence:015d}.json"
 
 
-def sign(sequence: int, hash: str, sealed_from: int) -> Checkpoint:
+def sign(sequence: int, hash: str, sealed_from: int, note: str = "") -> Checkpoint:
     unsigned = Checkpoint(
         sequence=sequence,
         hash=hash,
         sealed_from=sealed_from,
         time=timezone.now().isoformat(),
         key_id=keys.key_id(),
+        note=note,
     )
     return Checkpoint(**{**unsigned.as_dict(), "signature": keys.sign(unsigned.message())})
 
@@ -92,7 +96,8 @@ def write_quietly(checkpoint: Checkpoint) -> None:
 
 
 def latest() -> Checkpoint | None:
-    """The newest checkpoint in the store, its signature checked; None if there is none."""
+    """The newest checkpoint in the store (by the time it was signed, which its name begins
+    with), its signature checked; None if there is none."""
     try:
         _, names = store().listdir(FOLDER)
     except FileNotFoundError:

@@ -306,3 +306,18 @@ def test_a_malformed_signing_key_stops_the_site_and_derived_keys_are_warned_of(s
     found = {message.id for message in run_checks(include_deployment_checks=True)}
     assert not found & {"audit.E001", "audit.W001"}
     assert keys.public_key_base64() == fresh["public_key"]
+
+
+def test_after_a_restore_operators_sign_the_shorter_history_with_their_reason(checkpointed, capsys):
+    last = AuditEvent.objects.order_by("-sequence").first()
+    with connection.cursor() as cursor:
+        as_database_owner(cursor)
+    AuditEvent.objects.filter(pk=last.pk).delete()
+    ChainHead.objects.filter(pk=1).update(sequence=last.sequence - 1, hash=last.previous_hash)
+    call_command("audit_checkpoint", restored_because="自 3 月 1 日备份恢复")
+    acknowledged = checkpoints.latest()
+    assert acknowledged.sequence == last.sequence - 1
+    assert "自 3 月 1 日备份恢复" in acknowledged.note
+    assert f"共 {checkpointed.sequence} 条" in acknowledged.note
+    call_command("verify_audit_chain")
+    assert "自 3 月 1 日备份恢复" in capsys.readouterr().out

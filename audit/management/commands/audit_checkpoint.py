@@ -9,9 +9,18 @@ class Command(BaseCommand):
         "the store outside the database. Run it regularly, e.g. from cron every few minutes."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--restored-because",
+            default="",
+            metavar="REASON",
+            help="after restoring a backup (fewer events than the last checkpoint): why; signed "
+            "into the new checkpoint",
+        )
+
+    def handle(self, *args, restored_because, **options):
         try:
-            checkpoint = chain.record_checkpoint()
+            checkpoint = chain.record_checkpoint(restored_because.strip())
         except checkpoints.CheckpointError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

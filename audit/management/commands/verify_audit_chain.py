@@ -32,3 +32,5 @@ class Command(BaseCommand):
                 f"与最新检查点相符：{checkpoint.time} 签名，共 {checkpoint.sequence} 条"
                 f"（公钥 {checkpoint.key_id}）"
             )
+            if checkpoint.note:
+                self.stdout.write(self.style.WARNING(checkpoint.note))
