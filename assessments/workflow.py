@@ -25,6 +25,7 @@ from assessments.models import (
     Score,
 )
 from audit import models as audit_models
+from config.text import clean_text_before_save
 from notices import access
 from notices.workflow import Transition, WorkflowError, require, require_comment, require_state
 
@@ -286,6 +287,9 @@ def write_scores(changes: list[ScoreChange]) -> None:
             now = copy.copy(change.current)
             now.value, now.remark = change.new, change.remark
             changed.append((change.current, now))
+    # Bulk writes send no pre_save: their remarks are cleaned as every save's text is.
+    for score in [*created, *(now for _, now in changed)]:
+        clean_text_before_save(sender=Score, instance=score)
     with disable_auditlog():
         Score.objects.filter(pk__in=[score.pk for score in deleted]).delete()
         Score.objects.bulk_create(created, batch_size=BATCH)

@@ -1,11 +1,14 @@
 """Text rules shared by every app: control characters kept out of stored text, formulas out of
 exported cells."""
 
+from decimal import Decimal
+
 import pytest
 from django.apps import apps
 from django.db import models
 
-from assessments.models import Assessment
+from assessments import workflow
+from assessments.models import Assessment, Score
 from audit.context import acting
 from audit.models import AuditEvent
 from config.text import (
@@ -15,6 +18,7 @@ from config.text import (
     formula_guarded,
     without_control_characters,
 )
+from tests.assessments import factories as af
 
 CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]] + ["\ud800", "\ufffe", "\uffff"]
 LINE_BREAKS = {"\t", "\n", "\r"}
@@ -81,3 +85,14 @@ def test_a_saved_record_is_stored_and_audited_without_control_characters(organ, 
     assert (assessment.title, assessment.summary) == ("考核", "一\n二")
     change = AuditEvent.objects.filter(content_type__model="organ").latest("sequence")
     assert change.changes["name"][1] == "省政府办公厅"
+
+
+def test_score_remarks_saved_in_bulk_are_cleaned_too(organ, editor):
+    assessment = af.make_assessment(organ, editor)
+    unit = af.make_unit(af.make_group(assessment))
+    indicator = af.make_indicator(assessment, "A1", 60)
+    entry = (unit.pk, indicator.pk)
+    workflow.save_scores(assessment, editor, {entry: (Decimal("50"), "新建\x0b备注")})
+    assert Score.objects.get().remark == "新建备注"
+    workflow.save_scores(assessment, editor, {entry: (Decimal("51"), "修改\x1f备注")})
+    assert Score.objects.get().remark == "修改备注"
