@@ -43,8 +43,13 @@ from assessments.models import (
     StatisticValue,
     UnitGroup,
 )
-from notices import access
-from notices.admin import NOTICE_OUT_OF_SCOPE, OrganFilter, ScopedChoicesMixin
+from notices import access, submissions
+from notices.admin import (
+    NOTICE_OUT_OF_SCOPE,
+    OrganFilter,
+    ScopedChoicesMixin,
+    already_submitted,
+)
 from notices.models import Notice, Organ
 from notices.workflow import WorkflowError
 
@@ -776,6 +781,7 @@ class RectificationReportForm(forms.Form):
     unit = forms.ModelChoiceField(label="单位", queryset=AssessedUnit.objects.none())
     progress = forms.ChoiceField(label="整改进度", choices=RectificationReport.Progress.choices)
     text = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 8, "cols": 80}))
+    submission_token = submissions.TokenField()
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -855,9 +861,16 @@ class RectificationReportAdmin(admin.ModelAdmin):
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
-        """The report form: workflow.report_rectification makes the report."""
+        """The report form: workflow.report_rectification makes the report, once per form."""
         if not self.has_add_permission(request):
             raise PermissionDenied
+        try:
+            with submissions.once(request):
+                return self.report_view(request)
+        except submissions.AlreadySubmitted as repeated:
+            return already_submitted(self, request, repeated.created)
+
+    def report_view(self, request):
         form = RectificationReportForm(
             request.user, request.POST or None, initial=request.GET.dict()
         )
@@ -875,6 +888,7 @@ class RectificationReportAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                submissions.record(form.cleaned_data["submission_token"], request.user, report)
                 self.message_user(request, "整改情况已报送，等待核验。", messages.SUCCESS)
                 return HttpResponseRedirect(
                     reverse("admin:assessments_rectificationreport_change", args=[report.pk])

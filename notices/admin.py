@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from notices import access, workflow
+from notices import access, submissions, workflow
 from notices import versions as versions_module
 from notices.models import (
     Attachment,
@@ -73,6 +73,21 @@ class ScopedChoicesMixin:
         return formfield
 
 
+def already_submitted(model_admin, request, created) -> HttpResponseRedirect:
+    """The answer to an add form sent again: what its first sending created, not a copy."""
+    opts = model_admin.opts
+    if created is None:
+        model_admin.message_user(request, "该表单已经提交过，没有重复创建。", messages.WARNING)
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    model_admin.message_user(
+        request, "该表单已经提交过，没有重复创建；以下是第一次提交时创建的内容。", messages.WARNING
+    )
+    opts = created._meta
+    return HttpResponseRedirect(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[created.pk])
+    )
+
+
 class YearFilter(admin.SimpleListFilter):
     title = "发布年份"
     parameter_name = "year"
@@ -128,8 +143,16 @@ class ReviewQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+DOCUMENT_NUMBER_CONSTRAINT = next(
+    constraint
+    for constraint in Notice._meta.constraints
+    if constraint.name == "notice_unique_document_number_per_organ"
+)
+
+
 class NoticeAdminForm(forms.ModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    submission_token = submissions.TokenField()
 
     class Meta:
         model = Notice
@@ -144,7 +167,22 @@ class NoticeAdminForm(forms.ModelForm):
             current = locked.select_related("last_edited_by").get(pk=self.instance.pk)
             if cleaned.get("lock_version") != current.lock_version:
                 raise ValidationError(workflow.edit_conflict_message(current), code="conflict")
+        organ = cleaned.get("organ")
+        if organ is not None and cleaned.get("document_number"):
+            # For the admin's whole transaction, so that the form's check of the 文号 (after
+            # clean) already sees a notice being saved with it right now.
+            workflow.hold_document_numbers(organ.pk)
         return cleaned
+
+    def validate_unique(self):
+        super().validate_unique()
+        # The 文号's constraint holds for originals only, and the form has no correction_of
+        # field, so the check above skips it: ask the constraint itself.
+        if "document_number" not in self.errors:
+            try:
+                DOCUMENT_NUMBER_CONSTRAINT.validate(Notice, self.instance)
+            except ValidationError as error:
+                self.add_error("document_number", error)
 
 
 class AttachmentInline(admin.TabularInline):
@@ -223,7 +261,7 @@ class NoticeAdmin(admin.ModelAdmin):
         ),
         ("正文", {"fields": ["body"]}),
         ("更正", {"fields": ["change_note"], "classes": ["collapse"]}),
-        (None, {"fields": ["lock_version"]}),
+        (None, {"fields": ["lock_version", "submission_token"]}),
     ]
     readonly_fields = ["index_number"]
 
@@ -289,8 +327,17 @@ class NoticeAdmin(admin.ModelAdmin):
             return super().has_delete_permission(request)
         return workflow.can_delete(request.user, obj)
 
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            with submissions.once(request):
+                return super().add_view(request, form_url, extra_context)
+        except submissions.AlreadySubmitted as repeated:
+            return already_submitted(self, request, repeated.created)
+
     def save_model(self, request, obj, form, change):
         workflow.save_draft(obj, request.user)
+        if not change:
+            submissions.record(form.cleaned_data.get("submission_token"), request.user, obj)
 
     def delete_model(self, request, obj):
         workflow.delete_draft(obj, request.user)

@@ -715,3 +715,36 @@ class PageGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"门户内容版本 {self.value}"
+
+
+class FormSubmission(models.Model):
+    """The one-time token of an add form and what its first sending created, so that a form
+    sent twice creates once (notices.submissions). Kept for a day."""
+
+    token = models.UUIDField(_("表单标识"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("创建的对象类型"),
+        on_delete=models.CASCADE,
+        null=True,
+        related_name="+",
+    )
+    object_id = models.PositiveBigIntegerField(_("创建的对象"), null=True)
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("表单提交记录")
+        verbose_name_plural = _("表单提交记录")
+        constraints = [
+            models.UniqueConstraint(fields=["token"], name="form_submission_unique_token"),
+        ]
+
+    def __str__(self) -> str:
+        return f"表单提交 {self.token}"

@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from notices.models import (
     IndexSequence,
     Notice,
     NoticeVersion,
+    Organ,
     Topic,
     WorkflowEvent,
 )
@@ -177,10 +178,24 @@ def save_draft(notice: Notice, user) -> Notice:
         notice.index_number = current.index_number
         notice.lock_version = current.lock_version + 1
     notice.last_edited_by = user
+    if notice.document_number and notice.organ_id:
+        hold_document_numbers(notice.organ_id)
     notice.full_clean(exclude=["topics"])
-    notice.save()
+    try:
+        with transaction.atomic():
+            notice.save()
+    except IntegrityError:
+        # Another transaction took the same 文号 after full_clean looked: refuse as it would.
+        notice.validate_constraints()
+        raise
     _record(notice, Action.CREATED if is_new else Action.EDITED, user)
     return notice
+
+
+def hold_document_numbers(organ_id: int) -> None:
+    """Until the transaction ends, let no other save of a numbered notice of this organ past
+    this point, so that the check of the 文号 that follows sees one being saved right now."""
+    Organ.objects.select_for_update(no_key=True).filter(pk=organ_id).first()
 
 
 def edit_conflict_message(current: Notice) -> str:

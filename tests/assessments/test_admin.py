@@ -2,9 +2,11 @@
 warnings and rectification reports."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from assessments import workflow
@@ -20,6 +22,7 @@ from assessments.models import (
 )
 from tests import factories
 from tests.assessments import factories as af
+from tests.notices.test_concurrency import run_together
 
 CHANGELIST = reverse("admin:assessments_assessment_changelist")
 PRE_2019 = "政府信息公开统计（2019年以前）"
@@ -843,3 +846,48 @@ def test_auditor_reads_every_assessment_record_and_changes_nothing(
             url("rectificationreport_change", RectificationReport.objects.get().pk)
         ).content.decode()
     )
+
+
+def report_token(client) -> str:
+    page = client.get(url("rectificationreport_add")).content.decode()
+    return re.search(r'name="submission_token" value="([0-9a-f-]{36})"', page).group(1)
+
+
+def test_a_report_sent_twice_is_made_once(client, editor, sheet, published):
+    lanzhou = sheet["units"][0]
+    client.force_login(editor)
+    data = report_data(published, lanzhou, submission_token=report_token(client))
+    assert client.post(url("rectificationreport_add"), data).status_code == 302
+    report = RectificationReport.objects.get()
+    again = client.post(url("rectificationreport_add"), data, follow=True)
+    assert again.redirect_chain[-1][0] == url("rectificationreport_change", report.pk)
+    assert "该表单已经提交过，没有重复创建" in again.content.decode()
+    assert RectificationReport.objects.count() == 1
+
+
+def test_a_report_sent_back_with_errors_is_sent_again_with_its_token(
+    client, editor, sheet, published
+):
+    lanzhou = sheet["units"][0]
+    client.force_login(editor)
+    data = report_data(published, lanzhou, submission_token=report_token(client), text=" ")
+    assert client.post(url("rectificationreport_add"), data).status_code == 200
+    data["text"] = "已开设政策解读专栏"
+    assert client.post(url("rectificationreport_add"), data).status_code == 302
+    assert RectificationReport.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_report_sent_twice_at_once_is_made_once(client, editor, sheet, published):
+    client.force_login(editor)
+    data = report_data(published, sheet["units"][0], submission_token=report_token(client))
+
+    def send(_index: int):
+        own = Client()
+        own.force_login(editor)
+        return own.post(url("rectificationreport_add"), data)
+
+    responses = run_together(2, send)
+    assert [response.status_code for response in responses] == [302, 302], responses
+    assert RectificationReport.objects.count() == 1
