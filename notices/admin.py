@@ -1,8 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Min
@@ -14,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from notices import access, submissions, workflow
+from notices import access, submissions, users, workflow
 from notices import versions as versions_module
 from notices.models import (
     Attachment,
@@ -499,3 +503,48 @@ class WorkflowEventAdmin(NoticeVersionAdmin):
     list_select_related = ["notice", "actor"]
     show_full_result_count = False
     paginator = CappedCountPaginator
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, except that whoever acted is deactivated instead of deleted
+    (notices.users)."""
+
+    actions = ["deactivate_users"]
+
+    @admin.action(description="停用所选用户（不能登录，保留其记录）", permissions=["change"])
+    def deactivate_users(self, request, queryset):
+        others = queryset.exclude(pk=request.user.pk)
+        if others.count() < queryset.count():
+            self.message_user(request, "不能停用自己的账号。", messages.ERROR)
+        done = sum(users.deactivate(user) for user in others)
+        self.message_user(request, f"已停用 {done} 个用户；其记录保持不变。", messages.SUCCESS)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _func, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (self.delete_selected_users, name, description)
+        return actions
+
+    @staticmethod
+    def delete_selected_users(model_admin, request, queryset):
+        refusals = [users.deletion_refusal(user) for user in queryset]
+        refusals = [refusal for refusal in refusals if refusal]
+        if refusals:
+            for refusal in refusals:
+                model_admin.message_user(request, refusal, messages.ERROR)
+            return None
+        return delete_selected(model_admin, request, queryset)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, unquote(object_id))
+        if user is not None and self.has_delete_permission(request, user):
+            refusal = users.deletion_refusal(user)
+            if refusal:
+                self.message_user(request, refusal, messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:auth_user_change", args=[user.pk]))
+        return super().delete_view(request, object_id, extra_context)
