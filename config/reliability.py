@@ -29,15 +29,26 @@ READ_ONLY_SQLSTATE = "25006"
 READ_ONLY_WORDS = ("read-only transaction", "readonly database")
 
 
+def database_errors(*names: str) -> tuple[type[BaseException], ...]:
+    """Django's exception classes of these names and the database driver's own. Django wraps
+    the driver's errors, but not those of every call: closing a server-side cursor on a
+    connection the server has just ended raises psycopg2's own OperationalError."""
+    driver = db.connection.Database
+    return tuple(error for name in names for error in (getattr(db, name), getattr(driver, name)))
+
+
 def is_database_unavailable(error: BaseException) -> bool:
-    return isinstance(error, db.OperationalError | db.InterfaceError) or is_read_only(error)
+    unavailable = database_errors("OperationalError", "InterfaceError")
+    return isinstance(error, unavailable) or is_read_only(error)
 
 
 def is_read_only(error: BaseException) -> bool:
-    if not isinstance(error, db.DatabaseError):
+    if not isinstance(error, database_errors("DatabaseError")):
         return False
-    cause = error.__cause__
-    if getattr(cause, "pgcode", None) == READ_ONLY_SQLSTATE:
+    if READ_ONLY_SQLSTATE in (
+        getattr(error, "pgcode", None),
+        getattr(error.__cause__, "pgcode", None),
+    ):
         return True
     return any(words in str(error).lower() for words in READ_ONLY_WORDS)
 

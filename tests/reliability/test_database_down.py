@@ -104,6 +104,20 @@ def test_other_errors_are_still_500(client, monkeypatch, notice_in):
     assert client.get(notice.get_absolute_url()).status_code == 500
 
 
+def test_the_drivers_own_error_is_503_too(client, monkeypatch, notice_in):
+    """Django wraps the driver's errors, but not those of every call: closing a server-side
+    cursor (a form's choices) on a connection the server has just ended raises psycopg2's own
+    OperationalError (bench/fault_drill.py met it while the database was switched read-only)."""
+    notice = notice_in("published")
+    client.raise_request_exception = False
+
+    def cut_off(*args, **kwargs):
+        raise connection.Database.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("notices.views.render_notice", cut_off)
+    assert_unavailable(client.get(notice.get_absolute_url()), "暂时无法连接数据库")
+
+
 def test_a_database_error_outside_any_view_is_503_too(rf):
     """Errors of a middleware (saving the session after the view) reach handler500."""
     from config import urls
