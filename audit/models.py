@@ -47,6 +47,18 @@ class AuditEvent(AbstractLogEntry):
         _("哈希版本"), default=HASH_VERSION, editable=False
     )
     seal = models.CharField(_("封印"), max_length=64, blank=True, editable=False)
+    # Deleting a user never touches the history: the database refuses to delete one it names
+    # (notices/users.py explains why to the admin), and one it does not name is deleted without
+    # the UPDATE … SET actor_id = NULL that SET_NULL would send, which the application's role
+    # may not run on the history.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        blank=True,
+        null=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
 
     class Meta(AbstractLogEntry.Meta):
         ordering = ["-sequence"]

@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django_tasks_db.models import DBTaskResult
 
 from audit.context import client_address
 from importer import reading, tasks
@@ -217,3 +218,8 @@ class ImportedSourceAdmin(admin.ModelAdmin):
             "can_import": importable_organs(request.user).exists(),
         }
         return TemplateResponse(request, "admin/importer/jobs.html", context)
+
+
+# The queue's own screen is in English and shows task arguments; editors follow their imports on
+# the 导入任务 page, and operators use `manage.py db_worker` and `prune_db_task_results`.
+admin.site.unregister(DBTaskResult)

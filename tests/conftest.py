@@ -31,6 +31,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
             owner = OWNER_ROLE if table in history else APP_ROLE
             cursor.execute(f'ALTER TABLE "{table}" OWNER TO {owner}')
         grant_app_role(APP_ROLE)
+        cursor.execute(f"GRANT CREATE ON SCHEMA public TO {APP_ROLE}")  # the index's builds
         connection.settings_dict.setdefault("OPTIONS", {})["options"] = f"-c role={APP_ROLE}"
     connection.close()
     yield

@@ -59,14 +59,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "ckeditor",
     "auditlog",
+    # The task queue (django-tasks) and its database backend: imports run outside requests.
+    # Before the project's apps, whose admin takes the queue's untranslated screen away.
+    "django_tasks",
+    "django_tasks_db",
     "notices",
     "assessments",
     "importer",
     "audit",
     "search",
-    # The task queue (django-tasks) and its database backend: imports run outside requests.
-    "django_tasks",
-    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

@@ -35,7 +35,10 @@ def serve(wrapper: DatabaseWrapper) -> int:
 def terminate(pid: int) -> None:
     """End a server process, as a restart or a failover does, and wait until it is gone."""
     with connection.cursor() as cursor:
+        # The server process belongs to the session's user, not the application's role.
+        cursor.execute("SET ROLE NONE")
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        cursor.execute("RESET ROLE")
         for _ in range(200):
             cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])

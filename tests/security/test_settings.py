@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from audit import keys
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -21,6 +23,7 @@ def run_production(tmp_path, *args: str, **env: str) -> subprocess.CompletedProc
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="config.settings.base",
+        **{name: value for name, value in keys.new_keys().items() if name.startswith("AUDIT_")},
     )
     clean.update(env)
     return subprocess.run(
