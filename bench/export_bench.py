@@ -202,20 +202,21 @@ def measure(kind: str, chunk_size: int, compress: bool) -> dict:
     """One measurement, in this (fresh) process."""
     from django.db import connection
 
-    from audit import exports
+    from audit import chain, exports
+    from audit.exports.writers import csv_copied
 
     def run() -> tuple[int, int]:
         (table,) = exports.notice_tables(exports.Selection("notices"), None)
         if kind == "baseline":
             rows = 0
-            with exports.snapshot():
+            with chain.snapshot():
                 for _ in table.queryset.values_list(*table.fields).iterator(chunk_size):
                     rows += 1
             return rows, 0
         if kind == "copy":
             rows = size = 0
-            with exports.snapshot():
-                for lines, count in exports._csv_copied(table, table.sql("table_sql")):
+            with chain.snapshot():
+                for lines, count in csv_copied(table, table.sql("table_sql")):
                     rows, size = rows + count, size + len(lines)
             return rows, size
         export = exports.Export(

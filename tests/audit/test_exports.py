@@ -26,6 +26,7 @@ from assessments import workflow as assessment_workflow
 from assessments.models import Finding, Requirement
 from audit import chain, checkpoints, exports
 from audit.context import acting
+from audit.exports import writers
 from audit.models import GENESIS_HASH, AuditEvent, ChainHead
 from notices import roles
 from notices.models import Notice
@@ -507,8 +508,8 @@ def test_export_is_recorded_in_the_history(client, notices, auditor):
 
 
 def test_an_interrupted_download_is_recorded_too(monkeypatch, organ, notice_in, auditor):
-    monkeypatch.setattr(exports, "WRITE_BATCH", 1)
-    monkeypatch.setattr(exports, "STREAM_CHUNK_BYTES", 1)
+    monkeypatch.setattr(writers, "WRITE_BATCH", 1)
+    monkeypatch.setattr(writers, "STREAM_CHUNK_BYTES", 1)
     for n in range(3):
         notice_in("draft", title=f"草稿{n}")
     stream = exports.Export(exports.Selection("notices"), auditor).stream()
@@ -762,12 +763,12 @@ def copies(monkeypatch):
     """How many COPY statements the exports ran."""
     statements = []
 
-    class Counted(exports.CopyOut):
+    class Counted(writers.CopyOut):
         def __init__(self, raw_connection, statement, **options):
             statements.append(statement)
             super().__init__(raw_connection, statement, **options)
 
-    monkeypatch.setattr(exports, "CopyOut", Counted)
+    monkeypatch.setattr(writers, "CopyOut", Counted)
     return statements
 
 
@@ -823,8 +824,8 @@ def test_a_copy_leaves_the_session_as_django_needs_it(copies, notices, auditor):
 
 @pytest.mark.postgres
 def test_an_interrupted_copy_is_cancelled_and_recorded(monkeypatch, copies, notice_in, auditor):
-    monkeypatch.setattr(exports, "WRITE_BATCH", 1)
-    monkeypatch.setattr(exports, "STREAM_CHUNK_BYTES", 1)
+    monkeypatch.setattr(writers, "WRITE_BATCH", 1)
+    monkeypatch.setattr(writers, "STREAM_CHUNK_BYTES", 1)
     for n in range(20):
         notice_in("draft", title=f"草稿{n}")
     stream = exports.Export(exports.Selection("notices"), auditor).stream()
@@ -842,8 +843,8 @@ def test_an_interrupted_copy_is_cancelled_and_recorded(monkeypatch, copies, noti
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("format", ["csv", "json"])
 def test_a_copy_reads_the_snapshot_the_export_began_with(monkeypatch, organ, format):
-    monkeypatch.setattr(exports, "WRITE_BATCH", 1)
-    monkeypatch.setattr(exports, "STREAM_CHUNK_BYTES", 1)
+    monkeypatch.setattr(writers, "WRITE_BATCH", 1)
+    monkeypatch.setattr(writers, "STREAM_CHUNK_BYTES", 1)
     auditor = factories.make_user(roles.AUDITOR)
     editor, reviewer = factories.make_editor(organ), factories.make_reviewer(organ)
     made = [factories.make_notice(organ, editor, reviewer, "draft") for _ in range(3)]
