@@ -58,6 +58,17 @@ def rewrite_from(sequence: int, seal_with: bytes | None = None) -> None:
     ChainHead.objects.filter(pk=1).update(sequence=events[-1].sequence, hash=previous_hash)
 
 
+def remove_the_last_event() -> AuditEvent:
+    """Delete the newest event and move the head back onto the one before, as an owner
+    hiding the last thing done would. Returns the removed event."""
+    last = AuditEvent.objects.order_by("-sequence").first()
+    with connection.cursor() as cursor:
+        as_database_owner(cursor)
+    AuditEvent.objects.filter(pk=last.pk).delete()
+    ChainHead.objects.filter(pk=1).update(sequence=last.sequence - 1, hash=last.previous_hash)
+    return last
+
+
 @pytest.fixture
 def checkpointed(db):
     history()
@@ -133,12 +144,7 @@ def test_truncating_the_history_is_caught(checkpointed):
 
 
 def test_removing_the_last_event_and_moving_the_head_back_is_caught(checkpointed):
-    last = AuditEvent.objects.order_by("-sequence").first()
-    before = AuditEvent.objects.get(sequence=last.sequence - 1)
-    with connection.cursor() as cursor:
-        as_database_owner(cursor)
-    AuditEvent.objects.filter(pk=last.pk).delete()
-    ChainHead.objects.filter(pk=1).update(sequence=before.sequence, hash=before.hash)
+    remove_the_last_event()
     assert_broken("末尾被删除")
 
 
@@ -264,12 +270,7 @@ def test_verification_never_raises_a_false_alarm_while_events_are_written(settin
 
 def test_no_checkpoint_is_signed_over_a_removed_tail(checkpointed):
     """Otherwise the next checkpoint would bless the shortened history."""
-    last = AuditEvent.objects.order_by("-sequence").first()
-    before = AuditEvent.objects.get(sequence=last.sequence - 1)
-    with connection.cursor() as cursor:
-        as_database_owner(cursor)
-    AuditEvent.objects.filter(pk=last.pk).delete()
-    ChainHead.objects.filter(pk=1).update(sequence=before.sequence, hash=before.hash)
+    remove_the_last_event()
     with pytest.raises(checkpoints.CheckpointError, match="少于上一个检查点"):
         chain.record_checkpoint()
     assert checkpoints.latest() == checkpointed
@@ -309,11 +310,7 @@ def test_a_malformed_signing_key_stops_the_site_and_derived_keys_are_warned_of(s
 
 
 def test_after_a_restore_operators_sign_the_shorter_history_with_their_reason(checkpointed, capsys):
-    last = AuditEvent.objects.order_by("-sequence").first()
-    with connection.cursor() as cursor:
-        as_database_owner(cursor)
-    AuditEvent.objects.filter(pk=last.pk).delete()
-    ChainHead.objects.filter(pk=1).update(sequence=last.sequence - 1, hash=last.previous_hash)
+    last = remove_the_last_event()
     call_command("audit_checkpoint", restored_because="自 3 月 1 日备份恢复")
     acknowledged = checkpoints.latest()
     assert acknowledged.sequence == last.sequence - 1
