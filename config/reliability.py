@@ -124,7 +124,7 @@ def _check_dependencies() -> None:
             with db.connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
             state.database_error = None
-        except db.DatabaseError as error:
+        except database_errors("DatabaseError", "InterfaceError") as error:
             state.database_error = str(error) or type(error).__name__
             logger.error("Health check: the database cannot be reached: %s", error)
         cache.get(HEALTH_KEY)  # a cache that cannot be reached says so in redis_cache.degraded()

@@ -5,6 +5,7 @@ import json
 import logging
 
 import pytest
+from django.db import InterfaceError, connection
 from django.urls import reverse
 
 from config import redis_cache, reliability
@@ -105,6 +106,18 @@ def test_healthz_names_redis_as_degraded_yet_answers_200(client, redis_down, not
 
 def test_healthz_answers_503_when_the_database_is_down(client, db):
     with database_down():
+        status, body = health(client)
+    assert (status, body) == (503, {"status": "unavailable", "unavailable": ["database"]})
+
+
+def test_healthz_answers_503_in_json_when_its_connection_was_closed(client, db):
+    """A connection that failed earlier in the request (its server session ended) fails the
+    check with InterfaceError, which is not a DatabaseError."""
+
+    def closed(execute, sql, params, many, context):
+        raise InterfaceError("connection already closed")
+
+    with connection.execute_wrapper(closed):
         status, body = health(client)
     assert (status, body) == (503, {"status": "unavailable", "unavailable": ["database"]})
 
