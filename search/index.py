@@ -154,6 +154,12 @@ def sync_notice(notice_id: int, *, now: datetime.datetime | None = None) -> Sear
     return entry
 
 
+def remove_notice(notice_id: int) -> None:
+    """Take the notice out of the index, and out of the queue of pending publications."""
+    SearchEntry.objects.filter(notice_id=notice_id).delete()
+    PendingPublication.objects.filter(notice_id=notice_id).delete()
+
+
 # Asked before every search: compiled once per process (and prepared on PostgreSQL).
 DUE_PUBLICATIONS = PreparedQuery(
     PendingPublication,

@@ -1,5 +1,5 @@
 """Running a search for the portal, the API and the feed: the form, one page of hits, the total
-and the counts per filter value (see ``search.engine`` for how matches are found)."""
+and the counts per filter value (the search backend finds the matches: ``search.backends``)."""
 
 import math
 import operator
@@ -17,7 +17,8 @@ from django.utils import timezone
 from notices import prepared, shared_lists
 from notices.forms import NoticeFilterForm, topic_and_descendants
 from notices.models import Notice
-from search import engine, highlight, index, text
+from search import highlight, index, text
+from search.backends import Filters, base, get_backend
 from search.models import SearchEntry
 
 PAGE_SIZE = 20
@@ -69,9 +70,9 @@ class SearchForm(NoticeFilterForm):
         self.fields["q"].widget = forms.TextInput(attrs={"maxlength": text.MAX_QUERY_LENGTH})
         self.fields["q"].validators = []
 
-    def engine_filters(self) -> engine.Filters:
+    def backend_filters(self) -> Filters:
         data = self.cleaned_data
-        return engine.Filters(
+        return Filters(
             organ_id=data["organ"].pk if data.get("organ") else None,
             topic_ids=tuple(topic_and_descendants(data["topic"])) if data.get("topic") else (),
             genre=data.get("genre") or "",
@@ -170,7 +171,10 @@ class ResultPage:
 
 
 @dataclass
-class Search:
+class SearchResults:
+    """A search as the page, the API and the feed show it: the parsed query, one page of
+    result ids, the total and the facets."""
+
     parsed: text.ParsedQuery
     sort: str
     total: int
@@ -217,7 +221,7 @@ def parse_page(value) -> int:
     return 1 if value in (None, "") else int(value)
 
 
-def run(form: SearchForm, page: int = 1, page_size: int | None = None) -> Search:
+def run(form: SearchForm, page: int = 1, page_size: int | None = None) -> SearchResults:
     """Search for a valid, non-empty form; raises NoSuchPage for a page that is not there."""
     page_size = page_size or PAGE_SIZE
     if page < 1:
@@ -225,18 +229,18 @@ def run(form: SearchForm, page: int = 1, page_size: int | None = None) -> Search
     index.catch_up()
     parsed = text.parse_query(form.cleaned_data["q"])
     sort = form.cleaned_data.get("sort") or "relevance"
-    max_pages = max(1, engine.MAX_RESULTS // page_size)
+    max_pages = max(1, base.MAX_RESULTS // page_size)
     if page > max_pages:
         raise NoSuchPage
-    outcome = engine.Search(
-        parsed.terms, parsed.document_key, parsed.index_key, form.engine_filters(), sort
-    ).run(offset=(page - 1) * page_size, limit=page_size)
+    outcome = get_backend().search(
+        parsed, form.backend_filters(), sort, offset=(page - 1) * page_size, limit=page_size
+    )
     if page > 1 and not outcome.ids:
         raise NoSuchPage
     pages = page
     if outcome.has_next:
         pages = max(page + 1, min(max_pages, math.ceil(outcome.total / page_size)))
-    return Search(
+    return SearchResults(
         parsed=parsed,
         sort=sort,
         total=outcome.total,

@@ -1,9 +1,10 @@
 """Signal receivers connected in SearchConfig.ready(): every change of a notice reaches the
-index in the transaction that made it (publish, schedule, correction, withdrawal, unschedule).
-Deleting a notice deletes its entry through the foreign key (CASCADE). Topics are not copied
-into the index: searches filter and count them through the notice's own topics."""
+search backend's index in the transaction that made it (publish, schedule, correction,
+withdrawal, unschedule). Deleting a notice deletes its entry through the foreign key (CASCADE).
+Topics are not copied into the index: searches filter and count them through the notice's own
+topics."""
 
-from search import index
+from search.backends import get_backend
 
 
 def notice_saved(sender, instance, raw=False, **kwargs) -> None:
@@ -11,4 +12,4 @@ def notice_saved(sender, instance, raw=False, **kwargs) -> None:
         # Fixture loading writes rows as they are; corrections are never public themselves
         # (their approval saves the original, which is indexed then).
         return
-    index.sync_notice(instance.pk)
+    get_backend().add(instance.pk)

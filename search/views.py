@@ -7,7 +7,8 @@ from django.shortcuts import render
 
 from notices import links
 from notices.feeds import FEED_LENGTH, LatestNoticesFeed
-from search import engine, query, text
+from search import query, text
+from search.backends import SearchTooSlow, base
 
 EMPTY_QUERY = "请输入要检索的关键词（汉字、字母或数字）。"
 ONLY_PUNCTUATION = "检索词中没有汉字、字母或数字，请换一个关键词。"
@@ -38,7 +39,7 @@ def search_page(request):
     context = {
         "form": form,
         "search_query": request.GET.get("q", "")[: text.MAX_QUERY_LENGTH],
-        "max_results": engine.MAX_RESULTS,
+        "max_results": base.MAX_RESULTS,
     }
     if not form.is_bound:
         return render(request, "search/results.html", context)
@@ -62,7 +63,7 @@ def search_page(request):
     except query.NoSuchPage:
         context["errors"] = ["没有这一页，请回到第 1 页。"]
         return render(request, "search/results.html", context, status=404)
-    except engine.SearchTooSlow:
+    except SearchTooSlow:
         context["errors"] = [TOO_SLOW]
         return render(request, "search/results.html", context, status=503)
     params = {"q": parsed.raw, **form.filter_values()}
@@ -142,7 +143,7 @@ def search_api(request):
         return api_error({"page": ["页码必须是正整数。"]})
     except query.NoSuchPage:
         return api_error({"page": ["没有这一页。"]}, status=404)
-    except engine.SearchTooSlow:
+    except SearchTooSlow:
         return api_error({"q": [TOO_SLOW]}, status=503)
     page = search.page
     params = {"q": parsed.raw, **form.filter_values(), "sort": search.sort}
@@ -206,7 +207,7 @@ class SearchFeed(LatestNoticesFeed):
     def __call__(self, request, *args, **kwargs):
         try:
             return super().__call__(request, *args, **kwargs)
-        except engine.SearchTooSlow:
+        except SearchTooSlow:
             return HttpResponse(TOO_SLOW, status=503, content_type="text/plain; charset=utf-8")
 
     def get_object(self, request):

@@ -181,13 +181,13 @@ def test_searches_are_cached_and_a_publication_is_found_by_the_next_one(
 
 @pytest.mark.postgres
 def test_a_search_cut_off_as_too_slow_is_not_kept(client, notice_in, settings, monkeypatch):
-    from search import engine
+    from search.backends.entries import EntrySearch
 
     notice_in("published", title="超时检索")
     url = reverse("search:search") + "?q=超时检索"
     settings.SEARCH_TIMEOUT_MS = 50
     monkeypatch.setattr(
-        engine.Search, "_from_candidates", lambda self, *args: self._query("SELECT pg_sleep(1)", [])
+        EntrySearch, "from_candidates", lambda self, *args: self.select("SELECT pg_sleep(1)", [])
     )
     assert client.get(url).status_code == 503
     monkeypatch.undo()

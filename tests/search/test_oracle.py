@@ -4,9 +4,10 @@ The corpus is built with bulk inserts (not through the workflow, for speed) and 
 ``index.rebuild``; the oracle reads the notices themselves, folds their public text and checks
 each term with Python's ``in``. Queries are substrings of the texts (so every one has hits),
 random strings over the same small alphabet (so bigrams often co-occur without being adjacent),
-Traditional spellings, and 文号 and 索引号 in their usual spellings. Each test runs under every
-plan the engine can choose between (forced by small limits), since on a corpus this small it
-would otherwise always take the same one.
+Traditional spellings, and 文号 and 索引号 in their usual spellings. Each test runs against
+every search backend the database in use can run (``search.backends.available_backends``), the
+PostgreSQL backend under every plan it can choose between (forced by small limits), since on a
+corpus this small it would otherwise always take the same one.
 """
 
 import datetime
@@ -19,7 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notices.models import Notice, Topic
-from search import engine, index, query, text
+from search import backends, index, query, text
+from search.backends import base, counting, date_order, postgresql
 from search.models import CommonGram, CommonGramBitmap, SearchEntry
 from tests import factories
 
@@ -150,7 +152,7 @@ def queries(rng: random.Random, notices: list[Notice]) -> list[str]:
     return found
 
 
-def all_results(q: str, sort: str, **filters) -> tuple[list[int], query.Search]:
+def all_results(q: str, sort: str, **filters) -> tuple[list[int], query.SearchResults]:
     """Every result, page after page, and the first page's search."""
     form = query.SearchForm({"q": q, "sort": sort, **filters})
     assert form.is_valid(), form.errors
@@ -163,7 +165,7 @@ def all_results(q: str, sort: str, **filters) -> tuple[list[int], query.Search]:
     return found, first
 
 
-# How each plan of search.engine is forced on a small corpus (PostgreSQL; SQLite has one).
+# How each plan of the PostgreSQL backend is forced on a small corpus (the scan has one).
 PLANS = {
     "from the index": {},
     "common grams in bitmaps, some entries rewritten since, some read in date order": {
@@ -190,32 +192,53 @@ PLANS = {
 }
 
 
+# The modules whose limits the plans set.
+TUNED = (counting, postgresql, date_order)
+
+
 def use_plan(plan: str, settings, monkeypatch) -> None:
-    monkeypatch.setattr(engine, "MAX_RESULTS", 100_000)
+    monkeypatch.setattr(base, "MAX_RESULTS", 100_000)
     for name, value in PLANS[plan].items():
         if name.startswith("SEARCH_"):
             setattr(settings, name, value)
         else:
-            monkeypatch.setattr(engine, name, value)
+            [module] = [module for module in TUNED if hasattr(module, name)]
+            monkeypatch.setattr(module, name, value)
 
 
-def exercises_plans() -> bool:
-    return connection.vendor == "postgresql"
+# Each backend that can run on the database in use, with the plans it can be made to choose.
+BACKEND_PLANS = [
+    pytest.param(backend, plan, id="scan" if backend == backends.SCAN else f"postgresql: {plan}")
+    for backend in backends.available_backends()
+    for plan in (PLANS if backend == backends.POSTGRESQL else ["from the index"])
+]
+
+
+@pytest.fixture
+def backend(request, settings):
+    """The backend under test, set for the test's searches and indexing."""
+    settings.SEARCH_BACKEND = request.param
+    return request.param
+
+
+def exercises_plans(backend: str = backends.POSTGRESQL) -> bool:
+    """Whether the backend chooses between plans (the bitmaps and limits are PostgreSQL's)."""
+    return connection.vendor == "postgresql" and backend == backends.POSTGRESQL
 
 
 def assert_estimate(estimate: int, actual: int, universe: int, what: str, n=None) -> None:
-    """An estimate from a sample of ``n`` (engine.SAMPLE_SIZE) entries, within six standard
+    """An estimate from a sample of ``n`` (counting.SAMPLE_SIZE) entries, within six standard
     errors: those of the share that matches and of the estimated number of entries sampled
     from, plus the rounding to two figures."""
-    n = n or engine.SAMPLE_SIZE
+    n = n or counting.SAMPLE_SIZE
     share = actual / universe
     error = universe * ((share * (1 - share) + share**2) / n) ** 0.5
     assert abs(estimate - actual) <= 6 * error + 0.05 * actual + 2, (what, estimate, actual)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("plan", PLANS)
-def test_search_finds_exactly_what_the_substring_oracle_finds(plan, settings, monkeypatch):
+@pytest.mark.parametrize(("backend", "plan"), BACKEND_PLANS, indirect=["backend"])
+def test_search_finds_exactly_what_the_substring_oracle_finds(backend, plan, settings, monkeypatch):
     rng = random.Random(20260101)
     notices = build_corpus(rng)
     use_plan(plan, settings, monkeypatch)
@@ -225,7 +248,7 @@ def test_search_finds_exactly_what_the_substring_oracle_finds(plan, settings, mo
     if plan.startswith("common grams"):
         for pk in rng.sample(sorted(public), len(public) // 3):
             index.sync_notice(pk)  # as a correction would: out of the bitmaps, all its grams
-        if exercises_plans():
+        if exercises_plans(backend):
             assert SearchEntry.objects.filter(ordinal__isnull=True).count() == len(public) // 3
     fields = {pk: public_fields(notice) for pk, notice in public.items()}
     checked = estimated = 0
@@ -250,10 +273,10 @@ def test_search_finds_exactly_what_the_substring_oracle_finds(plan, settings, mo
         assert_ranked(parsed, by_relevance, public)
         checked += 1
     assert checked > 150
-    if plan != "from the index" and exercises_plans():
-        assert CommonGram.objects.filter(indexed=False).exists() or engine.VERIFY_LIMIT < 10
+    if plan != "from the index" and exercises_plans(backend):
+        assert CommonGram.objects.filter(indexed=False).exists() or counting.VERIFY_LIMIT < 10
         assert estimated > 0, "the plan was not exercised"
-    if plan.startswith("common grams") and exercises_plans():
+    if plan.startswith("common grams") and exercises_plans(backend):
         assert CommonGramBitmap.objects.exists()
 
 
@@ -276,8 +299,8 @@ def assert_ranked(parsed, ranked: list[int], public: dict) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("plan", PLANS)
-def test_filters_and_counts_per_value_agree_with_the_oracle(plan, settings, monkeypatch):
+@pytest.mark.parametrize(("backend", "plan"), BACKEND_PLANS, indirect=["backend"])
+def test_filters_and_counts_per_value_agree_with_the_oracle(backend, plan, settings, monkeypatch):
     rng = random.Random(7)
     build_corpus(rng)
     use_plan(plan, settings, monkeypatch)
@@ -321,7 +344,7 @@ def test_filters_and_counts_per_value_agree_with_the_oracle(plan, settings, monk
                 assert shown["topic"].get(str(topic.pk), 0) == in_topic
             else:  # counted from a sample of the matches
                 estimate = shown["topic"].get(str(topic.pk), 0)
-                n = engine.TOPIC_SAMPLE_SIZE
+                n = counting.TOPIC_SAMPLE_SIZE
                 assert_estimate(estimate, in_topic, len(allowed), f"{plan}: {q} topic", n)
 
 
@@ -356,9 +379,9 @@ def test_a_search_the_gram_index_answers_exactly_reads_no_bitmaps(settings, monk
     def kind(term: str) -> tuple[bool, bool]:
         """Whether the term's candidates come from the gram index with common grams that
         could narrow them, and whether the index answers the term exactly."""
-        search = engine.Search([term], "", "", engine.Filters(), "relevance")
+        search = postgresql.GramSearch([term], "", "", backends.Filters(), "relevance")
         narrowing = [code for code, (_, _, indexed) in search.common.items() if not indexed]
-        return bool(search.driver and narrowing), search.covered == {term}
+        return bool(search.indexed_codes and narrowing), search.covered == {term}
 
     def bitmap_reads(term: str) -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -399,13 +422,11 @@ def frequent_words(fields: dict, lengths: tuple[int, ...], count: int) -> list[s
     return [piece for piece, _ in pieces.most_common(count) if piece.isalnum()]
 
 
-def texts_read(search: engine.Search, monkeypatch) -> list[list[int]]:
+def texts_read(search: postgresql.GramSearch, monkeypatch) -> list[list[int]]:
     """Filled, as the search runs, with the ids of each batch of entries whose text it reads."""
     read = []
-    verify = search._verify
-    monkeypatch.setattr(
-        search, "_verify", lambda ids, terms: read.append(ids) or verify(ids, terms)
-    )
+    verify = search.verify
+    monkeypatch.setattr(search, "verify", lambda ids, terms: read.append(ids) or verify(ids, terms))
     return read
 
 
@@ -422,13 +443,13 @@ def test_the_bitmaps_tell_which_sampled_entries_hold_a_short_common_term(setting
     fresh = sorted(pk for pk, ordinal in rows if ordinal is None)
     checked = 0
     for term in frequent_words(fields, (1, 2), 40):
-        search = engine.Search([term], "", "", engine.Filters(), "date")
-        if search.driver:
+        search = postgresql.GramSearch([term], "", "", backends.Filters(), "date")
+        if search.indexed_codes:
             continue  # a gram in the gram index: the bitmaps do not hold it
         read = texts_read(search, monkeypatch)
         parsed = text.parse_query(term)
         expected = {pk for pk, parts in fields.items() if text.matches(parsed, parts)}
-        assert search._matching(rows) == expected, term
+        assert date_order.matching(search, rows) == expected, term
         assert [sorted(ids) for ids in read] == [fresh], term
         checked += 1
     assert checked >= 5
@@ -448,13 +469,13 @@ def test_the_bitmaps_rule_out_sampled_entries_lacking_a_pair_of_a_longer_term(
     fresh = {pk for pk, ordinal in rows if ordinal is None}
     checked, read_in_all = 0, 0
     for term in frequent_words(fields, (3, 4), 60):
-        search = engine.Search([term], "", "", engine.Filters(), "date")
-        if not search._narrowing(search.pair_codes):
+        search = postgresql.GramSearch([term], "", "", backends.Filters(), "date")
+        if not search.narrowing(search.pair_codes):
             continue  # no pair in the bitmaps: every text is read, as before
         read = texts_read(search, monkeypatch)
         parsed = text.parse_query(term)
         expected = {pk for pk, parts in fields.items() if text.matches(parsed, parts)}
-        assert search._matching(rows) == expected, term
+        assert date_order.matching(search, rows) == expected, term
         [ids] = read
         assert fresh | expected <= set(ids), term
         read_in_all += len(ids)

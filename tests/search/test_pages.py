@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notices.models import Notice
-from search import codes, engine, query, text
+from search import codes, query, text
+from search.backends import base, counting
+from search.backends.entries import EntrySearch
 from search.models import SearchEntry
 from tests import factories
 
@@ -159,7 +161,7 @@ def test_facet_links_are_shareable_urls_that_add_the_filter(client, notice_in):
 
 
 def test_results_beyond_the_paging_limit_are_counted_but_not_paged(client, notice_in, monkeypatch):
-    monkeypatch.setattr(engine, "MAX_RESULTS", 2)
+    monkeypatch.setattr(base, "MAX_RESULTS", 2)
     monkeypatch.setattr(query, "PAGE_SIZE", 1)
     for n in range(3):
         notice_in("published", title=f"考核{n}")
@@ -174,8 +176,8 @@ def test_results_beyond_the_paging_limit_are_counted_but_not_paged(client, notic
 def test_estimated_counts_come_from_matches_not_from_candidates(
     client, notice_in, other_organ, monkeypatch
 ):
-    monkeypatch.setattr(engine, "VERIFY_LIMIT", 1)  # too many to check: checked page by page
-    monkeypatch.setattr(engine, "SAMPLE_SIZE", 6)  # and the sample is every candidate
+    monkeypatch.setattr(counting, "VERIFY_LIMIT", 1)  # too many to check: checked page by page
+    monkeypatch.setattr(counting, "SAMPLE_SIZE", 6)  # and the sample is every candidate
     for _ in range(3):
         notice_in("published", title="通报", body="<p>政务公开考核</p>")
     editor, reviewer = factories.make_editor(other_organ), factories.make_reviewer(other_organ)
@@ -194,7 +196,7 @@ def test_estimated_counts_come_from_matches_not_from_candidates(
 @pytest.mark.postgres
 def test_estimated_counts_say_so(client, notice_in, settings, monkeypatch):
     settings.SEARCH_CANDIDATE_LIMIT = 1  # too many to list from the index: read by date
-    monkeypatch.setattr(engine, "SAMPLE_SIZE", 2)  # and counted from a sample of two
+    monkeypatch.setattr(counting, "SAMPLE_SIZE", 2)  # and counted from a sample of two
     for n in range(4):
         notice_in("published", title=f"考核{n}")
     response = page(client, q="考核")
@@ -410,20 +412,20 @@ def test_matches_the_index_answers_exactly_are_sorted_and_counted_by_the_databas
 ):
     """What reaches the process is one page, the counts and a sample's topics: not a row per
     match to sort and count (thousands of them for a rarer two-character word)."""
-    monkeypatch.setattr(engine, "TOPIC_SAMPLE_SIZE", 4)
+    monkeypatch.setattr(counting, "TOPIC_SAMPLE_SIZE", 4)
     topic = factories.make_topic("政务公开")
     for number in range(30):
         notice_in("published", title=f"考核通报{number}").topics.set([topic])
     factories.make_notice(other_organ, other_editor, other_reviewer, title="考核结果")
     rows_read = []
-    query_as_usual = engine.Search._query
+    query_as_usual = EntrySearch.select
 
-    def counting(self, sql, params):
+    def counting_rows(self, sql, params):
         rows = query_as_usual(self, sql, params)
         rows_read.append(len(rows))
         return rows
 
-    monkeypatch.setattr(engine.Search, "_query", counting)
+    monkeypatch.setattr(EntrySearch, "select", counting_rows)
     form = query.SearchForm({"q": "考核", "sort": "date"})
     assert form.is_valid()
     found = query.run(form, 2, 10)
@@ -432,7 +434,7 @@ def test_matches_the_index_answers_exactly_are_sorted_and_counted_by_the_databas
     assert found.total == 31 and found.exact
     organs = next(facet for facet in found.facets if facet.name == "organ")
     assert sorted(count for _, _, count in organs.values) == [1, 30]
-    assert sum(rows_read) <= 1 + engine.TOPIC_SAMPLE_SIZE
+    assert sum(rows_read) <= 1 + counting.TOPIC_SAMPLE_SIZE
 
 
 def test_a_hit_whose_body_lacks_every_term_shows_its_beginning_without_folding_it(
@@ -460,13 +462,13 @@ def test_a_search_that_runs_too_long_is_stopped_with_a_message(
     notice_in("published", title="考核")
     settings.SEARCH_TIMEOUT_MS = 50
 
-    query_as_usual = engine.Search._query
+    query_as_usual = EntrySearch.select
 
     def slow(self, sql, params):
         query_as_usual(self, "SELECT pg_sleep(1)", [])
         return query_as_usual(self, sql, params)
 
-    monkeypatch.setattr(engine.Search, "_query", slow)
+    monkeypatch.setattr(EntrySearch, "select", slow)
     response = page(client, q="考核")
     assert response.status_code == 503
     assert "耗时过长" in response.content.decode()
@@ -477,7 +479,7 @@ def test_a_search_that_runs_too_long_is_stopped_with_a_message(
 
 
 def test_topic_counts_of_many_matches_come_from_a_sample_and_say_so(client, notice_in, monkeypatch):
-    monkeypatch.setattr(engine, "TOPIC_SAMPLE_SIZE", 3)
+    monkeypatch.setattr(counting, "TOPIC_SAMPLE_SIZE", 3)
     topic = factories.make_topic("政务公开")
     for _ in range(6):
         notice_in("published", title="考核通报").topics.set([topic])
@@ -496,5 +498,5 @@ def test_topic_counts_of_many_matches_come_from_a_sample_and_say_so(client, noti
     assert re.search(r"政务公开</a>（约6）", page_html)
     assert re.search(r"通知</a>（6）", page_html)
 
-    monkeypatch.setattr(engine, "TOPIC_SAMPLE_SIZE", 6)  # all of them: exact again
+    monkeypatch.setattr(counting, "TOPIC_SAMPLE_SIZE", 6)  # all of them: exact again
     assert api(client, q="考核").json()["facet_counts_exact"]["topic"]

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from search import index
+from search.backends import get_backend
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             if options["verbosity"] > 1 or done % (batch_size * 20) == 0:
                 self.stdout.write(f"  {done} notices indexed ({time.monotonic() - started:.0f} s)")
 
-        done = index.rebuild(
+        done = get_backend().rebuild(
             batch_size=batch_size, progress=progress, workers=workers, full=full or None
         )
         self.stdout.write(
