@@ -25,6 +25,7 @@ import logging
 import threading
 import time
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -44,13 +45,13 @@ VALUE_PREFIX = "portal:value:"
 
 logger = logging.getLogger(__name__)
 
-# The remembered values read so far in the current request (see ``remembered``).
-_request_values: ContextVar[dict | None] = ContextVar("remembered_values", default=None)
-# The names of the values remembered in this process: the first that a request asks for is read
+# The cached values read so far in the current request (see ``cached``).
+_request_values: ContextVar[dict | None] = ContextVar("cached_values", default=None)
+# The names of the values cached in this process: the first that a request asks for is read
 # with all the others, in one round trip. Only a hint about which keys to ask for together.
 _names_asked: set[str] = set()
 # Names the current request said it will ask for (see ``read_ahead``).
-_names_ahead: ContextVar[tuple[str, ...]] = ContextVar("remembered_ahead", default=())
+_names_ahead: ContextVar[tuple[str, ...]] = ContextVar("cached_ahead", default=())
 
 
 def page_seconds() -> int:
@@ -172,10 +173,22 @@ def _is_anonymous(request) -> bool:
     return _has_no_session(request) or not request.user.is_authenticated
 
 
-def _read(key: str, *others: str) -> dict:
+@dataclass(frozen=True)
+class Lookup:
+    """What one round trip to the cache found for ``key``: ``found`` holds every key read as
+    the cache returned it; ``kept`` is what is kept under ``key``, None unless it was kept in
+    the current ``generation``, and so is each value of ``also_kept`` (the other keys read)."""
+
+    key: str
+    found: dict
+    generation: tuple[int, int]
+    kept: tuple | None
+    also_kept: dict[str, tuple | None]
+
+
+def _read(key: str, *others: str) -> Lookup:
     """The generation, the next due time and what is kept under ``key`` (and ``others``), in
-    one round trip; ``kept`` is None unless it was kept in the current generation, and so is
-    each value of ``also_kept``."""
+    one round trip."""
     found = cache.get_many([GENERATION_KEY, NEXT_DUE_KEY, key, *others])
     generation = _current_generation(found)
 
@@ -183,26 +196,26 @@ def _read(key: str, *others: str) -> dict:
         kept = found.get(name)
         return kept if kept is not None and _is_current(kept[0], generation) else None
 
-    return {
-        "key": key,
-        "found": found,
-        "generation": generation,
-        "kept": current(key),
-        "also_kept": {name: current(name) for name in others},
-    }
+    return Lookup(
+        key=key,
+        found=found,
+        generation=generation,
+        kept=current(key),
+        also_kept={name: current(name) for name in others},
+    )
 
 
-def _lookup(request) -> dict:
+def _lookup(request) -> Lookup:
     # By absolute URL: a page names its own host and scheme (links, feeds), and one host's page
     # must not be served for another.
     url = request.build_absolute_uri()
     return _read(PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest())
 
 
-def _hit(lookup: dict) -> HttpResponse | None:
-    if lookup["kept"] is None:
+def _hit(lookup: Lookup) -> HttpResponse | None:
+    if lookup.kept is None:
         return None
-    _generation, headers, content, counted = lookup["kept"]
+    _generation, headers, content, counted = lookup.kept
     response = HttpResponse(content)
     for name, value in headers:
         response.headers[name] = value
@@ -247,7 +260,7 @@ def _timeout(found: dict, seconds: int) -> int:
     return seconds if due is None else min(seconds, due)
 
 
-def _keep(lookup: dict, response) -> None:
+def _keep(lookup: Lookup, response) -> None:
     if (
         response.status_code != 200
         or response.streaming
@@ -255,19 +268,19 @@ def _keep(lookup: dict, response) -> None:
         or "cookie" in response.get("Vary", "").lower()
     ):
         return
-    timeout = _timeout(lookup["found"], page_seconds())
+    timeout = _timeout(lookup.found, page_seconds())
     if timeout > 0:
         counted = getattr(response, "counts_view_of", None)
-        entry = (lookup["generation"], list(response.items()), response.content, counted)
-        cache.set(lookup["key"], entry, timeout)
+        entry = (lookup.generation, list(response.items()), response.content, counted)
+        cache.set(lookup.key, entry, timeout)
 
 
-def remembered(name: str, compute, *, read_with_others: bool = True):
+def cached(name: str, compute, *, read_with_others: bool = True):
     """A value that public pages show (which organs publish, the topic tree), computed once and
     kept like a page: until anything public changes or a notice falls due.
 
     Within a request (PublicPageCacheMiddleware marks its span), the first value asked for is
-    read together with every other this process has remembered, and each is read once. A value
+    read together with every other this process has cached, and each is read once. A value
     of which there are many (one per filter combination) is read on its own instead:
     ``read_with_others=False``."""
     seconds = settings.PORTAL_LISTS_CACHE_SECONDS
@@ -285,23 +298,23 @@ def remembered(name: str, compute, *, read_with_others: bool = True):
     lookup = _read(VALUE_PREFIX + name, *(VALUE_PREFIX + other for other in others))
     if values is not None:
         for other in others:
-            kept = lookup["also_kept"][VALUE_PREFIX + other]
+            kept = lookup.also_kept[VALUE_PREFIX + other]
             if kept is not None:
                 values[other] = kept[1]
-    if lookup["kept"] is not None:
-        value = lookup["kept"][1]
+    if lookup.kept is not None:
+        value = lookup.kept[1]
     else:
         value = compute()
-        timeout = _timeout(lookup["found"], seconds)
+        timeout = _timeout(lookup.found, seconds)
         if timeout > 0:
-            cache.set(lookup["key"], (lookup["generation"], value), timeout)
+            cache.set(lookup.key, (lookup.generation, value), timeout)
     if values is not None:
         values[name] = value
     return value
 
 
 def read_ahead(*names: str) -> None:
-    """Say which remembered values of the kind read on their own (one per filter combination)
+    """Say which cached values of the kind read on their own (one per filter combination)
     this request will ask for: they are read with the first value it asks for, in the same
     round trip. Only a hint: a name asked for later that was not kept is read then."""
     if _request_values.get() is not None:

@@ -59,7 +59,7 @@ class NumberedPaginator(CappedCountPaginator):
     """Numbered pages of the catalogue, no further than the capped count reaches.
 
     Given ``kept_as`` (a name for the list's filters), the capped count is kept like the
-    portal's shared lists (page_cache.remembered): it changes only when something public does.
+    portal's shared lists (page_cache.cached): it changes only when something public does.
     Given ``rows``, a page's rows come from ``rows(offset)`` (prepared queries of the same
     notices, notices/prepared.py) rather than from the queryset.
     """
@@ -80,7 +80,7 @@ class NumberedPaginator(CappedCountPaginator):
     def counted(self) -> int:
         if not self.kept_as:
             return super().counted()
-        return page_cache.remembered(self.kept_as, super().counted, read_with_others=False)
+        return page_cache.cached(self.kept_as, super().counted, read_with_others=False)
 
     @cached_property
     def num_pages(self) -> int:

@@ -1,36 +1,36 @@
 """Small lists that many portal pages read (which organs publish, the topic tree), kept in the
 cache like a cached page, until anything public changes or a notice falls due
-(page_cache.remembered), for PORTAL_LISTS_CACHE_SECONDS at most (0: read each time)."""
+(page_cache.cached), for PORTAL_LISTS_CACHE_SECONDS at most (0: read each time)."""
 
 from django.db.models import Q
 
 from notices.models import Organ, Topic
-from notices.page_cache import remembered
+from notices.page_cache import cached
 
 
 def publishing_organs() -> list[tuple[int, str]]:
     """(pk, name) of the organs with public notices, in their order."""
-    return remembered(
+    return cached(
         "publishing-organs", lambda: list(Organ.objects.publishing().values_list("pk", "name"))
     )
 
 
 def organ_names() -> dict[int, str]:
-    return remembered("organ-names", lambda: dict(Organ.objects.values_list("pk", "name")))
+    return cached("organ-names", lambda: dict(Organ.objects.values_list("pk", "name")))
 
 
 def topic_paths() -> dict[int, str]:
     """Every topic's full path (综合政务 › 政务公开)."""
-    return remembered("topic-paths", Topic.objects.paths)
+    return cached("topic-paths", Topic.objects.paths)
 
 
 def topic_parents() -> dict[int, int | None]:
-    return remembered("topic-parents", lambda: dict(Topic.objects.values_list("pk", "parent_id")))
+    return cached("topic-parents", lambda: dict(Topic.objects.values_list("pk", "parent_id")))
 
 
 def topic_outline() -> list[tuple[int, str, list[tuple[int, str]]]]:
     """The top topics, each with the topics directly below it, in order: (pk, name, children)."""
-    return remembered("topic-outline", _topic_outline)
+    return cached("topic-outline", _topic_outline)
 
 
 def _topic_outline() -> list[tuple[int, str, list[tuple[int, str]]]]:
