@@ -52,18 +52,18 @@ CATALOGUE_LATER_PAGE = prepared.PreparedQuery(
 # with its id, to place it among notices published at the same moment.
 CATALOGUE_AFTER = prepared.PreparedQuery(
     Notice,
-    lambda size, at, moment, tie, pk, **filters: (
+    lambda size, at, moment, same_moment, pk, **filters: (
         catalogue(Notice.objects.published(at), filters)
         .filter(published_at__lte=moment)
-        .exclude(published_at=tie, pk__gte=pk)[:size]
+        .exclude(published_at=same_moment, pk__gte=pk)[:size]
     ),
 )
 CATALOGUE_BEFORE = prepared.PreparedQuery(
     Notice,
-    lambda size, at, moment, tie, pk, **filters: (
+    lambda size, at, moment, same_moment, pk, **filters: (
         catalogue(Notice.objects.published(at), filters)
         .filter(published_at__gte=moment)
-        .exclude(published_at=tie, pk__lte=pk)
+        .exclude(published_at=same_moment, pk__lte=pk)
         .reverse()[:size]
     ),
 )
@@ -74,7 +74,9 @@ def catalogue_around(query: prepared.PreparedQuery, filters: dict):
 
     def rows(position, count: int) -> list[Notice]:
         moment, pk = position
-        return query.all(count, at=timezone.now(), moment=moment, tie=moment, pk=pk, **filters)
+        return query.all(
+            count, at=timezone.now(), moment=moment, same_moment=moment, pk=pk, **filters
+        )
 
     return rows
 

@@ -254,7 +254,7 @@ def test_pages_around_a_notice_give_the_orms_rows_for_every_position(notice_in, 
         filters = form.query_values()
         ordered = list(views.catalogue(Notice.objects.published(now), filters))
         for place, notice in enumerate(ordered):
-            position = {"moment": notice.published_at, "tie": notice.published_at}
+            position = {"moment": notice.published_at, "same_moment": notice.published_at}
             found = after.all(2, at=now, pk=notice.pk, **position, **filters)
             assert [loaded_row(n) for n in found] == [
                 loaded_row(n) for n in ordered[place + 1 : place + 3]
