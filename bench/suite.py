@@ -243,7 +243,7 @@ def query_range(counts: dict[str, int], paths: list[str]) -> int | str:
     return fewest if fewest == most else f"{fewest}–{most}"
 
 
-def shown_path(path: str | list[str]) -> str:
+def path_label(path: str | list[str]) -> str:
     """A path, or what a list of them shares and how many there are."""
     if isinstance(path, str):
         return path
@@ -403,7 +403,7 @@ def main() -> None:
             # The figures of the round whose ratio is the median: all of one run, measured
             # within the same minute as its baseline.
             chosen = sorted(rounds, key=lambda r: r["ratio_to_baseline"])[(len(rounds) - 1) // 2]
-            row = {"page": name, "path": shown_path(path), **chosen}
+            row = {"page": name, "path": path_label(path), **chosen}
             row["connections"] = connections
             # A hit makes no query (tests/notices/test_page_cache.py).
             # Of many paths, the fewest and the most any of them makes (a notice with
