@@ -3,16 +3,17 @@
 ``sync_notice`` is called (by signals, inside the transaction that changed the notice) after
 every save of a notice; it asks ``Notice.objects.public_pages()`` — the one publication rule —
 whether the notice has a public page, and writes, rewrites or deletes its SearchEntry
-accordingly. A scheduled notice gets no entry, only a PendingPublication; ``catch_up`` indexes
-those that have fallen due and runs before every search, so publication is decided at request
-time without a cron job.
+accordingly. A scheduled notice gets no entry, only a PendingPublication, and ``catch_up`` is
+queued in the task queue for its time (``search.tasks``): it indexes the notices that have
+fallen due, so that searches find them on time and never write themselves.
 
 ``rebuild`` writes every entry again. A *full* rebuild (an empty index, or ``full=True``) first
 measures which grams are common on a sample of notices (``CommonGram``), then writes all
 entries with PostgreSQL's COPY from several processes and builds the gram indexes of the
 table's partitions in parallel; search finds nothing until it is done. Otherwise entries are
 rewritten batch by batch while the site runs. During a full rebuild, changes of notices are
-queued as PendingPublication rows and indexed by the first search afterwards.
+queued as PendingPublication rows and indexed when it ends (``catch_up``, run by the rebuild
+and queued in the task queue by each change).
 """
 
 import contextlib
@@ -26,13 +27,16 @@ from django.conf import settings
 from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
+from notices import page_cache
 from notices.models import Notice
 from notices.prepared import PreparedQuery
-from search import codes, text
+from search import codes, tasks, text
 from search.models import CommonGram, CommonGramBitmap, PendingPublication, SearchEntry
 
 # pg_advisory_lock key held by a full rebuild; writers of single entries defer while it is held.
 REBUILD_LOCK = 7_341_205_118
+# A change queued while a full rebuild runs is tried again this much later.
+RETRY_AFTER_REBUILD = datetime.timedelta(seconds=60)
 GIN_INDEXES = {"search_entry_grams": "grams", "search_entry_title_grams": "title_grams"}
 COPY_COLUMNS = (
     "notice_id",
@@ -134,6 +138,7 @@ def sync_notice(notice_id: int, *, now: datetime.datetime | None = None) -> Sear
     now = now or timezone.now()
     if _rebuild_running():
         PendingPublication.objects.update_or_create(notice_id=notice_id, defaults={"due_at": now})
+        tasks.index_at(now + RETRY_AFTER_REBUILD)
         return None
     notice = Notice.objects.public_pages(now).filter(pk=notice_id).first()
     if notice is None:
@@ -146,6 +151,7 @@ def sync_notice(notice_id: int, *, now: datetime.datetime | None = None) -> Sear
             PendingPublication.objects.update_or_create(
                 notice_id=notice_id, defaults={"due_at": due_at["published_at"]}
             )
+            tasks.index_at(due_at["published_at"])
         return None
     PendingPublication.objects.filter(notice_id=notice_id).delete()
     entry, _ = SearchEntry.objects.update_or_create(
@@ -160,7 +166,7 @@ def remove_notice(notice_id: int) -> None:
     PendingPublication.objects.filter(notice_id=notice_id).delete()
 
 
-# Asked before every search: compiled once per process (and prepared on PostgreSQL).
+# Asked by every catch-up: compiled once per process (and prepared on PostgreSQL).
 DUE_PUBLICATIONS = PreparedQuery(
     PendingPublication,
     lambda at: PendingPublication.objects.filter(due_at__lte=at).order_by("due_at")[:100],
@@ -169,12 +175,12 @@ DUE_PUBLICATIONS = PreparedQuery(
 
 def catch_up(now: datetime.datetime | None = None) -> int:
     """Index the notices whose turn has come (due scheduled ones, changes queued during a full
-    rebuild); cheap when there are none."""
+    rebuild), at most 100 of them; returns how many were due. Cheap when there are none."""
     now = now or timezone.now()
     due = [pending.notice_id for pending in DUE_PUBLICATIONS.all(at=now)]
     for notice_id in due:
         with transaction.atomic():
-            # Concurrent searches share the work: each pending row is taken by one of them.
+            # Concurrent catch-ups share the work: each pending row is taken by one of them.
             claimed = (
                 PendingPublication.objects.select_for_update(skip_locked=True)
                 .filter(notice_id=notice_id, due_at__lte=now)
@@ -182,6 +188,9 @@ def catch_up(now: datetime.datetime | None = None) -> int:
             )
             if claimed:
                 sync_notice(notice_id, now=now)
+                # Search pages rendered since the notice fell due, before it was indexed, are
+                # out of date.
+                page_cache.invalidate()
     return len(due)
 
 
@@ -228,11 +237,19 @@ def rebuild(
     now = timezone.now()
     # Queued changes are redone by the rebuild; changes queued while it runs are kept.
     PendingPublication.objects.all().delete()
-    PendingPublication.objects.bulk_create(
+    scheduled = PendingPublication.objects.bulk_create(
         PendingPublication(notice_id=notice_id, due_at=due_at)
         for notice_id, due_at in Notice.objects.scheduled(now).values_list("pk", "published_at")
     )
+    for due_at in sorted({pending.due_at for pending in scheduled}):
+        tasks.index_at(due_at)
     public = Notice.objects.public_pages(now)
+    done = _rebuild(public, batch_size, progress, workers, full, now)
+    catch_up()  # the changes queued while it ran
+    return done
+
+
+def _rebuild(public, batch_size: int, progress, workers: int, full: bool | None, now) -> int:
     with _rebuild_lock():
         if full is None:
             full = not SearchEntry.objects.exists()

@@ -121,7 +121,8 @@ class CommonGramBitmap(models.Model):
 
 
 class PendingPublication(models.Model):
-    """A scheduled notice waiting for its time; indexed by the first search after it is due."""
+    """A notice waiting to be indexed: a scheduled one until its time, or a change made while a
+    full rebuild ran. ``search.index.catch_up`` indexes it, queued in the task queue for then."""
 
     notice = models.OneToOneField(
         Notice, verbose_name=_("公告"), on_delete=models.CASCADE, primary_key=True, related_name="+"

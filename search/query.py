@@ -17,7 +17,7 @@ from django.utils import timezone
 from notices import prepared, shared_lists
 from notices.forms import NoticeFilterForm, topic_and_descendants
 from notices.models import Notice
-from search import highlight, index, text
+from search import highlight, text
 from search.backends import Filters, base, get_backend
 from search.models import SearchEntry
 
@@ -226,7 +226,6 @@ def run(form: SearchForm, page: int = 1, page_size: int | None = None) -> Search
     page_size = page_size or PAGE_SIZE
     if page < 1:
         raise NoSuchPage
-    index.catch_up()
     parsed = text.parse_query(form.cleaned_data["q"])
     sort = form.cleaned_data.get("sort") or "relevance"
     max_pages = max(1, base.MAX_RESULTS // page_size)

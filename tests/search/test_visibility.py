@@ -3,6 +3,9 @@
 import datetime
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +14,14 @@ from notices.models import Notice
 from search import index
 from search.models import PendingPublication, SearchEntry
 from tests import factories
+
+# The task queue the quick start and production run (tests run tasks at once otherwise).
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_task_worker() -> None:
+    """Run the queued tasks that are due, as ``manage.py db_worker`` does."""
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0)
 
 
 def found(client, q: str, **filters) -> list[int]:
@@ -47,14 +58,38 @@ def test_on_request_notice_is_found_by_title_but_not_by_its_undisclosed_body(cli
     assert "麒麟" not in SearchEntry.objects.get(pk=notice.pk).body
 
 
-def test_scheduled_notice_is_found_once_due_without_a_cron_job(client, notice_in, monkeypatch):
+@pytest.mark.django_db(transaction=True)  # committed, as the task queue's worker reads it
+def test_scheduled_notice_is_found_once_due_without_a_cron_job(
+    client, notice_in, settings, monkeypatch
+):
+    """Its indexing is queued for its time, and run by the task queue's worker (which the quick
+    start runs beside the server)."""
+    settings.TASKS = DATABASE_TASKS
     notice = notice_in("scheduled", title="定时发布的独角兽")
     assert found(client, "独角兽") == []
     assert PendingPublication.objects.filter(pk=notice.pk).exists()
+    run_task_worker()
+    assert found(client, "独角兽") == []  # not due yet
     later = timezone.now() + datetime.timedelta(days=4)
     monkeypatch.setattr(timezone, "now", lambda: later)
+    run_task_worker()
     assert found(client, "独角兽") == [notice.pk]
     assert not PendingPublication.objects.exists()
+
+
+def test_a_search_writes_nothing_even_when_a_notice_has_fallen_due(client, notice_in, monkeypatch):
+    notice_in("scheduled", title="定时发布的独角兽")
+    later = timezone.now() + datetime.timedelta(days=4)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    with CaptureQueriesContext(connection) as captured:
+        found(client, "独角兽")
+    statements = [query["sql"].upper() for query in captured.captured_queries]
+    assert statements
+    assert not [
+        sql
+        for sql in statements
+        if sql.lstrip().startswith(("INSERT", "UPDATE", "DELETE")) or "FOR UPDATE" in sql
+    ]
 
 
 def test_unscheduled_notice_never_appears(client, notice_in, reviewer, monkeypatch):
