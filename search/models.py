@@ -54,9 +54,9 @@ class SearchEntry(models.Model):
             models.Index(
                 fields=["validity", "-published_at", "-notice"], name="search_entry_validity"
             ),
-            # The estimates' samples (engine.Search._estimate), read from these indexes alone:
-            # the first entries in shuffle order that pass the filters, with their places in
-            # the common-gram bitmaps.
+            # The estimates' samples (search.backends.date_order.estimate), read from these
+            # indexes alone: the first entries in shuffle order that pass the filters, with
+            # their places in the common-gram bitmaps.
             models.Index(
                 fields=["shuffle"],
                 include=["notice", "organ", "genre", "year", "validity", "published_at", "ordinal"],

@@ -1,7 +1,8 @@
 """Search results equal a brute-force substring oracle over a generated corpus.
 
-The corpus is built with bulk inserts (not through the workflow, for speed) and indexed with
-``index.rebuild``; the oracle reads the notices themselves, folds their public text and checks
+The corpus of each seed is generated once for the session, inserted for each test with bulk
+inserts (not through the workflow, for speed; rolled back after the test) and indexed by the
+backend's ``rebuild``; the oracle reads the notices themselves, folds their public text and checks
 each term with Python's ``in``. Queries are substrings of the texts (so every one has hits),
 random strings over the same small alphabet (so bigrams often co-occur without being adjacent),
 Traditional spellings, and 文号 and 索引号 in their usual spellings. Each test runs against
@@ -13,6 +14,8 @@ corpus this small it would otherwise always take the same one.
 import datetime
 import random
 from collections import Counter
+from dataclasses import dataclass
+from functools import cache
 
 import pytest
 from django.db import connection
@@ -55,13 +58,26 @@ def body_html(rng: random.Random) -> str:
     return "".join(paragraphs)
 
 
-def build_corpus(rng: random.Random) -> list[Notice]:
-    organs = [factories.make_organ() for _ in range(5)]
-    topics = [factories.make_topic() for _ in range(4)]
+@dataclass(frozen=True)
+class Corpus:
+    """A generated corpus: each notice's field values (its organ by position), the topics filed
+    (notice position, topic position), and the generator's state after it, from which each test
+    draws its queries."""
+
+    notices: tuple[dict, ...]
+    filed: tuple[tuple[int, int], ...]
+    state: tuple
+
+
+ORGANS, TOPICS = 5, 4
+
+
+def generate_corpus(seed: int) -> Corpus:
+    rng = random.Random(seed)
     now = timezone.now()
     notices, used_numbers = [], set()
     for n in range(CORPUS_SIZE):
-        organ = rng.choice(organs)
+        organ = rng.randrange(ORGANS)
         kind = rng.choices(
             ["published", "withdrawn", "draft", "scheduled", "withheld", "on_request"],
             [70, 6, 8, 6, 4, 6],
@@ -70,42 +86,75 @@ def build_corpus(rng: random.Random) -> list[Notice]:
         number = ""
         if rng.random() < 0.6:
             number = f"{rng.choice(PREFIXES)}〔{rng.randint(2015, 2025)}〕{rng.randint(1, 300)}号"
-            if (organ.pk, number) in used_numbers:
+            if (organ, number) in used_numbers:
                 number = ""
-            used_numbers.add((organ.pk, number))
-        notice = Notice(
-            organ=organ,
-            title=phrase(rng, rng.randint(4, 24)),
-            document_number=number,
-            genre=rng.choice(Notice.Genre.values),
-            keywords=phrase(rng, 4) if rng.random() < 0.2 else "",
-            summary=phrase(rng, 12) if rng.random() < 0.2 else "",
-            body=body_html(rng),
-            status=Notice.Status.PUBLISHED,
-            published_at=published_at,
-            index_number=f"{organ.code}/{published_at.year}-{n:05d}",
-            validity=Notice.Validity.VALID,
-        )
+            used_numbers.add((organ, number))
+        notice = {
+            "organ": organ,
+            "title": phrase(rng, rng.randint(4, 24)),
+            "document_number": number,
+            "genre": rng.choice(Notice.Genre.values),
+            "keywords": phrase(rng, 4) if rng.random() < 0.2 else "",
+            "summary": phrase(rng, 12) if rng.random() < 0.2 else "",
+            "body": body_html(rng),
+            "status": Notice.Status.PUBLISHED,
+            "published_at": published_at,
+            "index_number": f"{organ_code(organ)}/{published_at.year}-{n:05d}",
+            "validity": Notice.Validity.VALID,
+        }
         if kind == "withdrawn":
-            notice.status = Notice.Status.WITHDRAWN
-            notice.withdrawn_at = now
-            notice.withdrawal_reason = "测试撤回"
+            notice["status"] = Notice.Status.WITHDRAWN
+            notice["withdrawn_at"] = now
+            notice["withdrawal_reason"] = "测试撤回"
         elif kind == "draft":
-            notice.status, notice.index_number = Notice.Status.DRAFT, None
+            notice["status"], notice["index_number"] = Notice.Status.DRAFT, None
         elif kind == "scheduled":
-            notice.published_at = now + datetime.timedelta(days=rng.randint(1, 30))
+            notice["published_at"] = now + datetime.timedelta(days=rng.randint(1, 30))
         elif kind == "withheld":
-            notice.disclosure, notice.withheld_reason = Notice.Disclosure.WITHHELD, "涉密"
+            notice["disclosure"], notice["withheld_reason"] = Notice.Disclosure.WITHHELD, "涉密"
         elif kind == "on_request":
-            notice.disclosure = Notice.Disclosure.ON_REQUEST
+            notice["disclosure"] = Notice.Disclosure.ON_REQUEST
         notices.append(notice)
-    notices = Notice.objects.bulk_create(notices)
-    Notice.topics.through.objects.bulk_create(
-        Notice.topics.through(notice_id=notice.pk, topic_id=rng.choice(topics).pk)
-        for notice in notices
-        if rng.random() < 0.5
-    )
-    return notices
+    filed = [
+        (position, rng.randrange(TOPICS)) for position in range(len(notices)) if rng.random() < 0.5
+    ]
+    return Corpus(tuple(notices), tuple(filed), rng.getstate())
+
+
+def organ_code(position: int) -> str:
+    return f"8{position:08d}"
+
+
+@pytest.fixture(scope="session")
+def generated_corpus():
+    """The corpus of each seed, generated once for the whole session."""
+    return cache(generate_corpus)
+
+
+@pytest.fixture
+def corpus(generated_corpus, db):
+    """Insert the corpus of a seed for this test (rolled back after it): a generator in the
+    state that followed the corpus, and the notices."""
+
+    def insert(seed: int) -> tuple[random.Random, list[Notice]]:
+        generated = generated_corpus(seed)
+        organs = [
+            factories.make_organ(name=f"语料机构{position}", code=organ_code(position))
+            for position in range(ORGANS)
+        ]
+        topics = [factories.make_topic() for _ in range(TOPICS)]
+        notices = Notice.objects.bulk_create(
+            Notice(**{**fields, "organ": organs[fields["organ"]]}) for fields in generated.notices
+        )
+        Notice.topics.through.objects.bulk_create(
+            Notice.topics.through(notice_id=notices[position].pk, topic_id=topics[topic].pk)
+            for position, topic in generated.filed
+        )
+        rng = random.Random()
+        rng.setstate(generated.state)
+        return rng, notices
+
+    return insert
 
 
 def public_fields(notice: Notice) -> list[str]:
@@ -238,16 +287,17 @@ def assert_estimate(estimate: int, actual: int, universe: int, what: str, n=None
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("backend", "plan"), BACKEND_PLANS, indirect=["backend"])
-def test_search_finds_exactly_what_the_substring_oracle_finds(backend, plan, settings, monkeypatch):
-    rng = random.Random(20260101)
-    notices = build_corpus(rng)
+def test_search_finds_exactly_what_the_substring_oracle_finds(
+    backend, plan, corpus, settings, monkeypatch
+):
+    rng, notices = corpus(20260101)
     use_plan(plan, settings, monkeypatch)
-    assert index.rebuild(batch_size=400) > 0
+    assert backends.get_backend().rebuild(batch_size=400) > 0
     public = {notice.pk: notice for notice in Notice.objects.public_pages()}
     assert set(SearchEntry.objects.values_list("pk", flat=True)) == set(public)
     if plan.startswith("common grams"):
         for pk in rng.sample(sorted(public), len(public) // 3):
-            index.sync_notice(pk)  # as a correction would: out of the bitmaps, all its grams
+            backends.get_backend().add(pk)  # as a correction would: out of the bitmaps
         if exercises_plans(backend):
             assert SearchEntry.objects.filter(ordinal__isnull=True).count() == len(public) // 3
     fields = {pk: public_fields(notice) for pk, notice in public.items()}
@@ -300,11 +350,12 @@ def assert_ranked(parsed, ranked: list[int], public: dict) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("backend", "plan"), BACKEND_PLANS, indirect=["backend"])
-def test_filters_and_counts_per_value_agree_with_the_oracle(backend, plan, settings, monkeypatch):
-    rng = random.Random(7)
-    build_corpus(rng)
+def test_filters_and_counts_per_value_agree_with_the_oracle(
+    backend, plan, corpus, settings, monkeypatch
+):
+    corpus(7)
     use_plan(plan, settings, monkeypatch)
-    index.rebuild()
+    backends.get_backend().rebuild()
     public = list(Notice.objects.public_pages().prefetch_related("topics"))
     topic = Topic.objects.first()
     organ = public[0].organ
@@ -361,14 +412,13 @@ def passes(notice: Notice, filters: dict, topic: Topic) -> bool:
 
 
 @pytest.mark.django_db
-def test_a_search_the_gram_index_answers_exactly_reads_no_bitmaps(settings, monkeypatch):
+def test_a_search_the_gram_index_answers_exactly_reads_no_bitmaps(corpus, settings, monkeypatch):
     """A term of one or two characters whose gram is indexed has its matches for candidates:
     the bitmaps of its common grams, which narrow the candidates of longer terms, cannot rule
     any of them out and are not read."""
     if not exercises_plans():
         pytest.skip("the bitmaps are PostgreSQL's")
-    rng = random.Random(20261206)
-    build_corpus(rng)
+    corpus(20261206)
     use_plan(
         "common grams narrowing the index's candidates, checked page by page", settings, monkeypatch
     )
@@ -400,11 +450,10 @@ def test_a_search_the_gram_index_answers_exactly_reads_no_bitmaps(settings, monk
     assert bitmap_reads(covered) == 0
 
 
-def partly_rewritten(seed: int, plan: str, settings, monkeypatch):
+def partly_rewritten(corpus, seed: int, plan: str, settings, monkeypatch):
     """A corpus indexed by a full rebuild under ``plan``, a third of it rewritten since (out of
     the bitmaps): each public notice's fields, and each entry's (notice id, ordinal)."""
-    rng = random.Random(seed)
-    build_corpus(rng)
+    rng, _notices = corpus(seed)
     use_plan(plan, settings, monkeypatch)
     assert index.rebuild(batch_size=400) > 0
     public = Notice.objects.public_pages().in_bulk()
@@ -431,7 +480,9 @@ def texts_read(search: postgresql.GramSearch, monkeypatch) -> list[list[int]]:
 
 
 @pytest.mark.django_db
-def test_the_bitmaps_tell_which_sampled_entries_hold_a_short_common_term(settings, monkeypatch):
+def test_the_bitmaps_tell_which_sampled_entries_hold_a_short_common_term(
+    corpus, settings, monkeypatch
+):
     """Counting in date order samples entries and asks which match. For terms of one or two
     characters whose grams are common, the bitmaps answer for the entries the last full
     rebuild wrote: only the text of those written since is read, and the answer is the
@@ -439,7 +490,7 @@ def test_the_bitmaps_tell_which_sampled_entries_hold_a_short_common_term(setting
     if not exercises_plans():
         pytest.skip("the bitmaps are PostgreSQL's")
     plan = "common grams in bitmaps, some entries rewritten since, some read in date order"
-    fields, rows = partly_rewritten(20261207, plan, settings, monkeypatch)
+    fields, rows = partly_rewritten(corpus, 20261207, plan, settings, monkeypatch)
     fresh = sorted(pk for pk, ordinal in rows if ordinal is None)
     checked = 0
     for term in frequent_words(fields, (1, 2), 40):
@@ -457,7 +508,7 @@ def test_the_bitmaps_tell_which_sampled_entries_hold_a_short_common_term(setting
 
 @pytest.mark.django_db
 def test_the_bitmaps_rule_out_sampled_entries_lacking_a_pair_of_a_longer_term(
-    settings, monkeypatch
+    corpus, settings, monkeypatch
 ):
     """For a term of three or more characters the bitmaps cannot say that an entry holds it,
     only that it lacks one of its pairs of characters. Those entries' text is not read; the
@@ -465,7 +516,7 @@ def test_the_bitmaps_rule_out_sampled_entries_lacking_a_pair_of_a_longer_term(
     if not exercises_plans():
         pytest.skip("the bitmaps are PostgreSQL's")
     plan = "common grams narrowing the index's candidates, checked page by page"
-    fields, rows = partly_rewritten(20261206, plan, settings, monkeypatch)
+    fields, rows = partly_rewritten(corpus, 20261206, plan, settings, monkeypatch)
     fresh = {pk for pk, ordinal in rows if ordinal is None}
     checked, read_in_all = 0, 0
     for term in frequent_words(fields, (3, 4), 60):
