@@ -241,8 +241,9 @@ def rebuild(
         PendingPublication(notice_id=notice_id, due_at=due_at)
         for notice_id, due_at in Notice.objects.scheduled(now).values_list("pk", "published_at")
     )
-    for due_at in sorted({pending.due_at for pending in scheduled}):
-        tasks.index_at(due_at)
+    # One task per notice, as its approval queues: a catch-up indexes at most 100 notices.
+    for pending in scheduled:
+        tasks.index_at(pending.due_at)
     public = Notice.objects.public_pages(now)
     done = _rebuild(public, batch_size, progress, workers, full, now)
     catch_up()  # the changes queued while it ran

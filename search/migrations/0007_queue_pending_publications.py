@@ -1,6 +1,5 @@
 """Scheduled notices are indexed by a task queued for their time (search.tasks); those
-scheduled before that have no task yet: queue one for each time a pending publication waits
-for."""
+scheduled before that have no task yet: queue one for each, as their approval now does."""
 
 from django.db import migrations
 
@@ -9,8 +8,7 @@ def queue_pending(apps, schema_editor):
     from search import tasks
 
     PendingPublication = apps.get_model("search", "PendingPublication")
-    due_times = PendingPublication.objects.values_list("due_at", flat=True).distinct()
-    for due_at in sorted(due_times):
+    for due_at in PendingPublication.objects.order_by("due_at").values_list("due_at", flat=True):
         tasks.index_at(due_at)
 
 

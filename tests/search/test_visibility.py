@@ -193,3 +193,15 @@ def test_rebuild_command_reports_what_it_did(notice_in, capsys):
     notice_in("published")
     call_command("rebuild_search_index", batch_size=10)
     assert "Indexed 1 notices" in capsys.readouterr().out
+
+
+def test_rebuild_queues_the_indexing_of_each_scheduled_notice_for_its_time(notice_in, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_TASKS
+    scheduled = notice_in("scheduled")
+    DBTaskResult.objects.all().delete()
+    index.rebuild()
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "search.tasks.index_due_publications"
+    assert queued.run_after == scheduled.published_at
