@@ -1,8 +1,8 @@
 """Titles and snippets with the matched terms in <mark>: every piece of text is escaped, and
 the markup is built here, never taken from the notice's HTML."""
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from search import text
 
@@ -31,21 +31,21 @@ def _spans(original: str, terms) -> list[tuple[int, int]]:
     return merged
 
 
-def _render(original: str, spans, start: int, end: int) -> str:
-    parts, position = [], start
+def _render(original: str, spans, start: int, end: int) -> SafeString:
+    """original[start:end] escaped, with each span in <mark>."""
+    pieces, position = [], start
     for span_start, span_end in spans:
         span_start, span_end = max(span_start, start), min(span_end, end)
         if span_start >= span_end:
             continue
-        parts.append(escape(original[position:span_start]))
-        parts.append(f"<mark>{escape(original[span_start:span_end])}</mark>")
+        pieces.append((original[position:span_start], original[span_start:span_end]))
         position = span_end
-    parts.append(escape(original[position:end]))
-    return "".join(parts)
+    marked = format_html_join("", "{}<mark>{}</mark>", pieces)
+    return format_html("{}{}", marked, original[position:end])
 
 
 def highlight(original: str, terms) -> SafeString:
-    return mark_safe(_render(original, _spans(original, terms), 0, len(original)))  # noqa: S308
+    return _render(original, _spans(original, terms), 0, len(original))
 
 
 def _first_match(original: str, terms) -> int | None:
@@ -130,17 +130,21 @@ def marked_snippet(window: tuple[str, int, int], terms) -> SafeString:
     original, start, end = window
     shown = original[start:end]
     html = _render(shown, _spans(shown, terms), 0, len(shown))
-    return mark_safe(_ellipses(html, window))  # noqa: S308
+    before, after = _ellipses(window)
+    return format_html("{}{}{}", before, html, after)
 
 
 def plain_window(window: tuple[str, int, int]) -> str:
     original, start, end = window
-    return _ellipses(original[start:end], window)
+    before, after = _ellipses(window)
+    return before + original[start:end] + after
 
 
-def _ellipses(shown: str, window: tuple[str, int, int]) -> str:
+def _ellipses(window: tuple[str, int, int]) -> tuple[str, str]:
+    """What comes before and after a window cut from its text: an ellipsis where text is left
+    out."""
     original, start, end = window
-    return ("…" if start > 0 else "") + shown + ("…" if end < len(original) else "")
+    return ("…" if start > 0 else ""), ("…" if end < len(original) else "")
 
 
 def snippet(original: str, terms, length: int = SNIPPET_LENGTH) -> SafeString:
