@@ -1,55 +1,68 @@
 import datetime
 from functools import lru_cache
-from html import escape
 
 from django import forms
 from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
-from django.utils.safestring import mark_safe
 
+from config import templating
 from notices import shared_lists
-from notices.escaping import shown
 from notices.models import Notice, Organ, Topic
 
 EARLIEST_YEAR = 1949
 
 
 class PlainSelect(forms.Select):
-    """A <select> written out directly rather than through one template per option.
+    """A <select> whose options are rendered once per process rather than on every page.
 
     The catalogue's filters offer hundreds of options (every publishing organ, the topic tree,
-    the years); rendered by Django's widget templates they took most of the list page's time.
-    The options' HTML is made once per list of options (``option_lines``), and only the chosen
-    one is marked on each page. The HTML is the same as forms.Select's.
+    the years); rendered by Django's select template, one included template per option, they
+    took most of the list page's time. Here the options are rendered for each list of options
+    and chosen option once (``options_html``), and the widget's template writes the <select>
+    around them. Both templates are Jinja2's (config/templating.py): through Django's form
+    renderer the <select> alone cost three times as much. The HTML is the same as
+    forms.Select's.
     """
 
-    def render(self, name, value, attrs=None, renderer=None):
-        attributes = "".join(
-            f" {key}" if given is True else f' {key}="{shown(given)}"'
-            for key, given in self.build_attrs(self.attrs, attrs).items()
-            if given is not False
-        )
-        lines, first_of = option_lines(tuple(self.choices))
+    template_name = "widgets/plain_select.html"
+
+    def get_context(self, name, value, attrs):
+        # forms.Widget's context (name, formatted value, attributes) without the dictionary
+        # per option that forms.Select adds for its template.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        choices = tuple(self.choices)
+        first_of = first_positions(choices)
         # As forms.Select: only the first option with one of the values is selected.
-        chosen = [first_of[option] for option in self.format_value(value) if option in first_of]
-        if chosen:
-            lines = list(lines)
-            selected = min(chosen)
-            lines[selected] = lines[selected].replace('">', '" selected>', 1)
-        head = f'<select name="{escape(name)}"{attributes}>\n'
-        return mark_safe(head + "\n".join(lines) + "\n</select>")  # noqa: S308 - every value is escaped
+        chosen = [first_of[option] for option in context["widget"]["value"] if option in first_of]
+        context["widget"]["options"] = options_html(choices, min(chosen) if chosen else None)
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return templating.render(self.template_name, self.get_context(name, value, attrs))
+
+
+def _option_value(value) -> str:
+    return "" if value is None else str(value)
+
+
+@lru_cache(maxsize=64)
+def first_positions(choices: tuple[tuple, ...]) -> dict[str, int]:
+    """Where each option value first occurs among ``choices``."""
+    first_of = {}
+    for position, (value, _label) in enumerate(choices):
+        first_of.setdefault(_option_value(value), position)
+    return first_of
 
 
 @lru_cache(maxsize=256)
-def option_lines(choices: tuple[tuple, ...]) -> tuple[tuple[str, ...], dict[str, int]]:
-    """Each option's line of HTML, and where each value first occurs."""
-    lines, first_of = [], {}
-    for position, (option_value, label) in enumerate(choices):
-        option_value = "" if option_value is None else str(option_value)
-        first_of.setdefault(option_value, position)
-        lines.append(f'  <option value="{shown(option_value)}">{shown(label)}</option>')
-    return tuple(lines), first_of
+def options_html(choices: tuple[tuple, ...], selected: int | None) -> str:
+    """The <option> lines of ``choices``, the one at ``selected`` marked as chosen. Kept for
+    as many lists and choices as pages commonly ask for: at most a few megabytes."""
+    options = [(_option_value(value), label) for value, label in choices]
+    return templating.render(
+        "widgets/plain_options.html", {"choices": options, "selected": selected}
+    )
 
 
 class KeptChoices(BaseChoiceIterator):

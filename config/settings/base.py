@@ -109,6 +109,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The hot rows' templates only (config/templating.py).
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.templating.environment"},
+    },
 ]
 
 # PostgreSQL goes through Django's backend without the health check on a connection that has

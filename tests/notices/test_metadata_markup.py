@@ -1,12 +1,13 @@
-"""The notice page's metadata table is written out directly, in the markup its template wrote."""
+"""The notice page's metadata table (a Jinja2 template) is written in the markup its Django
+template wrote (tests/notices/metadata_table.html)."""
 
 import datetime
 from pathlib import Path
 
 from django.template import Context, Template
 
+from config import templating
 from notices.models import Notice
-from notices.templatetags.portal import notice_metadata
 from notices.views import NOTICE_PAGE, topic_paths_of
 from tests import factories
 
@@ -17,7 +18,8 @@ TEMPLATE_TABLE = (Path(__file__).parent / "metadata_table.html").read_text()
 def both_ways(notice: Notice) -> tuple[str, str]:
     paths = topic_paths_of(notice)
     expected = Template(TEMPLATE_TABLE).render(Context({"notice": notice, "topic_paths": paths}))
-    written = "  " + notice_metadata(notice, paths) + "\n"
+    context = {"notice": notice, "topic_paths": paths}
+    written = "  " + templating.render("notices/metadata.html", context) + "\n"
     return written, expected
 
 
