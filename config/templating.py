@@ -1,7 +1,7 @@
 """Jinja2 for the templates on the hottest paths: the catalogue's and the search's rows, the
-notice page's article, the filters' <select>, and an assessment's tables of hundreds of units.
-Written in Django's template language, these parts cost the catalogue, search and assessment
-pages 35–60 % more CPU; Jinja2 compiles a template to Python code. The templates live in
+notice page's article and the filters' <select>. Written in Django's template language, these
+parts cost the catalogue and search pages 35–60 % more CPU; Jinja2 compiles a template to Python
+code. The templates live in
 templates/jinja2/ and are rendered by ``render``, from the template tags (and the widget) that
 use them; every value is escaped as a Django template would escape it."""
 
