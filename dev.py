@@ -4,7 +4,8 @@
     python3 dev.py demo    create .venv, install, migrate, load demo content, serve :8000 with
                            the task queue's worker (manage.py db_worker) beside it
     python3 dev.py test    create .venv, install with test tools, run the whole suite, one
-                           pytest-xdist worker per CPU (pass -n 0 to run in one process)
+                           pytest-xdist worker per CPU (pass -n 0 to run in one process;
+                           --quick leaves out the tests marked slow)
     python3 dev.py setup   only create .venv with the test tools (used by .ci/run)
 
 Both create (or refresh) a virtual environment in .venv from pyproject.toml. Without
@@ -78,7 +79,10 @@ def test(args: list[str]) -> None:
     # own (tests/redis_service.py).
     chosen = any(arg.startswith(("-n", "--numprocesses")) for arg in args)
     workers = [] if chosen else ["-n", "auto"]
-    run(str(PYTHON), "-m", "pytest", *workers, *args, env=env)
+    # --quick: the everyday run, without the tests marked slow (CI runs them all).
+    quick = ["-m", "not slow"] if "--quick" in args else []
+    args = [arg for arg in args if arg != "--quick"]
+    run(str(PYTHON), "-m", "pytest", *workers, *quick, *args, env=env)
 
 
 def setup(args: list[str]) -> None:

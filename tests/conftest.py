@@ -115,3 +115,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and connection.vendor != "postgresql":
             item.add_marker(skip)
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+
+
+def is_slow(item) -> bool:
+    """Left out by `dev.py test --quick`: browser tests, and tests that commit (each empties
+    every table afterwards), besides the tests marked slow themselves (the search oracles, the
+    backup and restore)."""
+    committing = any(mark.kwargs.get("transaction") for mark in item.iter_markers("django_db"))
+    return committing or "browser" in item.keywords

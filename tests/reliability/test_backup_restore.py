@@ -18,6 +18,7 @@ from notices.models import Attachment
 from tests import factories
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.postgres,
     pytest.mark.skipif(
         not (shutil.which("pg_dump") and shutil.which("pg_restore")),

@@ -285,6 +285,7 @@ def assert_estimate(estimate: int, actual: int, universe: int, what: str, n=None
     assert abs(estimate - actual) <= 6 * error + 0.05 * actual + 2, (what, estimate, actual)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize(("backend", "plan"), BACKEND_PLANS, indirect=["backend"])
 def test_search_finds_exactly_what_the_substring_oracle_finds(
