@@ -18,8 +18,6 @@ from importer.models import ImportJob
 from importer.report import Status
 
 logger = logging.getLogger(__name__)
-DEFAULT_SECONDS = 60
-DEFAULT_MEMORY_BYTES = 512 * 1024 * 1024
 
 
 class LimitExceeded(reading.ReadError):
@@ -28,9 +26,7 @@ class LimitExceeded(reading.ReadError):
 
 def limits() -> tuple[int, int]:
     """(seconds, bytes) one file's reading and parsing may take."""
-    seconds = int(getattr(settings, "IMPORT_TIME_LIMIT_SECONDS", DEFAULT_SECONDS))
-    memory = int(getattr(settings, "IMPORT_MEMORY_LIMIT_BYTES", DEFAULT_MEMORY_BYTES))
-    return seconds, memory
+    return settings.IMPORT_TIME_LIMIT_SECONDS, settings.IMPORT_MEMORY_LIMIT_BYTES
 
 
 def interrupted_before() -> datetime.datetime:

@@ -357,6 +357,9 @@ SEARCH_GRAM_SAMPLE = int(os.environ.get("SEARCH_GRAM_SAMPLE", "20000"))
 SEARCH_INDEX_BUILD_MEMORY = os.environ.get("SEARCH_INDEX_BUILD_MEMORY", "256MB")
 # A search still running after this many milliseconds is cancelled with a message (PostgreSQL).
 SEARCH_TIMEOUT_MS = int(os.environ.get("SEARCH_TIMEOUT_MS", "5000"))
+# The search backend (search/backends/): a dotted path; empty picks PostgreSQL's gram engine on
+# PostgreSQL and the plain scan elsewhere.
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "")
 
 # The portal's name as shown in headers, feeds and titles.
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "政府信息公开平台")

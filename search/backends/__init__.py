@@ -28,7 +28,7 @@ def available_backends() -> list[str]:
 
 
 def get_backend() -> BaseSearchBackend:
-    path = getattr(settings, "SEARCH_BACKEND", "") or available_backends()[0]
+    path = settings.SEARCH_BACKEND or available_backends()[0]
     return _backend(path)
 
 
