@@ -25,7 +25,15 @@ ALLOWED_ATTRIBUTES = {
 }
 NUMERIC_ATTRIBUTES = {"colspan", "rowspan", "span", "start"}
 # No inline style survives: the portal's CSP forbids style attributes, and its stylesheet lays
-# out tables, so an editor's widths and colours would be dead weight at best.
+# out tables, so an editor's widths and colours would be dead weight at best. What a 公文 needs
+# of layout (centred headings, the signature and date at the right) comes as these classes,
+# which the editor writes (CKEDITOR_CONFIGS' justifyClasses) and static/css/notice-body.css
+# draws; any other class is dropped.
+ALIGNMENT_CLASSES = {"text-left", "text-center", "text-right", "text-justify"}
+ALLOWED_CLASSES = {
+    tag: ALIGNMENT_CLASSES
+    for tag in ("p", "h2", "h3", "h4", "h5", "h6", "td", "th", "li", "blockquote", "caption")
+}
 URL_SCHEMES = {"http", "https", "mailto"}
 CONTENT_DROPPED_WITH_TAG = {
     "script",
@@ -56,6 +64,7 @@ def sanitize_html(html: str) -> str:
         clean_content_tags=CONTENT_DROPPED_WITH_TAG,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_filter_attribute,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -1,84 +1,220 @@
-"""Comparing two published versions of a notice, for people: field by field, body by paragraph."""
+"""Comparing two states of a notice, for people: every metadata field, and the body paragraph by
+paragraph, with the changed words marked.
+
+The text is cut into the units a reader sees (notices.versions.tokens): one token per CJK
+character, one per run of digits (with its decimal point or thousands separators), one per Latin
+word, so that a changed year shows as 2016 → 2017 and never as "于2" / "027年". Everything here
+returns plain data; templates/admin/notices/notice/includes/review_*.html draw it.
+"""
 
 import difflib
 import html
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils import timezone
 
 from notices.models import Notice, NoticeVersion
+from notices.workflow import snapshot_content
 
-FIELD_LABELS = {
-    "title": "标题",
-    "document_number": "文号",
-    "genre": "体裁",
-    "topics": "主题分类",
-    "keywords": "主题词",
-    "summary": "内容概述",
-    "addressees": "主送机关",
-    "signed_on": "成文日期",
-    "published_at": "发布日期",
-    "disclosure": "公开属性",
-    "withheld_reason": "不予公开理由",
-    "validity": "有效性",
-    "validity_changed_on": "失效或废止日期",
-    "attachments": "附件",
-    "citations": "引用文件",
-}
-CHOICES = {
-    "genre": dict(Notice.Genre.choices),
-    "disclosure": dict(Notice.Disclosure.choices),
-    "validity": dict(Notice.Validity.choices),
-}
-BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|blockquote|pre)>|<br\s*/?>", re.IGNORECASE)
+# The fields a version records, in the order of the notice's form. Attachments and citations are
+# lists of related rows; the others are fields of Notice.
+FIELD_ORDER = [
+    "title",
+    "document_number",
+    "genre",
+    "topics",
+    "keywords",
+    "summary",
+    "addressees",
+    "signed_on",
+    "published_at",
+    "disclosure",
+    "withheld_reason",
+    "validity",
+    "validity_changed_on",
+    "attachments",
+    "citations",
+]
+EMPTY = "—"
+BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|blockquote|pre|caption)>|<br\s*/?>", re.IGNORECASE)
+CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
 TAG = re.compile(r"<[^>]+>")
+TOKEN = re.compile(
+    r"[0-9０-９]+(?:[.,:][0-9０-９]+)*%?"  # 2017, 1,563,668, 95.5%, 10:30
+    r"|[A-Za-zＡ-Ｚａ-ｚ]+(?:['’-][A-Za-z]+)*"  # words: PDF, e-mail
+    r"|\s+"
+    r"|.",  # any other character on its own: 汉字, punctuation, 〔 〕
+    re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
+class Segment:
+    """A run of text on one side of a comparison: kept, removed ("del") or added ("ins")."""
+
+    text: str
+    change: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a side-by-side comparison: a field, or a paragraph of the body."""
+
+    old: tuple[Segment, ...]
+    new: tuple[Segment, ...]
+    label: str = ""
 
     @property
     def changed(self) -> bool:
-        return self.old != self.new
+        return any(segment.change for segment in (*self.old, *self.new)) or (
+            not self.old or not self.new
+        )
+
+    @property
+    def old_text(self) -> str:
+        return "".join(segment.text for segment in self.old)
+
+    @property
+    def new_text(self) -> str:
+        return "".join(segment.text for segment in self.new)
 
 
-def _display(field: str, value) -> str:
-    if value in (None, "", []):
-        return "—"
-    if field in CHOICES:
-        return str(CHOICES[field].get(value, value))
-    if field == "topics":
-        return "；".join(value)
-    if field == "attachments":
-        return "；".join(f"{item['title']}（{item.get('sha256', '')[:12]}）" for item in value)
-    if field == "citations":
-        return "；".join(f"《{item['title']}》{item['document_number']}".strip() for item in value)
-    return str(value)
+@dataclass(frozen=True)
+class Comparison:
+    old_label: str
+    new_label: str
+    fields: list[Row]
+    body: list[Row]
+
+    @property
+    def changed_fields(self) -> list[Row]:
+        return [row for row in self.fields if row.changed]
+
+    @property
+    def body_changed(self) -> bool:
+        return any(row.changed for row in self.body)
+
+    @property
+    def has_changes(self) -> bool:
+        return self.body_changed or bool(self.changed_fields)
+
+
+def tokens(text: str) -> list[str]:
+    """``text`` cut into CJK characters, digit runs, Latin words, spaces and single marks."""
+    return TOKEN.findall(text)
+
+
+def inline_diff(old: str, new: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+    """Both texts as segments, the tokens only one of them has marked."""
+    a, b = tokens(old), tokens(new)
+    left: list[Segment] = []
+    right: list[Segment] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            left.append(Segment("".join(a[i1:i2])))
+            right.append(Segment("".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            left.append(Segment("".join(a[i1:i2]), "del"))
+        if j2 > j1:
+            right.append(Segment("".join(b[j1:j2]), "ins"))
+    return tuple(left), tuple(right)
 
 
 def body_lines(body_html: str) -> list[str]:
-    """The body as the reader sees it: one line per paragraph, heading or list item."""
-    text = BLOCK_END.sub("\n", body_html or "")
+    """The body as the reader sees it: one line per paragraph, heading, list item or table row
+    (its cells separated by " | ")."""
+    text = CELL_END.sub(" | ", body_html or "")
+    text = BLOCK_END.sub("\n", text)
     text = html.unescape(TAG.sub("", text))
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    lines = (line.strip().removesuffix("|").strip() for line in text.splitlines())
+    return [line for line in lines if line]
 
 
-def compare(old: NoticeVersion, new: NoticeVersion) -> tuple[list[FieldChange], SafeString]:
-    fields = [
-        FieldChange(
-            label, _display(name, old.content.get(name)), _display(name, new.content.get(name))
+def compare_lines(old: list[str], new: list[str]) -> list[Row]:
+    """Paragraphs side by side: unchanged ones facing each other, changed ones with their words
+    marked, removed and added ones against an empty side."""
+    rows: list[Row] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            rows += [Row((Segment(line),), (Segment(line),)) for line in old[i1:i2]]
+            continue
+        removed, added = old[i1:i2], new[j1:j2]
+        paired = min(len(removed), len(added))
+        rows += [Row(*inline_diff(removed[k], added[k])) for k in range(paired)]
+        rows += [Row((Segment(line, "del"),), ()) for line in removed[paired:]]
+        rows += [Row((), (Segment(line, "ins"),)) for line in added[paired:]]
+    return rows
+
+
+def field_label(name: str) -> str:
+    if name == "attachments":
+        return str(Notice.attachments.rel.related_model._meta.verbose_name)
+    if name == "citations":
+        return str(Notice.citations.rel.related_model._meta.verbose_name)
+    return str(Notice._meta.get_field(name).verbose_name)
+
+
+def display(name: str, value) -> str:
+    """A recorded value as a reader would write it: labels of choices, dates in Chinese,
+    times in the site's time zone, lists joined."""
+    if value in (None, "", []):
+        return EMPTY
+    if name == "topics":
+        return "；".join(value)
+    if name == "attachments":
+        return "；".join(
+            f"{item['title']}（{item.get('original_name') or item.get('file', '')}）"
+            for item in value
         )
-        for name, label in FIELD_LABELS.items()
-    ]
-    table = difflib.HtmlDiff(wrapcolumn=40).make_table(
-        body_lines(old.content.get("body", "")),
-        body_lines(new.content.get("body", "")),
-        fromdesc=f"第 {old.number} 版",
-        todesc=f"第 {new.number} 版",
+    if name == "citations":
+        return "；".join(
+            f"《{item['title']}》{item.get('document_number') or ''}".strip() for item in value
+        )
+    field = Notice._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.get_internal_type() == "DateTimeField":
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return timezone.localtime(moment).strftime("%Y年%m月%d日 %H:%M")
+    if field.get_internal_type() == "DateField":
+        day = date.fromisoformat(value) if isinstance(value, str) else value
+        return f"{day.year}年{day.month}月{day.day}日"
+    return str(value)
+
+
+def compare_content(old: dict, new: dict, old_label: str, new_label: str) -> Comparison:
+    """Two recorded contents (NoticeVersion.content's shape) compared field by field and
+    paragraph by paragraph."""
+    fields = []
+    for name in FIELD_ORDER:
+        before, after = display(name, old.get(name)), display(name, new.get(name))
+        fields.append(Row(*inline_diff(before, after), label=field_label(name)))
+    body = compare_lines(body_lines(old.get("body", "")), body_lines(new.get("body", "")))
+    return Comparison(old_label, new_label, fields, body)
+
+
+def compare(old: NoticeVersion, new: NoticeVersion) -> tuple[list[Row], list[Row]]:
+    """Two published versions: the rows of their fields and of their bodies."""
+    comparison = compare_content(
+        old.content, new.content, f"第 {old.number} 版", f"第 {new.number} 版"
     )
-    # HtmlDiff escapes the compared text itself; its markup is a fixed table.
-    return fields, mark_safe(table)  # noqa: S308
+    return comparison.fields, comparison.body
+
+
+def correction_comparison(correction: Notice) -> Comparison | None:
+    """A correction against what the public reads now: its original's latest published version
+    (or, for an original published before versions were kept, its current content)."""
+    if not correction.is_correction:
+        return None
+    original = correction.correction_of
+    published = original.versions.order_by("-number").first()
+    if published is not None:
+        old_content, old_label = published.content, f"已发布（第 {published.number} 版）"
+    else:
+        old_content, old_label = snapshot_content(original), "已发布"
+    return compare_content(old_content, snapshot_content(correction), old_label, "更正稿")

@@ -1,10 +1,12 @@
 """Editors compare published versions side by side and restore one as a draft for review."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from notices import workflow
+from notices import versions, workflow
 from notices.models import Notice
 from notices.versions import body_lines
 from tests import factories
@@ -58,11 +60,11 @@ def test_editor_sees_two_versions_side_by_side(client, editor, corrected):
     client.force_login(editor)
     page = client.get(versions_url(corrected)).content.decode()
     assert "第 1 版 → 第 2 版" in page
-    assert "第一版标题" in page and "第二版标题" in page
-    assert "标题（有改动）" in page
-    assert "文号（有改动）" not in page
-    assert "原来的段落" in page and "改过的段落" in page
-    assert 'class="diff_chg"' in page or 'class="diff_sub"' in page
+    assert '标题<span class="review-diff__flag">有改动</span>' in page
+    assert '文号<span class="review-diff__flag">' not in page
+    assert "<del>原来</del>的段落" in page and "<ins>改过</ins>的段落" in page
+    assert "<ins>第二版</ins>" not in page, "only the changed characters are marked"
+    assert "第<del>一</del>版标题" in page and "第<ins>二</ins>版标题" in page
 
 
 def test_unknown_version_number_gives_a_message_not_an_error(client, editor, corrected):
@@ -109,3 +111,98 @@ def test_only_editors_of_the_organ_restore(request, corrected, who):
             corrected, corrected.versions.get(number=1), request.getfixturevalue(who)
         )
     assert not Notice.objects.filter(correction_of=corrected).exists()
+
+
+def test_tokens_keep_numbers_and_latin_words_whole():
+    assert versions.tokens("于2027年印发PDF版，共1,563,668条（95.5%）") == [
+        "于", "2027", "年", "印", "发", "PDF", "版", "，", "共", "1,563,668", "条", "（",
+        "95.5%", "）",
+    ]  # fmt: skip
+
+
+def test_a_changed_year_is_marked_as_a_whole_number():
+    old, new = versions.inline_diff("于2026年12月印发", "于2027年12月印发")
+    assert [s for s in old if s.change] == [versions.Segment("2026", "del")]
+    assert [s for s in new if s.change] == [versions.Segment("2027", "ins")]
+    assert "".join(s.text for s in new) == "于2027年12月印发"
+
+
+def test_paragraphs_added_and_removed_face_an_empty_side():
+    rows = versions.compare_lines(["甲。", "乙。", "丙。"], ["甲。", "丙。", "丁。"])
+    assert [(row.old_text, row.new_text, row.changed) for row in rows] == [
+        ("甲。", "甲。", False),
+        ("乙。", "", True),
+        ("丙。", "丙。", False),
+        ("", "丁。", True),
+    ]
+
+
+def test_table_rows_compare_as_lines_with_their_cells():
+    lines = body_lines(
+        "<table><tr><th>单位</th><th>得分</th></tr><tr><td>兰州市</td><td>95</td></tr></table>"
+    )
+    assert lines == ["单位 | 得分", "兰州市 | 95"]
+
+
+def test_values_are_shown_as_a_reader_writes_them():
+    assert versions.display("genre", "notice") == "通知"
+    assert versions.display("signed_on", "2017-11-08") == "2017年11月8日"
+    assert versions.display("published_at", "2017-11-08T02:30:00+00:00") == "2017年11月08日 10:30"
+    assert versions.display("keywords", "") == "—"
+
+
+def review_page(client, user, notice) -> str:
+    client.force_login(user)
+    response = client.get(reverse("admin:notices_notice_change", args=[notice.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_reviewer_reads_the_body_as_published_not_its_source(client, reviewer, notice_in):
+    notice = notice_in(
+        "in_review",
+        body='<h2 class="text-center">一、总体情况</h2><p>正文&amp;段落。</p>'
+        '<p class="text-right">甘肃省人民政府办公厅</p><script>alert(1)</script>',
+    )
+    page = review_page(client, reviewer, notice)
+    panel = page[page.index('id="review-body-heading"') :]
+    assert '<div class="notice__body"><h2 class="text-center">一、总体情况</h2>' in panel
+    assert '<p class="text-right">甘肃省人民政府办公厅</p>' in panel
+    assert "<script>alert(1)" not in page
+    assert "css/notice-body.css" in page
+
+
+def test_draft_shows_no_review_panels(client, editor, notice_in):
+    page = review_page(client, editor, notice_in("draft"))
+    assert "review-body-heading" not in page and "review-comparison-heading" not in page
+
+
+def test_correction_in_review_is_compared_with_the_published_version(
+    client, editor, reviewer, notice_in
+):
+    notice = notice_in(
+        "published",
+        title="关于2026年工作的通知",
+        signed_on=datetime.date(2026, 3, 1),
+        body="<p>各单位于2026年底前报送。</p><p>不变的段落。</p>",
+    )
+    correction = workflow.start_correction(notice, editor)
+    correction.title = "关于2027年工作的通知"
+    correction.genre = Notice.Genre.OPINION
+    correction.signed_on = datetime.date(2026, 3, 2)
+    correction.body = "<p>各单位于2027年底前报送。</p><p>不变的段落。</p><p>新增的段落。</p>"
+    correction.change_note = "更正年份"
+    workflow.save_draft(correction, editor)
+    correction = workflow.submit(correction, editor)
+
+    page = review_page(client, reviewer, correction)
+    panel = page[page.index('id="review-comparison-heading"') :]
+    assert "已发布（第 1 版）" in panel and "更正稿" in panel
+    assert "关于<del>2026</del>年工作的通知" in panel
+    assert "关于<ins>2027</ins>年工作的通知" in panel
+    assert "各单位于<del>2026</del>年底前报送。" in panel
+    assert "<ins>新增的段落。</ins>" in panel
+    assert "<del>通知</del>" in panel and "<ins>意见</ins>" in panel
+    assert "2026年3月<del>1</del>日" in panel and "2026年3月<ins>2</ins>日" in panel
+    assert "改动的项目：标题、体裁、成文日期、正文。" in " ".join(panel.split())
+    assert "027年" not in panel.replace("2027年", "")
