@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "importer",
     "audit",
     "search",
+    "applications",
 ]
 
 MIDDLEWARE = [
