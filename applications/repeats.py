@@ -1,0 +1,56 @@
+"""§44: information asked for repeatedly may be moved into 主动公开.
+
+Two applications to the same organ ask for "the same information" when their descriptions,
+folded by ``normalized_description`` (full-width, case, punctuation and spaces ignored), share
+most of their character pairs: the Dice coefficient of the two sets of adjacent-character pairs
+is at least ``THRESHOLD``. Simple enough to explain to a handler, and it catches reworded
+requests such as "2025年财政预算" / "请公开2025年度财政预算"."""
+
+import datetime
+
+from django.utils import timezone
+
+from applications.models import Application
+
+THRESHOLD = 0.6
+LOOKBACK_DAYS = 730
+MAX_COMPARED = 2000  # per organ: the most recent applications
+
+
+def pairs(key: str) -> frozenset[str]:
+    if len(key) < 2:
+        return frozenset([key]) if key else frozenset()
+    return frozenset(key[i : i + 2] for i in range(len(key) - 1))
+
+
+def similarity(first: str, second: str) -> float:
+    a, b = pairs(first), pairs(second)
+    if not a or not b:
+        return 0.0
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def similar_groups(applications: list[Application]) -> dict[int, list[tuple[int, str]]]:
+    """For each given application, the other applications to its organ in the last two years
+    whose description is similar: pk → [(pk, number)], newest first."""
+    organ_ids = {application.organ_id for application in applications}
+    since = timezone.now() - datetime.timedelta(days=LOOKBACK_DAYS)
+    candidates: dict[int, list[tuple[int, str, frozenset[str]]]] = {}
+    for organ_id in organ_ids:
+        rows = (
+            Application.objects.filter(organ_id=organ_id, submitted_at__gte=since)
+            .order_by("-submitted_at")
+            .values_list("pk", "number", "description_key")[:MAX_COMPARED]
+        )
+        candidates[organ_id] = [(pk, number, pairs(key)) for pk, number, key in rows]
+    found = {}
+    for application in applications:
+        own = pairs(application.description_key)
+        matches = []
+        for pk, number, other in candidates[application.organ_id]:
+            if pk == application.pk or not own or not other:
+                continue
+            if 2 * len(own & other) / (len(own) + len(other)) >= THRESHOLD:
+                matches.append((pk, number))
+        found[application.pk] = matches
+    return found
