@@ -3,12 +3,14 @@
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from applications import identity
 from applications.models.outcomes import CATEGORY, Outcome
 from notices.models import Organ
 
@@ -246,6 +248,17 @@ class Application(models.Model):
         if kwargs.get("update_fields") is not None and "description" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "description_key"}
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.id_number = identity.normalized(self.id_number)
+        problem = ""
+        if self.id_type == self.IdType.RESIDENT_ID:
+            problem = identity.resident_id_problem(self.id_number)
+        elif self.id_type == self.IdType.CREDIT_CODE:
+            problem = identity.credit_code_problem(self.id_number)
+        if problem:
+            raise ValidationError({"id_number": problem})
 
     @property
     def outcome_category(self) -> str:
