@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 
-from applications import admin_actions, clock, repeats, services
+from applications import admin_actions, admin_entry, clock, repeats, services
 from applications.models import Application, CalendarDay, State
 from notices import access
 from notices.models import Organ
@@ -68,6 +68,7 @@ class OrganFilter(admin.SimpleListFilter):
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
     change_form_template = "admin/applications/application/change_form.html"
+    change_list_template = "admin/applications/application/change_list.html"
     list_filter = [DueFilter, "state", OrganFilter, "channel", "is_example"]
     search_fields = ["=number"]
     list_select_related = ["organ"]
@@ -164,12 +165,24 @@ class ApplicationAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "enter/",
+                self.admin_site.admin_view(self.entry_view),
+                name="applications_application_enter",
+            ),
+            path(
                 "<int:pk>/step/<str:step>/",
                 self.admin_site.admin_view(self.step_view),
                 name="applications_application_step",
             ),
             *super().get_urls(),
         ]
+
+    def entry_view(self, request):
+        return admin_entry.entry_view(self, request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_enter": admin_entry.may_enter(request.user)}
+        return super().changelist_view(request, extra_context)
 
     def step_view(self, request, pk: int, step: str):
         application = get_object_or_404(self.get_queryset(request), pk=pk)

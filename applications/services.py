@@ -51,7 +51,7 @@ class ApplicationError(Exception):
     """A step the law or the application's state does not allow; the message is for people."""
 
 
-def _is_staff(user) -> bool:
+def is_staff(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.is_staff)
 
 
@@ -59,7 +59,7 @@ def can_view(user, application: Application) -> bool:
     """Handlers of the organ asked, auditors and site admins; this includes the applicant's
     personal data, which nobody else sees."""
     return (
-        _is_staff(user)
+        is_staff(user)
         and user.has_perm(VIEW_PERMISSION)
         and access.can_access_organ(user, application.organ_id)
     )
@@ -67,7 +67,7 @@ def can_view(user, application: Application) -> bool:
 
 def can_handle(user, organ_id: int) -> bool:
     return (
-        _is_staff(user)
+        is_staff(user)
         and user.has_perm(HANDLE_PERMISSION)
         and access.can_access_organ(user, organ_id)
     )

@@ -162,3 +162,57 @@ def test_no_raw_editing(client, both, site_admin):
     client.post(change_url(mine), {"state": "archived"})
     mine.refresh_from_db()
     assert mine.state == Application.State.ACCEPTED
+
+
+ENTER = reverse("admin:applications_application_enter")
+
+
+def entry_data(organ, **overrides):
+    data = {
+        "organ": organ.pk,
+        "channel": "letter",
+        "applicant_type": "organization",
+        "organization_kind": "commercial",
+        "applicant_name": "示例贸易有限公司",
+        "id_type": "credit_code",
+        "id_number": "91350100M000100Y43",
+        "phone": "",
+        "email": "contact@example.invalid",
+        "description": "某示例项目的批复文件",
+        "delivery": "post",
+        "medium": "paper",
+        "received_on": "2026-10-03",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_handler_enters_a_letter_and_gets_number_and_code_once(client, organ, handler):
+    client.force_login(handler)
+    assert ENTER in client.get(LIST).content.decode()
+    response = client.post(ENTER, entry_data(organ))
+    page = response.content.decode()
+    application = Application.objects.get()
+    assert application.state == Application.State.ACCEPTED and application.channel == "letter"
+    assert application.due_on == D(2026, 11, 4)  # received in 国庆: counted from 8 October
+    assert application.number in page and "查询码" in page
+    code = page.split("查询码：<strong>")[1].split("<")[0]
+    assert application.check_lookup_code(code)
+
+
+def test_entry_refuses_bad_input_in_chinese_and_keeps_it(client, organ, handler):
+    client.force_login(handler)
+    page = client.post(
+        ENTER, entry_data(organ, id_number="91350100M000100Y44", email="")
+    ).content.decode()
+    assert "校验位不正确" in page and "至少留下联系电话或电子邮箱" in page
+    assert "某示例项目的批复文件" in page
+    assert not Application.objects.exists()
+
+
+def test_entry_only_for_handlers_and_their_organs(client, organ, other_organ, handler, auditor):
+    client.force_login(auditor)
+    assert client.get(ENTER).status_code == 403
+    client.force_login(handler)
+    page = client.post(ENTER, entry_data(other_organ)).content.decode()
+    assert "errorlist" in page and not Application.objects.exists()
