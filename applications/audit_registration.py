@@ -8,8 +8,12 @@ def register_models() -> None:
     from applications import models
 
     # The lookup code's hash says nothing to a reader and must not be copied anywhere else.
+    # The applicant's identifiers are masked: the history is kept for ever, the applicant's
+    # data only as long as the retention period allows.
     auditlog.register(
-        models.Application, exclude_fields=["updated_at", "description_key", "lookup_code_hash"]
+        models.Application,
+        exclude_fields=["updated_at", "description_key", "lookup_code_hash"],
+        mask_fields=["id_number", "phone", "email", "postal_address"],
     )
     for model in (
         models.ApplicationEvent,

@@ -21,13 +21,20 @@ from applications.calendar import (
     working_day_on_or_after,
     working_days_between,
 )
-from applications.models import OPEN_STATES, Application, CalendarDay
+from applications.models import (
+    OPEN_STATES,
+    Application,
+    CalendarDay,
+    CorrectionRequest,
+    Extension,
+)
 
 ANSWER_DAYS = 20
 CORRECTION_ASK_DAYS = 7
 CONSULTATION_DAYS = 15
 MAX_EXTENSION_DAYS = 20
 DUE_SOON_DAYS = 3
+CLOCK_STATES = [*OPEN_STATES, Application.State.AWAITING_CORRECTION]
 
 
 def working_calendar() -> WorkingCalendar:
@@ -57,8 +64,9 @@ def excluded_days(application: Application, calendar: WorkingCalendar) -> int:
 
 
 def extension_days(application: Application) -> int:
-    extension = getattr(application, "extension", None) if application.pk else None
-    return extension.days if extension else 0
+    # Asked of the database, not of the instance, whose cache may predate the extension.
+    days = Extension.objects.filter(application_id=application.pk).values_list("days", flat=True)
+    return (days.first() or 0) if application.pk else 0
 
 
 def due_on(application: Application, calendar: WorkingCalendar) -> datetime.date | None:
@@ -72,14 +80,23 @@ def due_on(application: Application, calendar: WorkingCalendar) -> datetime.date
     return add_working_days(application.clock_started_on, days, calendar)
 
 
+def start_base(application: Application) -> datetime.date | None:
+    """The day the 20 working days count from: receipt, or the correction's receipt (§30)."""
+    if application.state in (Application.State.ACCEPTED, Application.State.AWAITING_CORRECTION):
+        return application.received_on
+    corrected = CorrectionRequest.objects.filter(application_id=application.pk).values_list(
+        "received_on", flat=True
+    )
+    return corrected.first() or application.received_on
+
+
 def refresh(application: Application, calendar: WorkingCalendar) -> None:
-    """Recompute the stored clock fields of an open application (not saved here). A closed
-    application keeps the due date it had, so reports can tell answers given late."""
-    if (
-        application.state not in OPEN_STATES
-        and application.state != Application.State.AWAITING_CORRECTION
-    ):
+    """Recompute the stored clock fields of an application whose clock runs (not saved here).
+    A closed application keeps the dates it had, so reports can tell answers given late."""
+    if application.state not in CLOCK_STATES:
         return
+    base = start_base(application)
+    application.clock_started_on = clock_start(base, calendar) if base else None
     application.excluded_days = excluded_days(application, calendar)
     application.due_on = due_on(application, calendar)
 

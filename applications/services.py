@@ -171,7 +171,6 @@ def register(
         raise ApplicationError("网上申请的收到日期不能早于提交日期。")
     calendar = clock.working_calendar()
     application.received_on = received_on
-    application.clock_started_on = clock.clock_start(received_on, calendar)
     application.state = State.ACCEPTED
     _save(application, calendar)
     record_event(application, Action.REGISTERED, State.SUBMITTED, user, comment)
@@ -229,10 +228,8 @@ def record_correction(
     correction.received_on = received_on
     correction.content = (content or "").strip()
     correction.save(update_fields=["received_on", "content"])
-    calendar = clock.working_calendar()
-    application.clock_started_on = clock.clock_start(received_on, calendar)
     application.state = State.CORRECTED
-    _save(application, calendar)
+    _save(application)
     record_event(application, Action.CORRECTION_RECEIVED, State.AWAITING_CORRECTION, user, content)
     return application
 
