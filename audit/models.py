@@ -34,6 +34,15 @@ LEGACY_HASH_VERSION, HASH_VERSION = 1, 2
 checkpoint_due = Signal()
 
 
+# What each of auditlog's actions is called here (its own names are English).
+ACTION_LABELS = {
+    AbstractLogEntry.Action.CREATE: "新增",
+    AbstractLogEntry.Action.UPDATE: "修改",
+    AbstractLogEntry.Action.DELETE: "删除",
+    AbstractLogEntry.Action.ACCESS: "访问",
+}
+
+
 class AppendOnlyError(Exception):
     pass
 
@@ -64,6 +73,9 @@ class AuditEvent(AbstractLogEntry):
         ordering = ["-sequence"]
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {ACTION_LABELS.get(self.action, self.action)}：{self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -37,6 +37,7 @@ class TokenField(forms.UUIDField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("label", "表单标识")
         kwargs.setdefault("required", False)
         kwargs.setdefault("initial", uuid.uuid4)
         super().__init__(**kwargs)
