@@ -36,7 +36,7 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "已逾期"), ("soon", "3日内到期")]
+        return [("overdue", "已逾期"), ("soon", "3日内到期"), ("correction_lapsed", "补正期限已过")]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
@@ -45,6 +45,8 @@ class DueFilter(admin.SimpleListFilter):
         if self.value() == "soon":
             limit = clock.due_soon_limit(clock.working_calendar(), today)
             return queryset.due_by(limit, today)
+        if self.value() == "correction_lapsed":
+            return queryset.correction_lapsed(today)
         return queryset
 
 

@@ -61,6 +61,25 @@ class ApplicationQuerySet(models.QuerySet):
         """Open applications due between today and last_day (both included), not yet late."""
         return self.open().filter(due_on__gte=today or timezone.localdate(), due_on__lte=last_day)
 
+    def correction_lapsed(self, today=None):
+        """Waiting for a correction whose period has ended: to be treated as abandoned (§30)."""
+        return self.filter(
+            state=State.AWAITING_CORRECTION,
+            correction__reply_by__lt=today or timezone.localdate(),
+        )
+
+    def deadlines(self, today, due_soon_limit) -> dict:
+        """The counts a handler's dashboard shows, in one query."""
+        return self.aggregate(
+            open=models.Count("pk", filter=Q(state__in=OPEN_STATES)),
+            overdue=models.Count("pk", filter=Q(state__in=OPEN_STATES, due_on__lt=today)),
+            due_soon=models.Count(
+                "pk",
+                filter=Q(state__in=OPEN_STATES, due_on__gte=today, due_on__lte=due_soon_limit),
+            ),
+            to_register=models.Count("pk", filter=Q(state=State.SUBMITTED)),
+        )
+
     def for_organ(self, organ):
         return self.filter(organ=organ)
 

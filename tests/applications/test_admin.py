@@ -216,3 +216,45 @@ def test_entry_only_for_handlers_and_their_organs(client, organ, other_organ, ha
     client.force_login(handler)
     page = client.post(ENTER, entry_data(other_organ)).content.decode()
     assert "errorlist" in page and not Application.objects.exists()
+
+
+def test_deadlines_panel_counts_the_users_organs_only(
+    organ, other_organ, handler, other_handler, editor
+):
+    from django.template import Context, Template
+
+    factories.accepted(organ, handler)  # overdue
+    factories.accepted(other_organ, other_handler)
+    factories.submitted(organ)
+    template = Template("{% load applications_admin %}{% application_deadlines user %}")
+    page = template.render(Context({"user": handler}))
+    assert "已逾期：<strong>1</strong>" in page and "待登记：1 件" in page
+    assert template.render(Context({"user": editor})).strip() == ""
+
+
+def test_correction_lapsed_filter(client, organ, handler):
+    from applications import services
+
+    lapsed = factories.accepted(organ, handler)
+    services.ask_correction(
+        lapsed, handler, what="请补充。", reply_by=D(2026, 3, 20), asked_on=D(2026, 3, 3)
+    )
+    waiting = factories.accepted(organ, handler)
+    services.ask_correction(
+        waiting, handler, what="请补充。", reply_by=D(2999, 1, 1), asked_on=D(2026, 3, 3)
+    )
+    client.force_login(handler)
+    page = client.get(LIST, {"due": "correction_lapsed"}).content.decode()
+    assert lapsed.number in page and waiting.number not in page
+
+
+def test_queue_queries_do_not_grow_with_rows(client, organ, handler, django_assert_max_num_queries):
+    for _ in range(3):
+        factories.accepted(organ, handler)
+    client.force_login(handler)
+    with django_assert_max_num_queries(40) as few:
+        client.get(LIST)
+    for _ in range(12):
+        factories.accepted(organ, handler)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(LIST)
