@@ -120,11 +120,6 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL goes through Django's backend without the health check on a connection that has
-# just worked (config/postgresql/base.py); DATABASE_HEALTH_CHECK_BYPASS_SECONDS=0 always checks.
-DATABASE_HEALTH_CHECK_BYPASS_SECONDS = float(
-    os.environ.get("DATABASE_HEALTH_CHECK_BYPASS_SECONDS", "0.5")
-)
 # The hot pages' queries are prepared on the server once per connection (notices/prepared.py);
 # off behind a pooler that shares server connections between transactions (PgBouncer's
 # pool_mode = transaction), where a session's prepared statements are not kept.
@@ -132,12 +127,13 @@ DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 
 def database(url: str) -> dict:
-    settings = dj_database_url.parse(
-        url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+    # A kept connection is checked (SELECT 1) before the first query of each request that
+    # reuses it; after an error Django closes it at the end of the request either way.
+    return dj_database_url.parse(
+        url,
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
     )
-    if settings["ENGINE"] == "django.db.backends.postgresql":
-        settings["ENGINE"] = "config.postgresql"
-    return settings
 
 
 DATABASES = {

@@ -8,9 +8,9 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATABASES, VAR_DIR
 
-# PostgreSQL through the tests' own backend: the one the project uses, flushing between
-# transactional tests around the audit history's guards (tests/postgresql/base.py).
-if DATABASES["default"]["ENGINE"] == "config.postgresql":
+# PostgreSQL through the tests' own backend: Django's, flushing between transactional tests
+# around the audit history's guards (tests/postgresql/base.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "tests.postgresql"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,4 +1,4 @@
-"""The project's PostgreSQL backend as the tests use it: connected as the application's role
+"""Django's PostgreSQL backend as the tests use it: connected as the application's role
 (docs/audit.md, "Two database roles"), with one difference for the tests' own housekeeping.
 
 Between transactional tests, Django empties every table with one TRUNCATE. The application's
@@ -8,9 +8,7 @@ with triggers off for its transaction.
 """
 
 from django.db import transaction
-from django.db.backends.postgresql import operations
-
-from config.postgresql import base
+from django.db.backends.postgresql import base, operations
 
 
 class DatabaseOperations(operations.DatabaseOperations):
