@@ -75,7 +75,8 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ["=number"]
     list_select_related = ["organ"]
     list_per_page = 50
-    ordering = ["due_on", "-submitted_at"]
+    show_full_result_count = False  # one COUNT per page, not two, over a large queue
+    ordering = ["due_on", "-submitted_at", "-pk"]
     date_hierarchy = None
 
     def get_queryset(self, request):

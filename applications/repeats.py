@@ -35,14 +35,17 @@ def similar_groups(applications: list[Application]) -> dict[int, list[tuple[int,
     whose description is similar: pk → [(pk, number)], newest first."""
     organ_ids = {application.organ_id for application in applications}
     since = timezone.now() - datetime.timedelta(days=LOOKBACK_DAYS)
-    candidates: dict[int, list[tuple[int, str, frozenset[str]]]] = {}
-    for organ_id in organ_ids:
-        rows = (
-            Application.objects.filter(organ_id=organ_id, submitted_at__gte=since)
-            .order_by("-submitted_at")
-            .values_list("pk", "number", "description_key")[:MAX_COMPARED]
-        )
-        candidates[organ_id] = [(pk, number, pairs(key)) for pk, number, key in rows]
+    candidates: dict[int, list[tuple[int, str, frozenset[str]]]] = {o: [] for o in organ_ids}
+    # One query for every organ on the page, newest first; each organ keeps its latest rows.
+    rows = (
+        Application.objects.filter(organ_id__in=organ_ids, submitted_at__gte=since)
+        .order_by("-submitted_at")
+        .values_list("organ_id", "pk", "number", "description_key")
+    )
+    for organ_id, pk, number, key in rows.iterator(chunk_size=2000):
+        found_for_organ = candidates[organ_id]
+        if len(found_for_organ) < MAX_COMPARED:
+            found_for_organ.append((pk, number, pairs(key)))
     found = {}
     for application in applications:
         own = pairs(application.description_key)
