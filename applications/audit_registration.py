@@ -13,7 +13,14 @@ def register_models() -> None:
     auditlog.register(
         models.Application,
         exclude_fields=["updated_at", "description_key", "lookup_code_hash"],
-        mask_fields=["id_number", "phone", "email", "postal_address"],
+        mask_fields=[
+            "applicant_name",
+            "contact_person",
+            "id_number",
+            "phone",
+            "email",
+            "postal_address",
+        ],
     )
     for model in (
         models.ApplicationEvent,
