@@ -111,8 +111,12 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
-        # §44: mark the rows of this page whose information others asked for too.
-        request.similar_on_page = repeats.similar_groups(list(changelist.result_list))
+        # §44: mark the rows of this page whose information others asked for too. A page that
+        # spans many organs (an auditor's or site admin's whole queue) is left unmarked: the
+        # comparison reads every recent application of each organ on the page.
+        rows = list(changelist.result_list)
+        if len({row.organ_id for row in rows}) <= repeats.MAX_ORGANS_PER_PAGE:
+            request.similar_on_page = repeats.similar_groups(rows)
         return changelist
 
     @admin.display(description="示例", boolean=True)

@@ -15,6 +15,7 @@ from applications.models import Application
 THRESHOLD = 0.6
 LOOKBACK_DAYS = 730
 MAX_COMPARED = 2000  # per organ: the most recent applications
+MAX_ORGANS_PER_PAGE = 20  # the queue marks a page only when it spans at most this many organs
 
 
 def pairs(key: str) -> frozenset[str]:
