@@ -8,6 +8,7 @@ from applications.models.application import (
     number_for,
 )
 from applications.models.calendar_days import CalendarDay
+from applications.models.documents import ApplicationGuide, DocumentTemplate
 from applications.models.outcomes import CATEGORY, Outcome, OutcomeCategory, outcomes_of
 from applications.models.records import (
     AdministrativeReview,
@@ -30,10 +31,12 @@ __all__ = [
     "ApplicationAttachment",
     "ApplicationDocument",
     "ApplicationEvent",
+    "ApplicationGuide",
     "ApplicationSequence",
     "CalendarDay",
     "Consultation",
     "CorrectionRequest",
+    "DocumentTemplate",
     "Extension",
     "Lawsuit",
     "Outcome",
