@@ -30,5 +30,6 @@ urlpatterns = [
     ),
     path("assessments/", include("assessments.urls")),
     path("search/", include("search.urls")),
+    path("apply/", include("applications.urls")),
     path("", include("notices.urls")),
 ]
