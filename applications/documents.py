@@ -12,10 +12,13 @@ import logging
 
 import docx
 from django.conf import settings
+from django.http import HttpResponse
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.loader_tags import BlockNode, ExtendsNode, IncludeNode
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from lxml import html as lxml_html
 
@@ -183,6 +186,26 @@ def issue_for_event(event: ApplicationEvent) -> list[ApplicationDocument]:
         if fee.total > 0:
             issued.append(issue(application, Kind.FEE_NOTICE, event=event, fee=fee))
     return [document for document in issued if document is not None]
+
+
+def shown(document: ApplicationDocument) -> str:
+    """The kept HTML as it is shown: sanitized again, so a row changed in the database
+    behind the application's back shows no markup the allow-list refuses."""
+    return sanitize_html(document.html)
+
+
+def print_links(print_url: str, docx_url: str) -> str:
+    return format_html('<a href="{}">打印</a> · <a href="{}">Word</a>', print_url, docx_url)
+
+
+def docx_response(document: ApplicationDocument) -> HttpResponse:
+    response = HttpResponse(
+        docx_bytes(document),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    filename = f"{document.application.number}-{document.get_kind_display()}.docx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def for_applicant(application: Application):

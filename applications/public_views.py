@@ -2,11 +2,10 @@
 documents sent. Nothing here is page-cached (every response is ``never_cache``), and the
 applicant's data is shown only on the look-up result for the right number and code."""
 
-from urllib.parse import quote
-
 from django.core import signing
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -125,18 +124,17 @@ def _document(token: str) -> ApplicationDocument:
 @never_cache
 def document_page(request, token: str):
     document = _document(token)
-    return render(request, "applications/document.html", {"document": document, "token": token})
+    return render(
+        request,
+        "applications/document.html",
+        {
+            "document": document,
+            "html": documents.shown(document),
+            "docx_url": reverse("applications:document-docx", args=[token]),
+        },
+    )
 
 
 @never_cache
 def document_docx(request, token: str):
-    document = _document(token)
-    response = HttpResponse(
-        documents.docx_bytes(document),
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
-    filename = f"{document.application.number}-{document.get_kind_display()}.docx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"document.docx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+    return documents.docx_response(_document(token))
