@@ -12,7 +12,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 
-from applications import admin_actions, admin_entry, clock, repeats, services
+from applications import (
+    admin_actions,
+    admin_documents,  # noqa: F401  (registers the guide, templates and documents sent)
+    admin_entry,
+    clock,
+    repeats,
+    services,
+)
 from applications.models import Application, CalendarDay, State
 from notices import access
 from notices.models import Organ
