@@ -1,24 +1,29 @@
-"""A hot page's query built and compiled to SQL once per process, then run with new values.
+"""The portal's hottest reads as SQL written out: the notice page and the catalogue's pages (the
+home page's latest notices are the catalogue's first page).
 
-Building a queryset with its filters, annotations and select_related, and compiling it to SQL,
-costs several times what PostgreSQL takes to run it: for the notice page it was most of the
-request, for a catalogue page a quarter. A PreparedQuery builds the queryset once per database
-alias and shape of its values (which values are given; how many, for a list) with sentinel
-values, remembers the SQL and where the sentinels landed among its parameters, and from then on
-runs that SQL with the request's values, making the instances the way Django's own
-ModelIterable does (the row's converters, the related objects, the annotations). The queryset
-itself stays the one definition of what is selected.
+Built with the ORM on every request, these queries cost more to build and compile than
+PostgreSQL takes to run them, and PostgreSQL takes longer to parse and plan the notice page's
+query than to run it (docs/performance.md gives the measured gain). So on PostgreSQL each is SQL
+written out here once per combination of filters, prepared on the server once per connection
+(``PREPARE``), after which a request sends only ``EXECUTE`` with its values; its rows become
+instances through ``Model.from_db``. The statements name the query's constants (a status, a
+disclosure) as literals, so that the plan PostgreSQL keeps can use the partial indexes that name
+them. A pooler that hands each transaction another server connection (PgBouncer's
+``pool_mode = transaction``) keeps no session's statements: ``DATABASE_PREPARED_STATEMENTS=0``
+sends the SQL itself instead.
 
-On PostgreSQL the SQL is also prepared on the server, once per connection (``PREPARE``), and
-each request sends only ``EXECUTE`` with its values: parsing and planning the notice page's
-query took PostgreSQL seven times as long as running it. Prepared statements belong to a
-session, so a pooler that hands each transaction another server connection (PgBouncer's
-``pool_mode = transaction``) needs ``DATABASE_PREPARED_STATEMENTS=0``.
+Each query keeps its ORM queryset (``orm``), which other databases (SQLite) run instead and
+which tests/notices/test_prepared.py checks the SQL against: what the public may read is decided
+in notices/models.py (``PUBLIC``, ``WITHDRAWAL_PAGE``), the catalogue's filters in
+notices/forms.py (``filtered``), and the SQL here says the same. Columns come from the models'
+fields, so a new field needs no change here. The SQL is made of table and column names,
+constants and placeholders only: every value is a parameter.
 """
 
 import datetime
 import itertools
-import re
+import json
+import os
 import threading
 import weakref
 from collections.abc import Callable
@@ -27,288 +32,367 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DatabaseError, connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
-from psycopg2 import errors
 
-# Values no real query uses, to be found again among the compiled query's parameters.
-SENTINEL_AT = datetime.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=datetime.UTC)
-SENTINEL_INT = 918_273_645_546_372
-SENTINEL_TEXT = "\x00prepared-sentinel-"
+from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ, Topic
 
-# The names of the statements prepared on each PostgreSQL connection (psycopg2's own, which
-# takes its prepared statements with it when it closes).
-_server_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+NOTICES = Notice._meta.db_table
+ORGANS = Organ._meta.db_table
+TOPICS = Topic._meta.db_table
+FILED = Notice.topics.through._meta.db_table
+ASSESSMENT = Notice._meta.get_field("assessment").related_model  # no import of assessments
+
+# The names of the statements each PostgreSQL session holds (by the DB-API connection object,
+# which takes its statements with it when it closes); None when they are to be read from the
+# server.
+_prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _statement_numbers = itertools.count()
-# A parameter or a literal percent sign in Django's SQL (in psycopg2's paramstyle).
-_PLACEHOLDER = re.compile(r"%[%s]")
+_UNKNOWN = object()
 
 
-@dataclass(frozen=True)
-class _Prepared:
-    sql: str
-    params: tuple
-    # For each value's name, where its items go among the parameters.
-    positions: dict[str, list[int]]
-    compiler: SQLCompiler
-    init_list: list[str]
-    fields_start: int
-    fields_end: int
-    populators: list
-    annotation_col_map: dict[str, int]
-    # Each thread's connection's converters for the row's columns, made once per connection.
-    converters: weakref.WeakKeyDictionary
-    # On PostgreSQL: the statement that prepares the SQL on the server, the one that runs it,
-    # and the positions among the parameters of the values it is run with.
-    prepare: str | None
-    execute: str | None
-    executed_with: tuple[int, ...]
+def column(field_name: str, table: str = NOTICES) -> str:
+    return f'"{table}"."{Notice._meta.get_field(field_name).column}"'
 
 
-def _items(value) -> tuple:
-    return tuple(value) if isinstance(value, list | tuple) else (value,)
+def _not_withheld() -> str:
+    return f"NOT ({column('disclosure')} = '{Notice.Disclosure.WITHHELD}')"
 
 
-def _shape(values: dict) -> tuple:
-    """What the SQL depends on besides the values themselves: their names and kinds, and how
-    many there are of a list."""
-    return tuple(
-        (name, len(value) if isinstance(value, list | tuple) else type(value).__name__)
-        for name, value in sorted(values.items())
+def public_sql(at: str) -> str:
+    """notices.models.public_now(at): published, an original, disclosed, and due at ``at``."""
+    return (
+        f"{column('correction_of')} IS NULL AND {column('status')} = "
+        f"'{Notice.Status.PUBLISHED}' AND {_not_withheld()} AND {column('published_at')} <= {at}"
     )
 
 
-def _sentinels(values: dict) -> dict:
-    """A value of the same kind as each of ``values``, every one different and unlike any
-    real value."""
-    numbers = itertools.count()
+def withdrawal_page_sql() -> str:
+    """notices.models.WITHDRAWAL_PAGE: a withdrawn original that was disclosed."""
+    return (
+        f"{column('correction_of')} IS NULL AND {column('status')} = "
+        f"'{Notice.Status.WITHDRAWN}' AND {_not_withheld()}"
+    )
 
-    def like(value):
-        number = next(numbers)
-        if isinstance(value, datetime.datetime):
-            return SENTINEL_AT + datetime.timedelta(microseconds=number)
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise TypeError(f"a prepared query takes datetimes, ints and strs, not {value!r}")
-        return SENTINEL_INT + number if isinstance(value, int) else f"{SENTINEL_TEXT}{number}"
 
+def filters_sql(filters: dict, param: Callable[[str], str]) -> list[str]:
+    """notices.forms.filtered: the conditions of the filters given, each value a parameter."""
+    conditions = []
+    if filters.get("organ_id") is not None:
+        conditions.append(f"{column('organ')} = {param('organ_id')}")
+    if filters.get("topic_ids"):
+        conditions.append(
+            f'EXISTS (SELECT 1 FROM "{FILED}" WHERE "{FILED}"."notice_id" = "{NOTICES}"."id" '  # noqa: S608
+            f'AND "{FILED}"."topic_id" = ANY({param("topic_ids")}))'
+        )
+    if filters.get("genre"):
+        conditions.append(f"{column('genre')} = {param('genre')}")
+    if filters.get("year_start") is not None:
+        conditions.append(f"{column('published_at')} >= {param('year_start')}")
+        conditions.append(f"{column('published_at')} < {param('year_end')}")
+    if filters.get("validity"):
+        conditions.append(f"{column('validity')} = {param('validity')}")
+    return conditions
+
+
+def parts_sql(postgresql: bool) -> dict[str, str]:
+    """SQL for which parts a notice has (most have no attachment, citation or correction) and
+    the full paths of its topics in the topics' order (a JSON array): the notice page queries
+    only the parts it has. Shared with the ORM's version of the query (notices.views)."""
+
+    def exists(table: str, condition: str = "") -> str:
+        where = f'"{table}"."notice_id" = "{NOTICES}"."id"{condition}'
+        return f'EXISTS (SELECT 1 FROM "{table}" WHERE {where})'  # noqa: S608
+
+    order = ", ".join(f'"{TOPICS}"."{name}"' for name in ("position", "name", "id"))
+    rows = (
+        f'FROM "{FILED}" JOIN "{TOPICS}" ON "{TOPICS}"."id" = "{FILED}"."topic_id" '
+        f'WHERE "{FILED}"."notice_id" = "{NOTICES}"."id"'
+    )
+    if postgresql:
+        paths = f'SELECT COALESCE(jsonb_agg("{TOPICS}"."path" ORDER BY {order}), \'[]\') {rows}'
+    else:
+        paths = (
+            f'SELECT json_group_array(path) FROM (SELECT "{TOPICS}"."path" {rows} ORDER BY {order})'  # noqa: S608
+        )
+    versions = NoticeVersion._meta.db_table
     return {
-        name: [like(item) for item in value] if isinstance(value, list | tuple) else like(value)
-        for name, value in values.items()
+        "has_attachments": exists(Attachment._meta.db_table),
+        "has_citations": exists(CitedDocument._meta.db_table),
+        "has_change_notes": exists(versions, f' AND "{versions}"."change_note" <> \'\''),
+        "filed_topic_paths": f"({paths})",
     }
 
 
-def _adapted(value, connection):
-    if isinstance(value, datetime.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
+@dataclass(frozen=True)
+class Columns:
+    """The columns of a model's fields in a statement, and how a row's slice becomes an
+    instance."""
+
+    model: type[Model]
+    table: str
+    fields: tuple
+
+    @classmethod
+    def of(cls, model: type[Model], table: str, leave_out: tuple[str, ...] = ()) -> "Columns":
+        fields = tuple(f for f in model._meta.concrete_fields if f.name not in leave_out)
+        return cls(model, table, fields)
+
+    def sql(self) -> str:
+        return ", ".join(f'"{self.table}"."{field.column}"' for field in self.fields)
+
+    def instance(self, alias: str, values, connection) -> Model:
+        values = [
+            field.from_db_value(value, None, connection)
+            if hasattr(field, "from_db_value")
+            else value
+            for field, value in zip(self.fields, values, strict=True)
+        ]
+        return self.model.from_db(alias, [field.attname for field in self.fields], values)
+
+
+LISTED = Columns.of(Notice, NOTICES, leave_out=("body",))
+PAGE = Columns.of(Notice, NOTICES)
+ORGAN = Columns.of(Organ, ORGANS)
+ASSESSMENT_COLUMNS = Columns.of(ASSESSMENT, ASSESSMENT._meta.db_table)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    name: str
+    sql: str  # the SQL itself, with %s for each value
+    names: tuple[str, ...]  # the values' names, in the order of their parameters
+    prepare: str  # PREPARE name AS ... ($1, $2 … for the values)
+    execute: str  # EXECUTE name (%s, …)
+
+
+def _statement(build: Callable[[dict, Callable[[str], str]], str], values: dict) -> _Statement:
+    names: list[str] = []
+
+    def direct(name: str) -> str:
+        names.append(name)
+        return "%s"
+
+    numbered: list[str] = []
+
+    def dollar(name: str) -> str:
+        numbered.append(name)
+        return f"${len(numbered)}"
+
+    sql = build(values, direct)
+    body = build(values, dollar)
+    if numbered != names:
+        raise ValueError("a statement must take its values in the same order each time")
+    # Named apart from any other process's that may have used the same server session.
+    name = f"hot_query_{os.getpid()}_{next(_statement_numbers)}"
+    arguments = f" ({', '.join(['%s'] * len(names))})" if names else ""
+    return _Statement(
+        name, sql, tuple(names), f"PREPARE {name} AS {body}", f"EXECUTE {name}{arguments}"
+    )
+
+
+class SQLQuery:
+    """``all(**values)``: the instances of ``read(row)`` for the rows of the statement
+    ``sql(values, param)`` builds (``param(name)`` places a value); on a database other than
+    PostgreSQL, those of ``orm(**values)``. ``shape(values)`` says which values change the
+    statement (which filters are given)."""
+
+    def __init__(self, *, sql, read, orm, shape=lambda values: ()):
+        self.sql = sql
+        self.read = read
+        self.orm = orm
+        self.shape = shape
+        self._statements: dict[tuple, _Statement] = {}
+        self._lock = threading.Lock()
+
+    def all(self, **values) -> list[Model]:
+        alias = router.db_for_read(Notice)
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            return list(self.orm(**values))
+        key = self.shape(values)
+        statement = self._statements.get(key)
+        if statement is None:
+            with self._lock:
+                statement = self._statements.setdefault(key, _statement(self.sql, values))
+        params = [values[name] for name in statement.names]
+        with connection.cursor() as cursor:
+            _execute(statement, connection, cursor, params)
+            rows = cursor.fetchall()
+        return [self.read(alias, row, connection) for row in rows]
+
+
+def _execute(statement: _Statement, connection, cursor, params: list) -> None:
+    """On PostgreSQL, ``EXECUTE`` the statement, after ``PREPARE`` in the same round trip the
+    first time on this connection. A session's statements outlive its transactions, even failed
+    ones, and something may deallocate them (``DISCARD ALL``): after a failure, which ones the
+    session holds is read from the server (``pg_prepared_statements``) before the next attempt.
+    Outside a transaction that attempt is made at once (inside one, the transaction has failed:
+    the error stands)."""
+    if not settings.DATABASE_PREPARED_STATEMENTS:
+        cursor.execute(statement.sql, params)
+        return
+    session = connection.connection
+    for attempt in (1, 2):
+        held = _prepared_on.get(session, _UNKNOWN)
+        if held is _UNKNOWN:
+            held = _prepared_on[session] = set()  # a new session holds none
+        elif held is None:
+            cursor.execute("SELECT name FROM pg_prepared_statements")
+            held = _prepared_on[session] = {name for (name,) in cursor.fetchall()}
+        known = statement.name in held
+        try:
+            cursor.execute(
+                statement.execute if known else f"{statement.prepare}; {statement.execute}",
+                params,
+            )
+        except DatabaseError:
+            _prepared_on[session] = None  # to be read from the server
+            if attempt == 2 or connection.in_atomic_block:
+                raise
+        else:
+            held.add(statement.name)
+            return
+
+
+def filter_shape(values: dict) -> tuple:
+    """Which filters a catalogue query is given (each combination is a statement of its own)."""
+    return tuple(
+        name
+        for name in ("organ_id", "topic_ids", "genre", "year_start", "validity")
+        if values.get(name) not in (None, "", [], ())
+    )
+
+
+def listed(alias: str, row, connection) -> Notice:
+    """A catalogue row: the notice (without its body) and its organ."""
+    count = len(LISTED.fields)
+    notice = LISTED.instance(alias, row[:count], connection)
+    notice.organ = ORGAN.instance(alias, row[count:], connection)
+    return notice
+
+
+def _catalogue_sql(values: dict, param, extra: str = "", order: str = "DESC") -> str:
+    conditions = [public_sql(param("at")), *filters_sql(values, param)]
+    if extra:
+        conditions.append(extra)
+    return (
+        f'SELECT {LISTED.sql()}, {ORGAN.sql()} FROM "{NOTICES}" '  # noqa: S608
+        f'INNER JOIN "{ORGANS}" ON ({column("organ")} = "{ORGANS}"."id") '
+        f"WHERE {' AND '.join(conditions)} "
+        f'ORDER BY {column("published_at")} {order}, "{NOTICES}"."id" {order} '
+        f"LIMIT {param('size')}"
+    )
+
+
+def catalogue_first_sql(values: dict, param) -> str:
+    """The first ``size`` notices of the catalogue (newest first) meeting the filters."""
+    return _catalogue_sql(values, param)
+
+
+def catalogue_later_sql(values: dict, param) -> str:
+    """The ``size`` notices after the first ``offset``: their ids found first, walking only the
+    index over those before them, then their rows."""
+    conditions = [public_sql(param("at")), *filters_sql(values, param)]
+    ids = (
+        f'SELECT "{NOTICES}"."id" FROM "{NOTICES}" WHERE {" AND ".join(conditions)} '  # noqa: S608
+        f'ORDER BY {column("published_at")} DESC, "{NOTICES}"."id" DESC '
+        f"LIMIT {param('size')} OFFSET {param('offset')}"
+    )
+    return (
+        f'SELECT {LISTED.sql()}, {ORGAN.sql()} FROM "{NOTICES}" '  # noqa: S608
+        f'INNER JOIN "{ORGANS}" ON ({column("organ")} = "{ORGANS}"."id") '
+        f'WHERE "{NOTICES}"."id" IN ({ids}) '
+        f'ORDER BY {column("published_at")} DESC, "{NOTICES}"."id" DESC'
+    )
+
+
+def catalogue_after_sql(values: dict, param) -> str:
+    """The ``size`` notices after the one at (``moment``, ``pk``), newest first. The moment is
+    a bound of its own, which lets the index scan start right at it."""
+    published_at = column("published_at")
+    after = (
+        f"{published_at} <= {param('moment')} AND NOT ({published_at} = {param('same_moment')} "
+        f'AND "{NOTICES}"."id" >= {param("pk")})'
+    )
+    return _catalogue_sql(values, param, after)
+
+
+def catalogue_before_sql(values: dict, param) -> str:
+    """The ``size`` notices before the one at (``moment``, ``pk``), oldest first."""
+    published_at = column("published_at")
+    before = (
+        f"{published_at} >= {param('moment')} AND NOT ({published_at} = {param('same_moment')} "
+        f'AND "{NOTICES}"."id" <= {param("pk")})'
+    )
+    return _catalogue_sql(values, param, before, order="ASC")
+
+
+def notice_page_sql(values: dict, param) -> str:
+    """The notice with a public page (published and due, or a withdrawal page) of that id, with
+    its parts, its organ and the assessment it announces."""
+    parts = ", ".join(f"{sql} AS {name}" for name, sql in parts_sql(postgresql=True).items())
+    assessments = ASSESSMENT._meta.db_table
+    return (
+        f"SELECT {PAGE.sql()}, {parts}, {ORGAN.sql()}, {ASSESSMENT_COLUMNS.sql()} "  # noqa: S608
+        f'FROM "{NOTICES}" INNER JOIN "{ORGANS}" ON ({column("organ")} = "{ORGANS}"."id") '
+        f'LEFT OUTER JOIN "{assessments}" ON ("{NOTICES}"."id" = "{assessments}"."notice_id") '
+        f"WHERE (({public_sql(param('at'))}) OR ({withdrawal_page_sql()})) "
+        f'AND "{NOTICES}"."id" = {param("pk")}'
+    )
+
+
+def notice_with_parts(alias: str, row, connection) -> Notice:
+    row = list(row)
+    count = len(PAGE.fields)
+    notice = PAGE.instance(alias, row[:count], connection)
+    parts = row[count : count + 4]
+    notice.has_attachments, notice.has_citations, notice.has_change_notes = parts[:3]
+    notice.filed_topic_paths = json.loads(parts[3]) if isinstance(parts[3], str) else parts[3]
+    start = count + 4
+    notice.organ = ORGAN.instance(alias, row[start : start + len(ORGAN.fields)], connection)
+    assessment = row[start + len(ORGAN.fields) :]
+    # Without one, the page asks for none (notices.views.published_assessment).
+    notice.has_assessment = assessment[0] is not None
+    if notice.has_assessment:
+        notice.assessment = ASSESSMENT_COLUMNS.instance(alias, assessment, connection)
+    return notice
+
+
+class Lookup:
+    """``get(pk, at=None)``: the one notice of ``query`` with that id at ``at`` (now), or None."""
+
+    def __init__(self, query: SQLQuery):
+        self.query = query
+
+    def get(self, pk: int, at: datetime.datetime | None = None) -> Notice | None:
+        lowest, highest = connections[router.db_for_read(Notice)].ops.integer_field_range(
+            Notice._meta.pk.get_internal_type()
+        )
+        if not lowest <= pk <= highest:
+            return None  # as the ORM answers for a key out of the column's range
+        found = self.query.all(at=at or timezone.now(), pk=pk)
+        return found[0] if found else None
 
 
 class PreparedQuery:
-    """``all(*fixed, **values)``: the instances of ``build(*fixed, **values)``, a queryset of
-    ``model`` whose SQL takes each value (each item of a list) exactly once. ``fixed`` are
-    written into the SQL itself: each of their combinations is prepared on its own. A slice's
-    bound that Django writes into the SQL (an offset) may be a value all the same: it is made a
-    parameter (``_literals_as_parameters``)."""
+    """``all(*fixed, **values)``: the instances of the queryset ``build(*fixed, **values)``,
+    run by the ORM as it is. The interface of the queries that gain too little from being
+    written out as SQL (the search page's notices, a cursor's notice, the due publications)."""
 
     def __init__(self, model: type[Model], build: Callable[..., QuerySet]):
         self.model = model
         self.build = build
-        self._prepared: dict[tuple, _Prepared] = {}
-        self._lock = threading.Lock()
 
     def all(self, *fixed, **values) -> list[Model]:
-        alias = router.db_for_read(self.model)
-        key = (alias, fixed, _shape(values))
-        prepared = self._prepared.get(key) or self._prepare(key, values)
-        connection = connections[alias]
-        params = list(prepared.params)
-        for name, positions in prepared.positions.items():
-            for position, item in zip(positions, _items(values[name]), strict=True):
-                params[position] = _adapted(item, connection)
-        with connection.cursor() as cursor:
-            _execute(prepared, connection, cursor, params)
-            rows = cursor.fetchall()
-        return [self._instance(list(row), prepared, alias, connection) for row in rows]
-
-    def _instance(self, row: list, prepared: _Prepared, alias: str, connection) -> Model:
-        row = _converted(row, prepared, connection)
-        instance = self.model.from_db(
-            alias, prepared.init_list, row[prepared.fields_start : prepared.fields_end]
-        )
-        for populator in prepared.populators:
-            populator.populate(row, instance)
-        for name, position in prepared.annotation_col_map.items():
-            setattr(instance, name, row[position])
-        return instance
-
-    def _prepare(self, key: tuple, values: dict) -> _Prepared:
-        with self._lock:
-            if key in self._prepared:
-                return self._prepared[key]
-            alias, fixed = key[0], key[1]
-            connection = connections[alias]
-            sentinels = _sentinels(values)
-            queryset = self.build(*fixed, **sentinels).using(alias)
-            compiler = queryset.query.get_compiler(using=alias)
-            sql, params = _literals_as_parameters(*compiler.as_sql(), sentinels)
-            positions = {
-                name: [_only_index(params, _adapted(item, connection)) for item in _items(sentinel)]
-                for name, sentinel in sentinels.items()
-            }
-            klass_info = compiler.klass_info
-            fields = klass_info["select_fields"]
-            start, end = fields[0], fields[-1] + 1
-            prepared = _Prepared(
-                sql=sql,
-                params=tuple(params),
-                positions=positions,
-                compiler=compiler,
-                init_list=[column[0].target.attname for column in compiler.select[start:end]],
-                fields_start=start,
-                fields_end=end,
-                populators=get_related_populators(klass_info, compiler.select, alias),
-                annotation_col_map=compiler.annotation_col_map,
-                converters=weakref.WeakKeyDictionary(),
-                **_server_statements(sql, params, positions, connection),
-            )
-            self._prepared[key] = prepared
-            return prepared
+        return list(self.build(*fixed, **values))
 
 
 class PreparedLookup:
-    """``get(pk)``: the one instance of ``build(at, pk)`` (a queryset of ``model`` filtered to
-    that primary key, with ``at`` the instant its conditions are taken at), or None."""
+    """``get(pk, at=None)``: the one instance of the queryset ``build(at, pk)``, or None."""
 
     def __init__(self, model: type[Model], build: Callable[[datetime.datetime, int], QuerySet]):
         self.model = model
         self.build = build
-        self._query = PreparedQuery(model, build)
 
     def get(self, pk: int, at: datetime.datetime | None = None) -> Model | None:
-        connection = connections[router.db_for_read(self.model)]
-        lowest, highest = connection.ops.integer_field_range(
-            self.model._meta.pk.get_internal_type()
-        )
-        if not lowest <= pk <= highest:
-            return None  # as the ORM answers for a key out of the column's range
-        found = self._query.all(at=at or timezone.now(), pk=pk)
-        if len(found) > 1:
-            raise self.model.MultipleObjectsReturned("a lookup by primary key found several rows")
-        return found[0] if found else None
-
-
-def _server_statements(sql: str, params: list, positions: dict, connection) -> dict:
-    """``PREPARE`` and ``EXECUTE`` statements for Django's ``sql`` and ``params``, of which
-    those at ``positions`` are the values given each time (on other databases, None).
-
-    The other parameters are the query's constants (a status, a disclosure): they are written
-    into the prepared SQL, so that the plan PostgreSQL keeps for it can use the partial indexes
-    that name them. Both statements go through psycopg2's interpolation, so a percent sign is
-    doubled, in Django's SQL and in a constant alike."""
-    if connection.vendor != "postgresql":
-        return {"prepare": None, "execute": None, "executed_with": ()}
-    given = {position for found in positions.values() for position in found}
-    name = f"prepared_query_{next(_statement_numbers)}"
-    placeholders = iter(range(len(params)))
-    executed_with = []
-
-    def replaced(match: re.Match) -> str:
-        if match[0] == "%%":
-            return match[0]
-        position = next(placeholders)
-        if position in given:
-            executed_with.append(position)
-            return f"${len(executed_with)}"
-        return connection.ops.compose_sql("%s", [params[position]]).replace("%", "%%")
-
-    body = _PLACEHOLDER.sub(replaced, sql)
-    values = f" ({', '.join(['%s'] * len(executed_with))})" if executed_with else ""
-    return {
-        "prepare": f"PREPARE {name} AS {body}",
-        "execute": f"EXECUTE {name}{values}",
-        "executed_with": tuple(executed_with),
-    }
-
-
-def _execute(prepared: _Prepared, connection, cursor, params: list) -> None:
-    """Run the prepared query on this connection: on PostgreSQL as ``EXECUTE``, after
-    ``PREPARE`` in the same round trip the first time; elsewhere as the SQL itself.
-
-    A session's prepared statements outlive its transactions, even failed ones; what is kept
-    here of them can still be wrong if a statement's ``EXECUTE`` failed after its ``PREPARE``
-    succeeded, or if something deallocated them (``DISCARD ALL``). The server's error says
-    which; outside a transaction the statement is then sent again at once, the right way
-    (inside one, the transaction has failed: the next request sends it the right way)."""
-    if prepared.execute is None or not settings.DATABASE_PREPARED_STATEMENTS:
-        cursor.execute(prepared.sql, params)
-        return
-    params = [params[position] for position in prepared.executed_with]
-    prepared_here = _server_prepared.setdefault(connection.connection, set())
-    for attempt in (1, 2):
-        known = prepared.prepare in prepared_here
-        try:
-            cursor.execute(
-                prepared.execute if known else f"{prepared.prepare}; {prepared.execute}", params
-            )
-        except DatabaseError as error:
-            if isinstance(error.__cause__, errors.DuplicatePreparedStatement):
-                prepared_here.add(prepared.prepare)
-            elif isinstance(error.__cause__, errors.InvalidSqlStatementName):
-                # Deallocated behind this process's back (DISCARD ALL, DEALLOCATE ALL), and
-                # so, most likely, all the others too.
-                prepared_here.clear()
-            else:
-                raise
-            if attempt == 2 or connection.in_atomic_block:
-                raise
-        else:
-            prepared_here.add(prepared.prepare)
-            return
-
-
-def _converted(row: list, prepared: _Prepared, connection) -> list:
-    """The row as SQLCompiler.results_iter converts it, with this thread's connection."""
-    converters = prepared.converters.get(connection)
-    if converters is None:
-        compiler = prepared.compiler
-        columns = [column[0] for column in compiler.select[: compiler.col_count]]
-        converters = []
-        for position, column in enumerate(columns):
-            functions = connection.ops.get_db_converters(column) + column.get_db_converters(
-                connection
-            )
-            if functions:
-                converters.append((position, functions, column))
-        prepared.converters[connection] = converters
-    for position, functions, column in converters:
-        value = row[position]
-        for convert in functions:
-            value = convert(value, column, connection)
-        row[position] = value
-    return row
-
-
-def _literals_as_parameters(sql: str, params, sentinels: dict) -> tuple[str, list]:
-    """Django writes a slice's bounds into the SQL itself (``LIMIT 20 OFFSET 40``): an integer
-    sentinel written there becomes a parameter like the others, so that one statement serves
-    every offset."""
-    params = list(params)
-    for sentinel in sentinels.values():
-        for item in _items(sentinel):
-            if not isinstance(item, int) or item in params:
-                continue
-            found = [match.start() for match in re.finditer(rf"\b{item}\b", sql)]
-            if len(found) != 1:
-                continue  # _only_index says what is wrong
-            before = sum(match[0] == "%s" for match in _PLACEHOLDER.finditer(sql, 0, found[0]))
-            sql = f"{sql[: found[0]]}%s{sql[found[0] + len(str(item)) :]}"
-            params.insert(before, item)
-    return sql, params
-
-
-def _only_index(params, value) -> int:
-    found = [index for index, param in enumerate(params) if param == value]
-    if len(found) != 1:
-        raise ValueError(f"the query takes {value!r} {len(found)} times, not once")
-    return found[0]
+        return self.build(at or timezone.now(), pk).first()
