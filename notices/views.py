@@ -15,7 +15,7 @@ from django.views.generic import ListView, TemplateView
 from config.middleware import PORTAL_POLICY
 from notices import access, counters, page_cache, pagination, prepared, shared_lists
 from notices.forms import NoticeFilterForm, filtered
-from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ, Topic
+from notices.models import Attachment, Notice, Organ
 
 PAGE_SIZE = 20
 HOME_LATEST = 12
@@ -26,16 +26,21 @@ def catalogue(published, filters: dict):
     return filtered(published.for_lists(), **filters).order_by("-published_at", "-pk")
 
 
-# The catalogue's first page (and the home page's latest notices), compiled once per process,
-# page size and combination of filters.
-CATALOGUE_FIRST_PAGE = prepared.PreparedQuery(
-    Notice, lambda size, at, **filters: catalogue(Notice.objects.published(at), filters)[:size]
+# The catalogue's pages (and the home page's latest notices) as SQL written out and prepared
+# on PostgreSQL (notices/prepared.py); each with the ORM's queryset of the same rows.
+CATALOGUE_FIRST_PAGE = prepared.SQLQuery(
+    sql=prepared.catalogue_first_sql,
+    read=prepared.listed,
+    shape=prepared.filter_shape,
+    orm=lambda size, at, **filters: catalogue(Notice.objects.published(at), filters)[:size],
 )
-# A later numbered page, the same way: the ids of its notices found first, walking only the
-# index over those before it, then their rows; the offset is a parameter of the statement.
-CATALOGUE_LATER_PAGE = prepared.PreparedQuery(
-    Notice,
-    lambda size, at, offset, **filters: (
+# A later numbered page: the ids of its notices found first, walking only the index over those
+# before it, then their rows.
+CATALOGUE_LATER_PAGE = prepared.SQLQuery(
+    sql=prepared.catalogue_later_sql,
+    read=prepared.listed,
+    shape=prepared.filter_shape,
+    orm=lambda size, at, offset, **filters: (
         Notice.objects.for_lists()
         .filter(
             pk__in=catalogue(Notice.objects.published(at), filters).values("pk")[
@@ -50,17 +55,21 @@ CATALOGUE_LATER_PAGE = prepared.PreparedQuery(
 # A page named by the notice it follows or precedes (notices/pagination.py), the same way. The
 # notice's moment is given twice: as a bound, which lets the index scan start right at it, and
 # with its id, to place it among notices published at the same moment.
-CATALOGUE_AFTER = prepared.PreparedQuery(
-    Notice,
-    lambda size, at, moment, same_moment, pk, **filters: (
+CATALOGUE_AFTER = prepared.SQLQuery(
+    sql=prepared.catalogue_after_sql,
+    read=prepared.listed,
+    shape=prepared.filter_shape,
+    orm=lambda size, at, moment, same_moment, pk, **filters: (
         catalogue(Notice.objects.published(at), filters)
         .filter(published_at__lte=moment)
         .exclude(published_at=same_moment, pk__gte=pk)[:size]
     ),
 )
-CATALOGUE_BEFORE = prepared.PreparedQuery(
-    Notice,
-    lambda size, at, moment, same_moment, pk, **filters: (
+CATALOGUE_BEFORE = prepared.SQLQuery(
+    sql=prepared.catalogue_before_sql,
+    read=prepared.listed,
+    shape=prepared.filter_shape,
+    orm=lambda size, at, moment, same_moment, pk, **filters: (
         catalogue(Notice.objects.published(at), filters)
         .filter(published_at__gte=moment)
         .exclude(published_at=same_moment, pk__lte=pk)
@@ -69,13 +78,13 @@ CATALOGUE_BEFORE = prepared.PreparedQuery(
 )
 
 
-def catalogue_around(query: prepared.PreparedQuery, filters: dict):
+def catalogue_around(query: prepared.SQLQuery, filters: dict):
     """``rows(position, count)`` of the catalogue after or before a position, for pagination."""
 
     def rows(position, count: int) -> list[Notice]:
         moment, pk = position
         return query.all(
-            count, at=timezone.now(), moment=moment, same_moment=moment, pk=pk, **filters
+            size=count, at=timezone.now(), moment=moment, same_moment=moment, pk=pk, **filters
         )
 
     return rows
@@ -84,8 +93,8 @@ def catalogue_around(query: prepared.PreparedQuery, filters: dict):
 def catalogue_page(offset: int, filters: dict) -> list[Notice]:
     """The PAGE_SIZE notices of the catalogue after the first ``offset`` of them."""
     if offset == 0:
-        return CATALOGUE_FIRST_PAGE.all(PAGE_SIZE, at=timezone.now(), **filters)
-    return CATALOGUE_LATER_PAGE.all(PAGE_SIZE, at=timezone.now(), offset=offset, **filters)
+        return CATALOGUE_FIRST_PAGE.all(size=PAGE_SIZE, at=timezone.now(), **filters)
+    return CATALOGUE_LATER_PAGE.all(size=PAGE_SIZE, at=timezone.now(), offset=offset, **filters)
 
 
 FILTERS = tuple(NoticeFilterForm.base_fields)
@@ -104,7 +113,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["latest"] = CATALOGUE_FIRST_PAGE.all(HOME_LATEST, at=timezone.now())
+        context["latest"] = CATALOGUE_FIRST_PAGE.all(size=HOME_LATEST, at=timezone.now())
         context["topics"] = shared_lists.topic_outline()
         context["genres"] = Notice.Genre.choices
         context["organs"] = shared_lists.publishing_organs()
@@ -237,6 +246,8 @@ def published_assessment(notice: Notice):
 
     The detail view loads it with the notice (select_related), so the link costs no query.
     """
+    if not getattr(notice, "has_assessment", True):
+        return None
     try:
         assessment = notice.assessment
     except ObjectDoesNotExist:
@@ -246,46 +257,16 @@ def published_assessment(notice: Notice):
 
 def with_parts_known(queryset):
     """Notices annotated with which of their parts exist, so that the page does not query the
-    ones a notice has none of (most have no attachment, citation or correction), and with the
-    ids of their topics, so that the page needs no query for those either.
-
-    Plain SQL subqueries: built as ORM subqueries, they cost more than the rest of the page's
-    main query.
-    """
-    notices = Notice._meta.db_table
+    ones a notice has none of, and with the paths of their topics, so that the page needs no
+    query for those either (the SQL is notices.prepared.parts_sql's: as ORM subqueries, they
+    cost more than the rest of the page's main query)."""
     postgresql = connections[router.db_for_read(Notice)].vendor == "postgresql"
-
-    def of_notice(model, select: str, condition: str = "") -> str:
-        table = model._meta.db_table
-        # Table and column names only, no input.
-        return f"SELECT {select} FROM {table} WHERE {table}.notice_id = {notices}.id{condition}"  # noqa: S608
-
-    def exists(model, condition: str = "") -> RawSQL:
-        return RawSQL(f"EXISTS ({of_notice(model, '1', condition)})", [])  # noqa: S611
-
+    parts = prepared.parts_sql(postgresql)
+    paths = parts.pop("filed_topic_paths")
     return queryset.annotate(
-        has_attachments=exists(Attachment),
-        has_citations=exists(CitedDocument),
-        has_change_notes=exists(
-            NoticeVersion, f" AND {NoticeVersion._meta.db_table}.change_note <> ''"
-        ),
-        filed_topic_paths=RawSQL(f"({filed_topic_paths(postgresql)})", [], JSONField()),  # noqa: S611
+        **{name: RawSQL(sql, []) for name, sql in parts.items()},  # noqa: S611
+        filed_topic_paths=RawSQL(paths, [], JSONField()),  # noqa: S611
     )
-
-
-def filed_topic_paths(postgresql: bool) -> str:
-    """SQL for the full paths of a notice's topics, in the topics' order, as a JSON array."""
-    notices, topics = Notice._meta.db_table, Topic._meta.db_table
-    filed = Notice.topics.through._meta.db_table
-    order = ", ".join(f"{topics}.{column}" for column in ("position", "name", "id"))
-    rows = (
-        f"FROM {filed} JOIN {topics} ON {topics}.id = {filed}.topic_id "
-        f"WHERE {filed}.notice_id = {notices}.id"
-    )
-    # Table and column names only, no input.
-    if postgresql:
-        return f"SELECT COALESCE(jsonb_agg({topics}.path ORDER BY {order}), '[]') {rows}"
-    return f"SELECT json_group_array(path) FROM (SELECT {topics}.path {rows} ORDER BY {order})"  # noqa: S608
 
 
 def topic_paths_of(notice: Notice) -> list[str]:
@@ -329,12 +310,16 @@ def notice_context(notice: Notice, preview: bool = False) -> dict:
     }
 
 
-# The notice page's one query, compiled once per process (notices/prepared.py).
-NOTICE_PAGE = prepared.PreparedLookup(
-    Notice,
-    lambda at, pk: with_parts_known(
-        Notice.objects.public_pages(at).select_related("organ", "assessment")
-    ).filter(pk=pk),
+# The notice page's one query, as SQL written out and prepared on PostgreSQL
+# (notices/prepared.py), with the ORM's queryset of the same row.
+NOTICE_PAGE = prepared.Lookup(
+    prepared.SQLQuery(
+        sql=prepared.notice_page_sql,
+        read=prepared.notice_with_parts,
+        orm=lambda at, pk: with_parts_known(
+            Notice.objects.public_pages(at).select_related("organ", "assessment")
+        ).filter(pk=pk),
+    )
 )
 
 
