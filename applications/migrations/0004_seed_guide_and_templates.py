@@ -29,7 +29,8 @@ TEMPLATES = [
         "<p>本机关已于{{ received_on }}收到您提交的政府信息公开申请（申请编号：{{ number }}），"
         "所需信息为：{{ description }}。</p>\n"
         "<p>根据《中华人民共和国政府信息公开条例》第三十三条，本机关将于{{ due_on }}前作出答复。"
-        "您可以凭申请编号和查询码在 {{ lookup_url }} 查询办理进度。</p>\n" + SIGNATURE,
+        "您可以凭申请编号和查询码在本网站“依申请公开·申请查询”页面（{{ lookup_url }}）"
+        "查询办理进度。</p>\n" + SIGNATURE,
     ),
     (
         "correction_notice",

@@ -1,6 +1,7 @@
 """Applying and looking up in a real browser, on a phone and a desktop screen: the form shows
 its Chinese errors and keeps what was typed, the receipt gives number and code, and the
-look-up with them shows the application."""
+look-up with them shows the application and, once registered, its receipt as a printable
+page and a .docx."""
 
 import importlib
 import os
@@ -11,6 +12,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 
+from applications import services
+from applications.models import Application
+from tests.applications.factories import make_handler
 from tests.applications.public_helpers import resident_id
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 from tests.factories import make_organ
@@ -93,3 +97,22 @@ def test_apply_and_look_up(new_page, organ, viewport):
     assert overflow(page) <= 0
     assert blocking(page) == []
     page.screenshot(path=SHOTS / f"lookup-result-{width}.png", full_page=True)
+
+    handler = make_handler(organ)
+    services.register(Application.objects.get(number=number), handler)
+    page.goto("/apply/lookup/")
+    page.fill("#id_number", number)
+    page.fill("#id_code", code)
+    page.get_by_role("button", name="查询").click()
+    page.get_by_role("link", name="政府信息公开申请登记回执").click()
+    page.wait_for_selector("text=登记回执")
+    assert number in page.content()
+    assert overflow(page) <= 0
+    page.screenshot(path=SHOTS / f"document-{width}.png", full_page=True)
+    page.emulate_media(media="print")
+    assert not page.locator(".document-tools").is_visible()
+    page.screenshot(path=SHOTS / f"document-print-{width}.png", full_page=True)
+    with page.expect_download() as download:
+        page.emulate_media(media="screen")
+        page.get_by_role("link", name="下载 Word 文档").click()
+    assert download.value.suggested_filename.endswith(".docx")
