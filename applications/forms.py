@@ -62,6 +62,9 @@ class ApplicationForm(forms.ModelForm):
     other_file = forms.FileField(label="其他材料（可选）", required=False)
     # Left empty by people (the field is hidden from them); filled by form-filling robots.
     website = forms.CharField(label="请勿填写此项", required=False)
+    # One per form shown: a second POST of the same form (a reload, a double click) finds the
+    # first one's number instead of filing the application twice (public_views.apply).
+    once = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     class Meta:
         model = Application
@@ -104,6 +107,9 @@ class ApplicationForm(forms.ModelForm):
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         for name in ("applicant_type", "delivery", "medium"):
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+
+    def clean_once(self) -> str:
+        return (self.cleaned_data.get("once") or "")[:64]
 
     def clean_phone(self) -> str:
         phone = (self.cleaned_data.get("phone") or "").strip()

@@ -2,6 +2,8 @@
 documents sent. Nothing here is page-cached (every response is ``never_cache``), and the
 applicant's data is shown only on the look-up result for the right number and code."""
 
+import secrets
+
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -36,11 +38,16 @@ def apply(request):
             form.add_error(None, limited_message("submit"))
             return _form_page(request, form, status=429)
         if form.is_valid():
+            once = throttle.Once(form.cleaned_data["once"])
+            if once.claim() is not None:
+                return render(request, "applications/receipt.html", {"already_filed": True})
             try:
                 application, code = form.submit()
             except ApplicationError as error:
+                once.release()
                 form.add_error(None, str(error))
             else:
+                once.filed()
                 return render(
                     request,
                     "applications/receipt.html",
@@ -48,7 +55,10 @@ def apply(request):
                 )
         return _form_page(request, form, status=400)
     organ_id = request.GET.get("organ", "")
-    form = ApplicationForm(initial={"organ": organ_id} if organ_id.isdigit() else None)
+    initial = {"once": secrets.token_urlsafe(24)}
+    if organ_id.isdigit():
+        initial["organ"] = organ_id
+    form = ApplicationForm(initial=initial)
     if organ_id.isdigit():
         organ = form.fields["organ"].queryset.filter(pk=int(organ_id)).first()
     return _form_page(request, form, organ=organ)

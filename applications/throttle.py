@@ -40,3 +40,30 @@ def allow(action: str, request) -> bool:
 def wait_minutes(action: str) -> int:
     _attempts, window = limit_of(action)
     return max(1, (window - int(time.time()) % window + 59) // 60)
+
+
+class Once:
+    """A form's one-time token: the first POST claims it; later POSTs of the same form are
+    told it was filed. The cache holds only that mark, nothing of the application. Kept a day."""
+
+    SECONDS = 24 * 3600
+    PENDING = "pending"
+    FILED = "filed"
+
+    def __init__(self, token: str):
+        digest = salted_hmac("applications.once", token or "", algorithm="sha256").hexdigest()
+        self.key = f"applications:once:{digest[:32]}" if token else ""
+
+    def claim(self) -> str | None:
+        """None when this POST may file the application; else PENDING or FILED."""
+        if not self.key or cache.add(self.key, self.PENDING, self.SECONDS):
+            return None
+        return cache.get(self.key) or self.PENDING
+
+    def filed(self) -> None:
+        if self.key:
+            cache.set(self.key, self.FILED, self.SECONDS)
+
+    def release(self) -> None:
+        if self.key:
+            cache.delete(self.key)

@@ -229,3 +229,21 @@ def test_post_without_csrf_token_is_refused(organ):
     response = Client(enforce_csrf_checks=True).post(URL, form_data(organ))
     assert response.status_code == 403
     assert not Application.objects.exists()
+
+
+def test_the_same_form_posted_twice_files_one_application(client, organ):
+    data = form_data(organ, once="form-token-1")
+    first = post(client, data)
+    again = post(client, data)
+    assert Application.objects.count() == 1
+    html = again.content.decode()
+    assert "已经提交过" in html
+    assert first.context["code"] not in html
+    assert post(client, form_data(organ, once="form-token-2")).status_code == 200
+    assert Application.objects.count() == 2
+
+
+def test_the_form_carries_a_fresh_one_time_token(client, organ):
+    first = client.get(URL).context["form"]["once"].value()
+    second = client.get(URL).context["form"]["once"].value()
+    assert first and second and first != second

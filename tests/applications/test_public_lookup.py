@@ -182,7 +182,7 @@ def test_a_look_up_leaves_no_applicant_data_in_the_cache(settings, organ, handle
     server = redis.Redis.from_url(REDIS_URL)
     server.flushdb()
     client = Client(REMOTE_ADDR="10.20.30.40")
-    application, code = apply(client, organ)
+    application, code = apply(client, organ, once="token-of-the-form")
     services.register(application, handler)
     assert look_up(client, application.number, code).status_code == 200
     for url in ("/", "/apply/", "/feed/", "/sitemap.xml"):
