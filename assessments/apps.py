@@ -6,11 +6,31 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "考核"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        from auditlog.registry import auditlog
 
         from assessments import models
-        from notices import page_cache
+        from core import page_cache
 
-        for model in (models.Assessment, models.RectificationReport):
-            post_save.connect(page_cache.invalidate_on_change, sender=model)
-            post_delete.connect(page_cache.invalidate_on_change, sender=model)
+        # The audit history follows every row of an assessment.
+        for model in (
+            models.GradeBand,
+            models.UnitGroup,
+            models.AssessedUnit,
+            models.Indicator,
+            models.Score,
+            models.RectificationReport,
+            models.ReportAttachment,
+            models.StatisticReport,
+            models.StatisticValue,
+        ):
+            auditlog.register(model)
+        auditlog.register(models.Assessment, exclude_fields=["updated_at"])
+        auditlog.register(models.Finding, m2m_fields={"units"})
+        auditlog.register(models.Requirement, m2m_fields={"units", "problems"})
+
+        # The assessment pages (and the notices that announce a published assessment).
+        page_cache.follow(
+            models.Assessment,
+            lambda assessment: ["assessments"] if assessment.is_published else [],
+        )
+        page_cache.follow(models.RectificationReport, lambda report: ["assessments"])

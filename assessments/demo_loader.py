@@ -200,3 +200,16 @@ def _report(requirement, unit, item: dict, editor, reviewer) -> None:
     if "verification" in item:
         accepted = item["verification"] == RectificationReport.Verification.ACCEPTED
         workflow.verify_rectification(report, reviewer, accepted, item.get("note", ""))
+
+
+def describe(base_url: str) -> list[str]:
+    """Where the demo assessments' pages are, for the console."""
+    shown = [
+        Assessment.objects.get(organ__code=data["organ"], year=data["year"], title=data["title"])
+        for data in map(_read, FILES)
+    ]
+    lines = [f"考核结果（{len(shown)} 项）："]
+    for assessment in shown:
+        label = " · 示例数据" if assessment.is_example else ""
+        lines.append(f"  {base_url}{assessment.get_absolute_url()}  {assessment.title}{label}")
+    return lines

@@ -23,8 +23,8 @@ import openpyxl
 from openpyxl.styles import Font
 
 from assessments.models import AssessedUnit, Assessment, Indicator, Score, UnitGroup
-from config import office_files
-from config.text import FORMULA_START, formula_guarded
+from core import office_files
+from core.text import FORMULA_START, formula_guarded
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 1000
@@ -36,7 +36,7 @@ MAX_SCANNED_ROWS = 20 * MAX_ROWS
 # 100 indicators, far more than a score table has.
 MAX_CELLS = 100 * MAX_ROWS
 MAX_SHEETS = 20
-# A workbook is read in the request: its zip and XML are checked first (config/office_files.py),
+# A workbook is read in the request: its zip and XML are checked first (core/office_files.py),
 # and reading stops with a message past this many seconds, well inside a worker's timeout. A
 # sheet of MAX_CELLS cells is about 3 MB of XML.
 READ_SECONDS = 15

@@ -25,7 +25,7 @@ from assessments.models import (
     Score,
 )
 from audit import models as audit_models
-from config.text import clean_text_before_save
+from core.text import clean_text_before_save
 from notices import access
 from notices.workflow import Transition, WorkflowError, require, require_comment, require_state
 

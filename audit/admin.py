@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from audit.models import AuditEvent
-from notices.pagination import CappedCountPaginator
+from core.pagination import CappedCountPaginator
 
 # django-auditlog registers its own admin for the log model; ours replaces it.
 if admin.site.is_registered(AuditEvent):

@@ -1,12 +1,11 @@
 """Who is acting, from where: set per request by the middleware, or named after the command."""
 
-import ipaddress
 import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.conf import settings
+from core.client import client_address
 
 
 @dataclass(frozen=True)
@@ -41,35 +40,6 @@ def acting(actor=None, remote_addr: str | None = None, source: str = ""):
         yield
     finally:
         _current.reset(token)
-
-
-def client_address(request) -> str | None:
-    """The client's address, for the audit history and the login lockout alike.
-
-    Behind TRUSTED_PROXY_COUNT proxies, each appending the address it saw to X-Forwarded-For,
-    the client is the entry that many from the right: the outermost trusted proxy wrote it, and
-    whatever a client sends itself stays to the left of it. Without that many entries, or with an
-    entry that is not an IP address, REMOTE_ADDR (the nearest proxy) is used instead.
-    """
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops:
-        entries = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        if len(entries) >= hops:
-            found = _ip_address(entries[-hops])
-            if found:
-                return found
-    return _ip_address(request.META.get("REMOTE_ADDR", ""))
-
-
-def _ip_address(value: str) -> str | None:
-    """The address in its canonical form, or None for anything else (a name, a port, a zone)."""
-    try:
-        address = ipaddress.ip_address(value.strip())
-    except ValueError:
-        return None
-    if getattr(address, "scope_id", None):
-        return None
-    return str(address)
 
 
 class AuditContextMiddleware:

@@ -137,7 +137,7 @@ def staff_cookie(env: dict) -> str:
 
 def clear_page_cache(env: dict) -> None:
     """Pages cached by an earlier run (of other code, perhaps) must not be served."""
-    django_code(env, "from notices import page_cache; page_cache.invalidate()")
+    django_code(env, "from core import page_cache; page_cache.invalidate()")
 
 
 def start_server(port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:

@@ -63,7 +63,7 @@ class Backoff:
             logger.warning("%s can be reached again.", self.name)
 
 
-# Every Backoff of this process by name, for the health check (config/reliability.py).
+# Every Backoff of this process by name, for the health check (core/reliability.py).
 backoffs: dict[str, Backoff] = {}
 
 

@@ -13,7 +13,7 @@ from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.context import client_address
+from core.client import client_address
 
 # Devices belong to users: who may read users may list them, who may change users may enrol.
 VIEW_DEVICES = "auth.view_user"

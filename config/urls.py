@@ -4,8 +4,8 @@ from django.urls import include, path
 
 from assessments.sitemaps import AssessmentSitemap
 from config import security
+from core.page_cache import cache_page_for_public as cached
 from notices import sitemaps
-from notices.page_cache import cache_page_for_public as cached
 
 # Sections of one page each; the notices have a sitemap of their own (notices/sitemaps.py).
 SITEMAPS = {"pages": sitemaps.PortalPagesSitemap, "assessments": AssessmentSitemap}
@@ -15,16 +15,23 @@ admin.site.site_title = "信息公开管理"
 admin.site.index_title = "工作台"
 security.harden_admin(admin.site)
 # Errors that escape every view: a database that is down answers 503, not 500.
-handler500 = "config.reliability.server_error"
+handler500 = "core.reliability.server_error"
 
 urlpatterns = [
     path("admin/exports/", include("audit.urls")),
     path("admin/", admin.site.urls),
-    path("sitemap.xml", cached(sitemaps.index), {"sitemaps": SITEMAPS}, name="sitemap-index"),
-    path("sitemap-notices.xml", cached(sitemaps.notices), name="sitemap-notices"),
+    path(
+        "sitemap.xml",
+        cached(sitemaps.index, shows=("notices", "assessments")),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-notices.xml", cached(sitemaps.notices, shows=("notices",)), name="sitemap-notices"
+    ),
     path(
         "sitemap-<section>.xml",
-        cached(sitemap_views.sitemap),
+        cached(sitemap_views.sitemap, shows=("notices", "assessments")),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

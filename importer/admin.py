@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django_tasks_db.models import DBTaskResult
 
-from audit.context import client_address
+from core.client import client_address
 from importer import reading, tasks
 from importer.models import ImportedSource, ImportFlag, ImportJob
 from importer.report import FileResult

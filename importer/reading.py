@@ -14,10 +14,10 @@ from html.parser import HTMLParser
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from config import office_files
+from core import office_files
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-# A .docx passes config/office_files.py before python-docx opens it. Its main part is parsed
+# A .docx passes core/office_files.py before python-docx opens it. Its main part is parsed
 # into a tree in memory, some ten times its size; a notice's document.xml is rarely 1 MB.
 DOCX_LIMITS = office_files.Limits(
     max_members=500, max_member_bytes=10 * 1024 * 1024, max_total_bytes=20 * 1024 * 1024,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from core.pagination import CappedCountPaginator
 from notices import access, submissions, users, workflow
 from notices import versions as versions_module
 from notices.models import (
@@ -29,7 +30,6 @@ from notices.models import (
     Topic,
     WorkflowEvent,
 )
-from notices.pagination import CappedCountPaginator
 from notices.views import render_notice
 
 NOTICE_OUT_OF_SCOPE = "所选文件不存在或无权引用。"

@@ -7,25 +7,56 @@ class NoticesConfig(AppConfig):
     verbose_name = "信息公开"
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+        from auditlog.registry import auditlog
+        from django.db.models.signals import pre_save
 
-        from config.text import clean_text_before_save
-        from notices import models, page_cache
+        from core import page_cache
+        from core.text import clean_text_before_save
+        from notices import counters, models
         from notices.roles import sync_roles_after_migrate
 
         # Before the audit app connects its receivers (it comes later in INSTALLED_APPS), so
         # that the history records the text as it is stored.
-        pre_save.connect(clean_text_before_save, dispatch_uid="config.text.clean")
+        pre_save.connect(clean_text_before_save, dispatch_uid="core.text.clean")
 
-        for model in (
+        # Which cached pages a change touches: a notice's own page and the lists of notices
+        # once it has been public; every page for the organs and topics in the navigation.
+        def notice_tags(notice) -> list[str]:
+            return ["notices", f"notice-{notice.pk}"] if notice.affects_portal else []
+
+        def parent_notice_tags(row) -> list[str]:
+            return notice_tags(row.notice)
+
+        def topics_tags(instance) -> list[str]:
+            return notice_tags(instance) if isinstance(instance, models.Notice) else ["notices"]
+
+        page_cache.follow(models.Notice, notice_tags)
+        page_cache.follow(models.Attachment, parent_notice_tags)
+        page_cache.follow(models.CitedDocument, parent_notice_tags)
+        page_cache.follow(models.Notice.topics.through, topics_tags)
+        page_cache.follow(models.Organ, lambda organ: [page_cache.SITE])
+        page_cache.follow(models.Topic, lambda topic: [page_cache.SITE])
+        page_cache.tag_pages_of("notices:notice-detail", "notice")
+        page_cache.due_times(
+            lambda: (
+                models.Notice.objects.scheduled()
+                .order_by("published_at")
+                .values_list("published_at", flat=True)
+                .first()
+            )
+        )
+        page_cache.page_served.connect(counters.count_cached_view, dispatch_uid="notices.views")
+
+        # The audit history follows every row an editor changes, but for the fields that change
+        # on every save or read and say nothing about what someone did.
+        auditlog.register(models.Organ, m2m_fields={"members"})
+        auditlog.register(models.Topic, exclude_fields=["path"])  # derived from the names
+        auditlog.register(
             models.Notice,
-            models.Attachment,
-            models.CitedDocument,
-            models.Organ,
-            models.Topic,
-        ):
-            post_save.connect(page_cache.invalidate_on_change, sender=model)
-            post_delete.connect(page_cache.invalidate_on_change, sender=model)
-        m2m_changed.connect(page_cache.invalidate_on_change, sender=models.Notice.topics.through)
+            exclude_fields=["updated_at", "lock_version", "view_count", "body_seal"],
+            m2m_fields={"topics"},
+        )
+        auditlog.register(models.Attachment)
+        auditlog.register(models.CitedDocument)
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="notices.sync_roles")

@@ -160,3 +160,11 @@ def _date(value: str | None) -> datetime.date | None:
 def _morning(value: str) -> datetime.datetime:
     day = datetime.date.fromisoformat(value)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+
+
+def describe(base_url: str) -> list[str]:
+    """The demo accounts, for the console."""
+    return [
+        f"演示账号（密码均为 {DEMO_PASSWORD}）：",
+        *(f"  {account.username:<10} {account.description}" for account in ACCOUNTS),
+    ]

@@ -3,7 +3,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
-from config.text import without_control_characters
+from core.text import without_control_characters
 from notices.models import Notice, Organ
 
 FEED_LENGTH = 30

@@ -6,7 +6,7 @@ from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 
-from config import templating
+from core import templating
 from notices import shared_lists
 from notices.models import Notice, Organ, Topic
 
@@ -20,7 +20,7 @@ class PlainSelect(forms.Select):
     the years); rendered by Django's select template, one included template per option, they
     took most of the list page's time. Here the options are rendered for each list of options
     and chosen option once (``options_html``), and the widget's template writes the <select>
-    around them. Both templates are Jinja2's (config/templating.py): through Django's form
+    around them. Both templates are Jinja2's (core/templating.py): through Django's form
     renderer the <select> alone cost three times as much. The HTML is the same as
     forms.Select's.
     """

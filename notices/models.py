@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from notices import access, document_numbers, links, uploads
+from core import links
+from notices import access, document_numbers, uploads
 from notices.fields import HTMLSealField, SanitizedHTMLField
 
 
@@ -702,7 +703,7 @@ class WorkflowEvent(models.Model):
 
 class PageGeneration(models.Model):
     """How many times the public content has changed: bumped after every publication,
-    correction or withdrawal (notices.page_cache.invalidate). A cached page records the number
+    correction or withdrawal (core.page_cache.invalidate). A cached page records the number
     it was rendered under and is not served once the database holds a larger one, so an
     invalidation is not lost while the cache cannot be reached. One row."""
 

@@ -1,17 +1,19 @@
 """Small lists that many portal pages read (which organs publish, the topic tree), kept in the
-cache like a cached page, until anything public changes or a notice falls due
+cache like a cached page, until what they show changes or a notice falls due
 (page_cache.cached), for PORTAL_LISTS_CACHE_SECONDS at most (0: read each time)."""
 
 from django.db.models import Q
 
+from core.page_cache import cached
 from notices.models import Organ, Topic
-from notices.page_cache import cached
 
 
 def publishing_organs() -> list[tuple[int, str]]:
     """(pk, name) of the organs with public notices, in their order."""
     return cached(
-        "publishing-organs", lambda: list(Organ.objects.publishing().values_list("pk", "name"))
+        "publishing-organs",
+        lambda: list(Organ.objects.publishing().values_list("pk", "name")),
+        shows=("notices",),
     )
 
 

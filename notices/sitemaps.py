@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.http import http_date
 
-from notices import links
+from core import links
 from notices.models import Notice
 
 NOTICES_PER_PAGE = 20_000

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from config import office_files
+from core import office_files
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
@@ -148,7 +148,7 @@ def _check_plain_text(upload, head: bytes) -> None:
 
 
 def _check_zip(upload, members: tuple[str, ...] | None, mismatch: ValidationError) -> None:
-    """The container holds what its type needs, then passes config.office_files' checks."""
+    """The container holds what its type needs, then passes core.office_files' checks."""
     try:
         with zipfile.ZipFile(upload) as archive:
             if members and not set(members) <= set(archive.namelist()):

@@ -12,8 +12,9 @@ from django.utils.cache import get_conditional_response
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import ListView, TemplateView
 
-from config.middleware import PORTAL_POLICY
-from notices import access, counters, page_cache, pagination, prepared, shared_lists
+from core import page_cache, pagination
+from core.middleware import PORTAL_POLICY
+from notices import access, counters, prepared, shared_lists
 from notices.forms import NoticeFilterForm, filtered
 from notices.models import Attachment, Notice, Organ
 
@@ -52,7 +53,7 @@ CATALOGUE_LATER_PAGE = prepared.SQLQuery(
 )
 
 
-# A page named by the notice it follows or precedes (notices/pagination.py), the same way. The
+# A page named by the notice it follows or precedes (core/pagination.py), the same way. The
 # notice's moment is given twice: as a bound, which lets the index scan start right at it, and
 # with its id, to place it among notices published at the same moment.
 CATALOGUE_AFTER = prepared.SQLQuery(
@@ -120,11 +121,24 @@ class HomeView(TemplateView):
         return context
 
 
+# The notice a cursor names, compiled once per process: any notice with a public page will do,
+# so that a link keeps working after that notice is withdrawn.
+CURSOR_NOTICE = prepared.PreparedLookup(
+    Notice, lambda at, pk: Notice.objects.public_pages(at).filter(pk=pk).only("published_at")
+)
+
+
+def cursor_position(cursor: int):
+    """The (published_at, id) of the notice a cursor names, or None."""
+    notice = CURSOR_NOTICE.get(cursor)
+    return None if notice is None else (notice.published_at, notice.pk)
+
+
 class NoticeListView(ListView):
     """The catalogue: published notices, filtered by whatever the URL says.
 
     Pages are numbered as far as the capped count reaches; past that a page is named by the
-    notice it follows or precedes (notices/pagination.py).
+    notice it follows or precedes (core/pagination.py).
     """
 
     template_name = "notices/notice_list.html"
@@ -149,6 +163,7 @@ class NoticeListView(ListView):
             queryset,
             PAGE_SIZE,
             kept_as=kept_as,
+            shows=("notices",),
             rows=lambda offset: catalogue_page(offset, filters),
         )
         try:
@@ -179,7 +194,7 @@ class NoticeListView(ListView):
             ("before", pagination.page_before, CATALOGUE_BEFORE),
         ):
             if name in self.request.GET:
-                position = pagination.cursor_position(int(self.request.GET[name]))
+                position = cursor_position(int(self.request.GET[name]))
                 if position is None:
                     raise Notice.DoesNotExist
                 return page_from(catalogue_around(query, filters), position, PAGE_SIZE)
@@ -323,7 +338,7 @@ NOTICE_PAGE = prepared.Lookup(
 )
 
 
-@page_cache.cache_page_for_public
+@page_cache.cache_page_for_public(shows=("assessments",))
 def notice_page(request, pk: int):
     notice = NOTICE_PAGE.get(pk)
     if notice is None:

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from notices import access, page_cache
+from notices import access
 from notices.models import (
     Attachment,
     CitedDocument,
@@ -299,9 +299,6 @@ def withdraw(notice: Notice, user, reason: str) -> Notice:
     notice.save(update_fields=["status", "withdrawn_at", "withdrawal_reason", "updated_at"])
     notice.corrections.all().delete()
     _record(notice, Action.WITHDRAWN, user, reason)
-    page_cache.purge_from_cdn(
-        [notice.get_absolute_url(), *(item.get_absolute_url() for item in notice.attachments.all())]
-    )
     return notice
 
 

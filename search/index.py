@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection, connections, models, transaction
 from django.utils import timezone
 
-from notices import page_cache
+from core import page_cache
 from notices.models import Notice
 from notices.prepared import PreparedQuery
 from search import codes, tasks, text
@@ -190,7 +190,7 @@ def catch_up(now: datetime.datetime | None = None) -> int:
                 sync_notice(notice_id, now=now)
                 # Search pages rendered since the notice fell due, before it was indexed, are
                 # out of date.
-                page_cache.invalidate()
+                page_cache.invalidate("notices")
     return len(due)
 
 

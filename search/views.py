@@ -5,7 +5,7 @@ from urllib.parse import quote_plus, urlencode
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from notices import links
+from core import links
 from notices.feeds import FEED_LENGTH, LatestNoticesFeed
 from search import query, text
 from search.backends import SearchTooSlow, base

@@ -1,19 +1,19 @@
 """The parts of an assessment's page with a row per assessed unit — hundreds of them — written out
-directly: through template loops (Django's or Jinja2's) they took most of the page's time; in
-Jinja2 the page's ratio to the bare view fell by a fifth (issue 26: still to be moved into a
-template once one is fast enough). The HTML is the same as the loops wrote."""
+directly, every value through ``escaped``. Through template loops (Django's or Jinja2's) or
+``format_html`` they took most of the page's time: docs/performance.md gives the figures and
+when this can go. The HTML is the same as the loops wrote."""
 
 from html import escape
 
 from django import template
 from django.utils.safestring import mark_safe
 
-from notices import links
+from core import links
 
 register = template.Library()
 
 
-def shown(value) -> str:
+def escaped(value) -> str:
     """A value as a template shows it: escaped unless marked safe."""
     return str(value) if hasattr(value, "__html__") else escape(str(value))
 
@@ -26,7 +26,7 @@ INCOMPLETE_MARK = (
 def unit_link(unit) -> str:
     """A link to the unit's history, named as the unit's organ."""
     url = links.url_for_id("assessments:unit-history", unit.organ_id)
-    return f'<a href="{url}">{shown(unit.organ.name)}</a>'
+    return f'<a href="{url}">{escaped(unit.organ.name)}</a>'
 
 
 @register.simple_tag
@@ -36,9 +36,9 @@ def score_rows(table) -> str:
     for row in table.rows:
         mark = "" if row.result.complete else INCOMPLETE_MARK
         cells = "".join(
-            f'<td class="num">{shown(cell.text)}</td>'
+            f'<td class="num">{escaped(cell.text)}</td>'
             if cell.numeric
-            else f"<td>{shown(cell.text)}</td>"
+            else f"<td>{escaped(cell.text)}</td>"
             for cell in row.cells
         )
         rows.append(
@@ -54,11 +54,11 @@ def chart_bars(chart) -> str:
         "\n".join(
             f'<g class="chart__row">\n'
             f'<text class="chart__label" x="{bar.label_x}" y="{bar.text_y}" text-anchor="end" '
-            f'dominant-baseline="central">{shown(bar.label)}</text>\n'
+            f'dominant-baseline="central">{escaped(bar.label)}</text>\n'
             f'<rect class="chart__bar" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
             f'height="{bar.height}" fill="#a4161a"/>\n'
             f'<text class="chart__value" x="{bar.value_x}" y="{bar.text_y}" '
-            f'dominant-baseline="central">{shown(bar.value_label)}</text>\n</g>'
+            f'dominant-baseline="central">{escaped(bar.value_label)}</text>\n</g>'
             for bar in chart.bars
         )
     )
@@ -79,7 +79,7 @@ def progress_rows(unit_progress) -> str:
         rows.append(
             f"<tr{overdue}>\n"
             f'<th scope="row">{unit_link(entry.unit)}</th>\n'
-            f"<td>{shown(entry.unit.group.name)}</td>\n"
+            f"<td>{escaped(entry.unit.group.name)}</td>\n"
             f'<td class="num">{entry.done} / {entry.total}</td>\n'
             f"<td>{status}</td>\n</tr>"
         )

@@ -28,7 +28,7 @@ from openpyxl.styles import Font
 from audit.exports.columns import Column
 from audit.exports.tables import Table
 from audit.pgcopy import CopyOut
-from config.text import FORMULA_START, formula_guarded
+from core.text import FORMULA_START, formula_guarded
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL_CHARS = 32_767

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     # Before the project's apps, whose admin takes the queue's untranslated screen away.
     "django_tasks",
     "django_tasks_db",
+    "core",
     "notices",
     "assessments",
     "importer",
@@ -76,7 +77,7 @@ MIDDLEWARE = [
     "config.db_router.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached portal pages for readers without a session, before the session is even loaded.
-    "notices.page_cache.PublicPageCacheMiddleware",
+    "core.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,9 +87,9 @@ MIDDLEWARE = [
     "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     # A database failure in a view → the 503 page (config.urls.handler500 covers middleware).
-    "config.reliability.DatabaseUnavailableMiddleware",
+    "core.reliability.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -111,12 +112,12 @@ TEMPLATES = [
         },
     },
     {
-        # The hot rows' templates only (config/templating.py).
+        # The hot rows' templates only (core/templating.py).
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "config.templating.environment"},
+        "OPTIONS": {"environment": "core.templating.environment"},
     },
 ]
 
@@ -345,9 +346,9 @@ TRUSTED_PROXY_COUNT = int(
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or a positive number of proxies.")
 
-# Anonymous portal pages are cached this long (0 turns the page cache off); any publication,
-# correction or withdrawal invalidates them at once. Views are counted in Redis when REDIS_URL
-# is set and flushed to the database in batches.
+# Anonymous portal pages are cached this long (0 turns the page cache off); a publication,
+# correction or withdrawal invalidates the pages that show it at once (core/page_cache.py).
+# Views are counted in Redis when REDIS_URL is set and flushed to the database in batches.
 PORTAL_PAGE_CACHE_SECONDS = int(os.environ.get("PORTAL_PAGE_CACHE_SECONDS", "300"))
 # The small lists that every page shows (filter options, the topic tree) are kept the same way,
 # also when the pages themselves are not (notices/shared_lists.py).
@@ -355,8 +356,12 @@ PORTAL_LISTS_CACHE_SECONDS = int(os.environ.get("PORTAL_LISTS_CACHE_SECONDS", "3
 # Each process checks the database's page generation at most this often; a change whose
 # invalidation could not reach the cache waits this long before it answers (page_cache.py).
 PORTAL_GENERATION_CHECK_SECONDS = float(os.environ.get("PORTAL_GENERATION_CHECK_SECONDS", "1"))
-# A CDN in front of the portal: the dotted path of a function called after a withdrawal commits
-# with the paths of the notice's page and attachments, to purge them (README, "Deploying").
+# A CDN in front of the portal (README, "Deploying"): cached pages tell it to keep them this many
+# seconds (Cache-Control s-maxage; 0: no such header) and carry their tags in CDN_TAG_HEADER
+# (Fastly's Surrogate-Key; Cache-Tag for Cloudflare); CDN_PURGE_CALLABLE, the dotted path of a
+# function, is called with the tags of each change once it commits, to purge those pages.
+PORTAL_CDN_SECONDS = int(os.environ.get("PORTAL_CDN_SECONDS", "0"))
+CDN_TAG_HEADER = os.environ.get("CDN_TAG_HEADER", "Surrogate-Key")
 CDN_PURGE_CALLABLE = os.environ.get("CDN_PURGE_CALLABLE", "")
 VIEW_COUNTER_REDIS_URL = os.environ.get("VIEW_COUNTER_REDIS_URL", "")
 

@@ -4,8 +4,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from config import templating
-from notices import links
+from core import links, templating
 from notices.models import Notice
 from notices.sanitize import displayed_html
 
@@ -52,5 +51,5 @@ def _catalogue_links(base: str, parameter: str, choices: tuple) -> str:
 
 @register.simple_tag
 def id_url(name: str, pk: int) -> str:
-    """{% url name pk %} for pages that link to hundreds of pages: see notices/links.py."""
+    """{% url name pk %} for pages that link to hundreds of pages: see core/links.py."""
     return links.url_for_id(name, pk)

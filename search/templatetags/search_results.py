@@ -1,6 +1,6 @@
 from django import template
 
-from config import templating
+from core import templating
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ import pytest
 
 from assessments import score_io
 from assessments.models import AssessedUnit, Indicator, UnitGroup
-from config.text import FORMULA_START
+from core.text import FORMULA_START
 from notices.models import Organ
 from tests import factories
 from tests.assessments import factories as af

@@ -28,7 +28,7 @@ from assessments.models import (
 from audit import exports
 from audit.context import acting
 from audit.models import AuditEvent
-from config.text import FORMULA_START
+from core.text import FORMULA_START
 from notices.models import Notice, Organ
 from tests.assessments import factories as af
 

@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from assessments.models import Score
-from config import middleware
+from core import middleware
 from notices import roles
 from notices.models import Notice
 from tests import factories

@@ -11,7 +11,7 @@ from assessments import workflow
 from assessments.models import Assessment, Score
 from audit.context import acting
 from audit.models import AuditEvent
-from config.text import (
+from core.text import (
     CLEANED_APPS,
     FORMULA_START,
     clean_text_before_save,

@@ -318,7 +318,7 @@ def test_view_on_site_link_only_for_public_notices(client, editor, notice_in):
 
 
 def test_notice_list_counts_no_further_than_its_cap(client, site_admin, notice_in, monkeypatch):
-    monkeypatch.setattr("notices.pagination.COUNT_CAP", 3)
+    monkeypatch.setattr("core.pagination.COUNT_CAP", 3)
     for _ in range(5):
         notice_in("draft")
     client.force_login(site_admin)

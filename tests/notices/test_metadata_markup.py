@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.template import Context, Template
 
-from config import templating
+from core import templating
 from notices.models import Notice
 from notices.views import NOTICE_PAGE, topic_paths_of
 from tests import factories

@@ -18,7 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from notices import pagination, sitemaps, views, workflow
+from core import pagination
+from notices import sitemaps, views, workflow
 from notices.models import CitedDocument, Notice, Topic
 from tests import factories
 

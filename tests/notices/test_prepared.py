@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
-from notices import pagination, prepared, views
+from notices import prepared, views
 from notices.forms import NoticeFilterForm
 from notices.models import Notice, Topic
 from notices.views import NOTICE_PAGE
@@ -272,7 +272,7 @@ def test_the_page_after_a_cursor_is_only_executed_once_prepared(notice_in):
     rows_after = views.catalogue_around(views.CATALOGUE_AFTER, {})
 
     def page_after_the_first():
-        position = pagination.cursor_position(notices[0].pk)
+        position = views.cursor_position(notices[0].pk)
         return [notice.pk for notice in rows_after(position, 5)]
 
     connection.close()

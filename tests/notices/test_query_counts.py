@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from notices import pagination, views
+from core import pagination
+from notices import views
 from tests import factories
 
 # The most each page kind may do: a regression shows here even when the count stays constant.

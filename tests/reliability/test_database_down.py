@@ -121,9 +121,9 @@ def test_the_drivers_own_error_is_503_too(client, monkeypatch, notice_in):
 def test_a_database_error_outside_any_view_is_503_too(rf):
     """Errors of a middleware (saving the session after the view) reach handler500."""
     from config import urls
-    from config.reliability import server_error
+    from core.reliability import server_error
 
-    assert urls.handler500 == "config.reliability.server_error"
+    assert urls.handler500 == "core.reliability.server_error"
     request = rf.get("/notices/")
     try:
         raise OperationalError("could not connect to server")

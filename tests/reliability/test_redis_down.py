@@ -8,7 +8,8 @@ import pytest
 from django.db import InterfaceError, connection
 from django.urls import reverse
 
-from config import redis_cache, reliability
+from config import redis_cache
+from core import reliability
 from notices import counters
 from tests.reliability.test_database_down import database_down
 

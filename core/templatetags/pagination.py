@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django import template
 
-from notices.pagination import CursorPage, NumberedPaginator
+from core.pagination import CursorPage, NumberedPaginator
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""Paging through a million notices without counting them all or skipping over them.
+"""Paging through a million rows without counting them all or skipping over them.
 
 Counts stop at COUNT_CAP. The portal's catalogue numbers its pages as far as the capped count
 reaches (``?page=N``, rows found by id first, so that the last numbered page costs about what
@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from notices import page_cache, prepared
-from notices.models import Notice
+from core import page_cache
 
 COUNT_CAP = 10_000
 # The query parameters that say which page of a list to show.
@@ -59,14 +58,15 @@ class NumberedPaginator(CappedCountPaginator):
     """Numbered pages of the catalogue, no further than the capped count reaches.
 
     Given ``kept_as`` (a name for the list's filters), the capped count is kept like the
-    portal's shared lists (page_cache.cached): it changes only when something public does.
+    portal's shared lists (page_cache.cached, with the sections it ``shows``).
     Given ``rows``, a page's rows come from ``rows(offset)`` (prepared queries of the same
     notices, notices/prepared.py) rather than from the queryset.
     """
 
-    def __init__(self, object_list, per_page, *, kept_as: str = "", rows=None):
+    def __init__(self, object_list, per_page, *, kept_as: str = "", shows=(), rows=None):
         super().__init__(object_list, per_page)
         self.kept_as = kept_as
+        self.shows = shows
         self.rows = rows
 
     def _check_object_list_is_ordered(self):
@@ -80,7 +80,9 @@ class NumberedPaginator(CappedCountPaginator):
     def counted(self) -> int:
         if not self.kept_as:
             return super().counted()
-        return page_cache.cached(self.kept_as, super().counted, read_with_others=False)
+        return page_cache.cached(
+            self.kept_as, super().counted, shows=self.shows, read_with_others=False
+        )
 
     @cached_property
     def num_pages(self) -> int:
@@ -91,9 +93,9 @@ class NumberedPaginator(CappedCountPaginator):
 
 @dataclass
 class CursorPage:
-    """The notices just after (or just before) a given one, in the list's order."""
+    """The rows just after (or just before) a given one, in the list's order."""
 
-    object_list: list[Notice]
+    object_list: list
     has_next: bool
     has_previous: bool
 
@@ -104,19 +106,6 @@ class CursorPage:
     @property
     def previous_cursor(self) -> int | None:
         return self.object_list[0].pk if self.has_previous and self.object_list else None
-
-
-# The notice a cursor names, compiled once per process: any notice with a public page will do,
-# so that a link keeps working after that notice is withdrawn.
-CURSOR_NOTICE = prepared.PreparedLookup(
-    Notice, lambda at, pk: Notice.objects.public_pages(at).filter(pk=pk).only("published_at")
-)
-
-
-def cursor_position(cursor: int):
-    """The (published_at, id) of the notice a cursor names, or None."""
-    notice = CURSOR_NOTICE.get(cursor)
-    return None if notice is None else (notice.published_at, notice.pk)
 
 
 def page_after(rows_after: Callable, position, size: int) -> CursorPage:

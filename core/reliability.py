@@ -2,7 +2,7 @@
 
 Each request's writes run in a transaction (the admin's views, every workflow function), so a
 write cut off by a failing database is rolled back by the database itself: nothing half-written
-remains when it comes back. Cached portal pages (notices/page_cache.py) need no database and are
+remains when it comes back. Cached portal pages (core/page_cache.py) need no database and are
 still served.
 """
 

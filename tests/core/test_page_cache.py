@@ -18,10 +18,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from config.redis_cache import Backoff
+from core.models import PageGeneration
+from core.page_cache import VALUE_PREFIX, cache_page_for_public
 from notices import workflow
-from notices.models import Notice, PageGeneration
-from notices.page_cache import VALUE_PREFIX, cache_page_for_public
-from tests.factories import make_attachment
+from notices.models import Notice
 from tests.redis_service import REDIS_URL, needs_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -313,27 +313,105 @@ def test_a_page_cached_for_one_host_is_not_served_for_another(client, notice_in)
 purged: list[list[str]] = []
 
 
-def record_purge(paths: list[str]) -> None:
-    purged.append(paths)
+def record_purge(tags: list[str]) -> None:
+    purged.append(tags)
 
 
-def refuse_purge(paths: list[str]) -> None:
+def refuse_purge(tags: list[str]) -> None:
     raise ConnectionError("the CDN's purge API is down")
 
 
-def test_a_withdrawal_asks_the_cdn_to_purge_the_page_and_its_files_after_commit(
+def test_a_withdrawal_asks_the_cdn_to_purge_the_notice_s_pages_by_tag_after_commit(
     settings, notice_in, reviewer
 ):
     settings.CDN_PURGE_CALLABLE = f"{__name__}.record_purge"
     notice = notice_in("published")
-    first, second = make_attachment(notice, name="a.pdf"), make_attachment(notice, name="b.pdf")
     purged.clear()
     with transaction.atomic():
         workflow.withdraw(notice, reviewer, "内容有误")
         assert purged == []  # not before the withdrawal is committed
-    assert purged == [
-        [notice.get_absolute_url(), first.get_absolute_url(), second.get_absolute_url()]
-    ]
+    assert purged == [[f"notice-{notice.pk}", "notices"]]
+
+
+def test_pages_tell_a_cdn_how_long_to_keep_them_and_their_tags(client, settings, notice_in):
+    settings.PORTAL_CDN_SECONDS = 120
+    notice = notice_in("published")
+    for response in (client.get(notice.get_absolute_url()), client.get(notice.get_absolute_url())):
+        assert response["Cache-Control"] == "public, max-age=0, s-maxage=120"
+        assert response["Surrogate-Key"] == f"assessments notice-{notice.pk} site"
+    catalogue = client.get("/notices/")
+    assert catalogue["Surrogate-Key"] == "notices site"
+
+
+def test_a_cdn_keeps_no_page_past_the_next_scheduled_notice(client, settings, notice_in):
+    settings.PORTAL_CDN_SECONDS = 600
+    notice_in("published", published_at=timezone.now() + datetime.timedelta(seconds=90))
+    max_age = int(client.get("/notices/")["Cache-Control"].rsplit("=", 1)[1])
+    assert 0 < max_age <= 90
+
+
+def test_without_a_cdn_pages_say_nothing_to_one(client, settings, notice_in):
+    settings.PORTAL_CDN_SECONDS = 0
+    response = client.get(notice_in("published").get_absolute_url())
+    assert "s-maxage" not in response.get("Cache-Control", "")
+    assert "Surrogate-Key" not in response
+
+
+def test_a_publication_refreshes_the_lists_but_keeps_other_notices_and_assessment_pages(
+    client, notice_in, sheet_in
+):
+    kept = notice_in("published", title="早已发布")
+    assessment = sheet_in("published", title="已发布的考核").assessment
+    client.get(kept.get_absolute_url())
+    assert "已发布的考核" in client.get(assessment.get_absolute_url()).content.decode()
+    client.get("/notices/")
+    # Changed behind the application's back: only a page served from the cache still shows
+    # the old text.
+    Notice.objects.filter(pk=kept.pk).update(title="绕过应用修改")
+    type(assessment).objects.filter(pk=assessment.pk).update(title="绕过应用修改的考核")
+
+    notice_in("published", title="新发布的信息")
+
+    assert "新发布的信息" in client.get("/notices/").content.decode()
+    assert "早已发布" in client.get(kept.get_absolute_url()).content.decode()
+    assert "已发布的考核" in client.get(assessment.get_absolute_url()).content.decode()
+
+
+def test_a_correction_refreshes_its_own_page_and_not_another_notice_s(
+    client, notice_in, editor, reviewer
+):
+    corrected = notice_in("published", title="将更正")
+    other = notice_in("published", title="另一条")
+    client.get(corrected.get_absolute_url())
+    client.get(other.get_absolute_url())
+    Notice.objects.filter(pk=other.pk).update(title="另一条绕过应用修改")
+
+    draft = workflow.start_correction(corrected, editor)
+    draft.title = "更正后的标题"
+    draft.change_note = "标题有误"
+    draft.save()
+    workflow.submit(draft, editor)
+    workflow.approve(draft, reviewer)
+
+    assert "更正后的标题" in client.get(corrected.get_absolute_url()).content.decode()
+    assert "另一条绕过应用修改" not in client.get(other.get_absolute_url()).content.decode()
+
+
+def test_renaming_an_organ_refreshes_every_page(client, notice_in):
+    notice = notice_in("published")
+    client.get(notice.get_absolute_url())
+    organ = notice.organ
+    organ.name = "改名后的机关"
+    organ.save()
+    assert "改名后的机关" in client.get(notice.get_absolute_url()).content.decode()
+
+
+def test_a_generation_lost_from_the_cache_never_matches_an_old_page(client, notice_in):
+    notice = notice_in("published", title="原标题")
+    client.get("/notices/")
+    Notice.objects.filter(pk=notice.pk).update(title="绕过应用修改")
+    cache.delete("portal:generation:notices")  # evicted
+    assert "绕过应用修改" in client.get("/notices/").content.decode()
 
 
 def test_a_failing_cdn_purge_does_not_undo_the_withdrawal(settings, notice_in, reviewer, caplog):
@@ -394,3 +472,19 @@ def test_a_server_that_read_the_generation_before_a_change_does_not_serve_its_ol
     assert "改动前" in client.get("/notices/").content.decode()  # read the generation just now
     time.sleep(0.25)
     assert "改动后" in client.get("/notices/").content.decode()
+
+
+def test_an_invalidation_rolled_back_does_not_stop_the_next_one(client, notice_in):
+    notice = notice_in("published", title="第一版")
+    client.get("/notices/")
+    try:
+        with transaction.atomic():
+            Notice.objects.filter(pk=notice.pk).update(title="回滚的修改")
+            notice.refresh_from_db()
+            notice.save()  # asks for an invalidation that never commits
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    notice.title = "第二版"
+    notice.save()
+    assert "第二版" in client.get("/notices/").content.decode()
