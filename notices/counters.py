@@ -2,9 +2,10 @@
 
 With Redis (REDIS_URL) each view is one HINCRBY into a shared hash; flush_views() moves the
 pending counts into the database in one transaction, by the `flush_view_counts` command or
-automatically at most once a minute: the request that finds a flush due runs it once its
-response has been sent, so that no reader waits for it. Shown counts add what is still
-pending. Without Redis (one machine, SQLite) the count goes straight to the database.
+automatically at most once a minute: the request that finds a flush due queues it on the task
+queue once its response has been sent (notices/tasks.py), so that no reader waits for it. Shown
+counts add what is still pending. Without Redis (one machine, SQLite) the count goes straight
+to the database.
 
 While that Redis cannot be reached, views are not counted (a warning is logged once per outage,
 config/redis_cache.Backoff) and pages show the counts in the database: a count is not worth
@@ -91,18 +92,25 @@ def record_view(notice_id: int) -> int:
     return pending
 
 
+def count_cached_view(sender, counts_view_of: int, **kwargs) -> None:
+    """Receiver of core.page_cache.page_served: a notice's page came from the cache."""
+    record_view(counts_view_of)
+
+
 @receiver(request_finished)
 def flush_after_response(**kwargs) -> None:
-    """Run the flush a view found due, now that its response is sent (a WSGI server closes
-    the response after writing it). A flush that fails leaves its batch in Redis for the
+    """Queue the flush a view found due, now that its response is sent: the task queue's
+    worker runs it (notices/tasks.py). A flush that fails leaves its batch in Redis for the
     next one; the reader, served already, sees nothing of it."""
     if not _flush_due.get():
         return
     _flush_due.set(False)
+    from notices.tasks import flush_view_counts
+
     try:
-        flush_views()
-    except (DatabaseError, redis.RedisError):
-        logger.exception("Flushing the view counts failed; the next flush writes them.")
+        flush_view_counts.enqueue()
+    except DatabaseError:
+        logger.exception("The view counts' flush could not be queued; the next one writes them.")
 
 
 def pending_views(notice_id: int) -> int:

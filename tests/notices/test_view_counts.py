@@ -160,6 +160,26 @@ def test_a_view_that_finds_a_flush_due_flushes_once_its_response_is_sent(
     assert counters.pending_views(notice.pk) == 1
 
 
+def test_the_flush_a_view_finds_due_is_work_for_the_task_queue(
+    counting_in_redis, notice_in, serve, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import default_task_backend
+
+    from notices.tasks import flush_view_counts
+
+    notice = notice_in("published")
+    _statuses, response = serve(notice.get_absolute_url())
+    b"".join(response)
+    response.close()
+    queued = [result.task for result in default_task_backend.results]
+    assert queued == [flush_view_counts]
+    # Queued, not run: the worker writes the count.
+    assert Notice.objects.get(pk=notice.pk).view_count == 0
+    assert flush_view_counts.call() == 1
+    assert Notice.objects.get(pk=notice.pk).view_count == 1
+
+
 def test_a_flush_that_fails_after_the_response_keeps_the_views_for_the_next(
     counting_in_redis, notice_in, monkeypatch, serve
 ):
