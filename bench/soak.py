@@ -238,11 +238,12 @@ def main() -> None:
     parser.add_argument("--max-growth-mb", type=float, default=20.0)
     parser.add_argument("--port", type=int, default=8321)
     parser.add_argument("--redis-db", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     args = parser.parse_args()
 
     static_root = tempfile.mkdtemp(prefix="bench-static-")
-    env = server_env(args.database_url, 300, static_root)
-    env["REDIS_URL"] = f"redis://127.0.0.1:6379/{args.redis_db}"
+    env = server_env(args.database_url, f"redis://127.0.0.1:6379/{args.redis_db}", 300, static_root)
     prepare(args.database_url, args.notices, env)
     run("redis-cli", "-n", str(args.redis_db), "flushdb", capture=True)
     pool = django_json(
@@ -257,7 +258,7 @@ def main() -> None:
     )
     before = view_counts(env, pool)
 
-    server = start_server(args.port, env)
+    server = start_server(args.port, env, args.workers, args.threads)
     try:
         readers = Readers(f"http://127.0.0.1:{args.port}", pool, assessment_ids)
         start_workers = workers_of(server.pid)
