@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
-from audit.context import client_address
+from core.client import client_address
 
 # (attempts, seconds) per client address.
 DEFAULT_LIMITS = {"submit": (10, 3600), "lookup": (20, 600)}
