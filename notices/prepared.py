@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections, router
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ, Topic
 
@@ -140,14 +141,22 @@ class Columns:
     def sql(self) -> str:
         return ", ".join(f'"{self.table}"."{field.column}"' for field in self.fields)
 
+    @cached_property
+    def names(self) -> list[str]:
+        return [field.attname for field in self.fields]
+
+    @cached_property
+    def converted(self) -> tuple[int, ...]:
+        """The positions of the fields whose values are converted when read (from_db_value)."""
+        return tuple(i for i, field in enumerate(self.fields) if hasattr(field, "from_db_value"))
+
     def instance(self, alias: str, values, connection) -> Model:
-        values = [
-            field.from_db_value(value, None, connection)
-            if hasattr(field, "from_db_value")
-            else value
-            for field, value in zip(self.fields, values, strict=True)
-        ]
-        return self.model.from_db(alias, [field.attname for field in self.fields], values)
+        if self.converted:
+            values = list(values)
+            for position in self.converted:
+                convert = self.fields[position].from_db_value
+                values[position] = convert(values[position], None, connection)
+        return self.model.from_db(alias, self.names, values)
 
 
 LISTED = Columns.of(Notice, NOTICES, leave_out=("body",))
@@ -255,11 +264,13 @@ def _execute(statement: _Statement, connection, cursor, params: list) -> None:
 
 
 def filter_shape(values: dict) -> tuple:
-    """Which filters a catalogue query is given (each combination is a statement of its own)."""
-    return tuple(
-        name
-        for name in ("organ_id", "topic_ids", "genre", "year_start", "validity")
-        if values.get(name) not in (None, "", [], ())
+    """What makes a catalogue query a statement of its own: how many rows it reads (written
+    into the SQL, so that the plan PostgreSQL keeps stops that early) and which filters it is
+    given."""
+    given = ("organ_id", "topic_ids", "genre", "year_start", "validity")
+    return (
+        int(values["size"]),
+        *(name for name in given if values.get(name) not in (None, "", [], ())),
     )
 
 
@@ -280,7 +291,7 @@ def _catalogue_sql(values: dict, param, extra: str = "", order: str = "DESC") ->
         f'INNER JOIN "{ORGANS}" ON ({column("organ")} = "{ORGANS}"."id") '
         f"WHERE {' AND '.join(conditions)} "
         f'ORDER BY {column("published_at")} {order}, "{NOTICES}"."id" {order} '
-        f"LIMIT {param('size')}"
+        f"LIMIT {int(values['size'])}"
     )
 
 
@@ -296,7 +307,7 @@ def catalogue_later_sql(values: dict, param) -> str:
     ids = (
         f'SELECT "{NOTICES}"."id" FROM "{NOTICES}" WHERE {" AND ".join(conditions)} '  # noqa: S608
         f'ORDER BY {column("published_at")} DESC, "{NOTICES}"."id" DESC '
-        f"LIMIT {param('size')} OFFSET {param('offset')}"
+        f"LIMIT {int(values['size'])} OFFSET {param('offset')}"
     )
     return (
         f'SELECT {LISTED.sql()}, {ORGAN.sql()} FROM "{NOTICES}" '  # noqa: S608
