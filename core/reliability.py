@@ -18,7 +18,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
 
-from config import redis_cache
+from core import redis_cache
 
 logger = logging.getLogger(__name__)
 

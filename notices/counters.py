@@ -8,7 +8,7 @@ counts add what is still pending. Without Redis (one machine, SQLite) the count 
 to the database.
 
 While that Redis cannot be reached, views are not counted (a warning is logged once per outage,
-config/redis_cache.Backoff) and pages show the counts in the database: a count is not worth
+core/redis_cache.Backoff) and pages show the counts in the database: a count is not worth
 a write per view to the database when it may be struggling too.
 """
 
@@ -24,7 +24,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.dispatch import receiver
 
-from config.redis_cache import (
+from core.redis_cache import (
     COMMAND_TIMEOUT_SECONDS,
     CONNECT_TIMEOUT_SECONDS,
     UNREACHABLE,

@@ -172,7 +172,7 @@ def test_no_applicant_data_on_public_pages_feeds_sitemaps_or_search(client, orga
 def test_a_look_up_leaves_no_applicant_data_in_the_cache(settings, organ, handler):
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.redis_cache.ReusingRedisCache",
+            "BACKEND": "core.redis_cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "test-applications-privacy",
         }

@@ -65,7 +65,7 @@ def test_production_settings_with_the_essentials_are_secure_by_default(tmp_path)
             {"DATABASE_URL": "postgres://u@db.internal:5432/portal"},
             "django.db.backends.postgresql",
         ),
-        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "config.redis_cache.ReusingRedisCache"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "core.redis_cache.ReusingRedisCache"),
         ({"MEDIA_BUCKET": "attachments"}, "storages.backends.s3.S3Storage"),
     ],
 )

@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
 
-from config.redis_cache import Backoff
 from core.models import PageGeneration
 from core.page_cache import VALUE_PREFIX, cache_page_for_public
+from core.redis_cache import Backoff
 from notices import workflow
 from notices.models import Notice
 from tests.redis_service import REDIS_URL, needs_redis
@@ -428,7 +428,7 @@ def test_a_withdrawal_while_the_cache_is_unreachable_answers_and_its_page_is_nev
     client, settings, notice_in, reviewer, monkeypatch
 ):
     """Redis is unreachable during the withdrawal, then back with the pages it kept."""
-    redis = {"BACKEND": "config.redis_cache.ReusingRedisCache", "KEY_PREFIX": "test-page-cache"}
+    redis = {"BACKEND": "core.redis_cache.ReusingRedisCache", "KEY_PREFIX": "test-page-cache"}
     settings.CACHES = {"default": {**redis, "LOCATION": REDIS_URL}}
     settings.PORTAL_GENERATION_CHECK_SECONDS = 0.3
     monkeypatch.setattr(Backoff, "seconds", 0)  # each operation tries Redis again

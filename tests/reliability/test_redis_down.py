@@ -8,8 +8,7 @@ import pytest
 from django.db import InterfaceError, connection
 from django.urls import reverse
 
-from config import redis_cache
-from core import reliability
+from core import redis_cache, reliability
 from notices import counters
 from tests.reliability.test_database_down import database_down
 
@@ -37,7 +36,7 @@ def redis_down(settings):
     port where nothing listens."""
     settings.REDIS_URL = CLOSED_PORT
     settings.CACHES = {
-        "default": {"BACKEND": "config.redis_cache.ReusingRedisCache", "LOCATION": CLOSED_PORT}
+        "default": {"BACKEND": "core.redis_cache.ReusingRedisCache", "LOCATION": CLOSED_PORT}
     }
     settings.PORTAL_PAGE_CACHE_SECONDS = 300
     settings.PORTAL_LISTS_CACHE_SECONDS = 300
@@ -63,7 +62,7 @@ def test_views_are_dropped_with_a_warning_while_the_counter_is_unreachable(
     client, redis_down, notice_in, caplog
 ):
     notice = notice_in("published")
-    with caplog.at_level(logging.WARNING, logger="config.redis_cache"):
+    with caplog.at_level(logging.WARNING, logger="core.redis_cache"):
         for _ in range(3):
             assert client.get(notice.get_absolute_url()).status_code == 200
     assert counters.pending_views(notice.pk) == 0

@@ -4,7 +4,7 @@ import pytest
 from redis.connection import DefaultParser
 from redis.utils import HIREDIS_AVAILABLE
 
-from config.redis_cache import ReusingRedisCache
+from core.redis_cache import ReusingRedisCache
 from tests.redis_service import REDIS_URL, needs_redis
 
 pytestmark = needs_redis
