@@ -1,0 +1,175 @@
+"""The figures of the annual report (国办公开办函〔2021〕30号), counted from the platform's data.
+
+Every count is one aggregate query grouped by the few values the tables split on (applicant
+type and kind, outcome; review route and outcome), so the work does not grow with the number
+of applications or notices beyond what PostgreSQL does in the query itself.
+
+Tables are plain dicts ``{row key: {column key: int}}``; the layout (labels, order, grouping)
+is in ``annual_reports/layout.py``.
+
+Year boundaries for table 3 (one year ``Y`` of one organ):
+- 一 本年新收: received (登记, 条例 §31) in ``Y``;
+- 二 上年结转: received before ``Y`` and not answered before ``Y``;
+- 三 办理结果: answered (or treated as abandoned) in ``Y``, by outcome;
+- 四 结转下年度: received by the end of ``Y`` and not answered by then.
+So 一 + 二 = 三(七) + 四 holds for the counted figures; it fails only after hand adjustments.
+"""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from annual_reports import layout
+from applications.models import AdministrativeReview, Application, Lawsuit, Outcome, ReviewOutcome
+from notices.models import Notice
+
+Table = dict[str, dict[str, int]]
+
+# Genres (体裁, by code) counted in table 2 until notices carry a 文件类别 of their own:
+# 规章 is a genre; 行政规范性文件 is not, and is taken as the notices whose genre is 规定 or 办法,
+# the usual titles of such documents. The admin says these two rows are estimates.
+RULES_GENRES = ("rules",)
+NORMATIVE_GENRES_ESTIMATE = ("provisions", "measures")
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def empty_table(rows: list[str], columns: list[str]) -> Table:
+    return {row: dict.fromkeys(columns, 0) for row in rows}
+
+
+def applications_of(organ_id: int, is_example: bool = False):
+    """The applications a report counts: the organ's, real ones (or, for an example report,
+    the examples only, so demo data never mixes with real figures)."""
+    return Application.objects.filter(organ_id=organ_id, is_example=is_example)
+
+
+def requests_table(organ_id: int, year: int, is_example: bool = False) -> Table:
+    """Table 3 (收到和处理政府信息公开申请情况) as counted, with every 总计."""
+    first, last = year_bounds(year)
+    answered_in_year = Q(answered_on__gte=first, answered_on__lte=last)
+    rows = (
+        applications_of(organ_id, is_example)
+        .filter(received_on__isnull=False, received_on__lte=last)
+        .values("applicant_type", "organization_kind", "outcome")
+        .annotate(
+            new=Count("pk", filter=Q(received_on__gte=first)),
+            carried_in=Count(
+                "pk",
+                filter=Q(received_on__lt=first)
+                & (Q(answered_on__isnull=True) | Q(answered_on__gte=first)),
+            ),
+            concluded=Count("pk", filter=answered_in_year & ~Q(outcome="")),
+            carried_out=Count("pk", filter=Q(answered_on__isnull=True) | Q(answered_on__gt=last)),
+        )
+        .order_by()
+    )
+    table = empty_table(layout.TABLE3_ROW_KEYS, layout.TABLE3_COLUMN_KEYS)
+    for group in rows:  # one row per (type, kind, outcome): at most a few dozen
+        column = (
+            layout.NATURAL_PERSON
+            if group["applicant_type"] == Application.ApplicantType.NATURAL_PERSON
+            else group["organization_kind"] or Application.OrganizationKind.OTHER
+        )
+        table[layout.NEW][column] += group["new"]
+        table[layout.CARRIED_IN][column] += group["carried_in"]
+        table[layout.CARRIED_OUT][column] += group["carried_out"]
+        if group["concluded"] and group["outcome"] in Outcome.values:
+            table[group["outcome"]][column] += group["concluded"]
+    for row in layout.TABLE3_ROW_KEYS:
+        if row == layout.RESULTS_TOTAL:
+            continue
+        cells = table[row]
+        cells[layout.TOTAL] = sum(cells[column] for column in layout.TABLE3_PART_COLUMNS)
+    for column in layout.TABLE3_COLUMN_KEYS:
+        table[layout.RESULTS_TOTAL][column] = sum(
+            table[outcome][column] for outcome in layout.OUTCOME_ROWS
+        )
+    return table
+
+
+def appeals_table(organ_id: int, year: int, is_example: bool = False) -> Table:
+    """Table 4 (行政复议、行政诉讼): the cases filed by the end of the year and not decided
+    before it; a case decided after the year counts as 尚未审结."""
+    first, last = year_bounds(year)
+    table = empty_table(layout.TABLE4_ROW_KEYS, layout.TABLE4_COLUMN_KEYS)
+    sources = [
+        (AdministrativeReview.objects, None),
+        (Lawsuit.objects, "route"),
+    ]
+    for manager, route_field in sources:
+        group_by = ["outcome"] + ([route_field] if route_field else [])
+        rows = (
+            manager.filter(
+                application__organ_id=organ_id,
+                application__is_example=is_example,
+                filed_on__lte=last,
+            )
+            .exclude(decided_on__lt=first)
+            .values(*group_by)
+            .annotate(
+                decided=Count("pk", filter=Q(decided_on__lte=last)),
+                pending=Count("pk", filter=Q(decided_on__isnull=True) | Q(decided_on__gt=last)),
+            )
+            .order_by()
+        )
+        for group in rows:
+            row = group[route_field] if route_field else layout.REVIEW
+            if group["outcome"] != ReviewOutcome.PENDING:
+                table[row][group["outcome"]] += group["decided"]
+            table[row][ReviewOutcome.PENDING] += group["pending"]
+    for cells in table.values():
+        cells[layout.TOTAL] = sum(cells[column] for column in layout.TABLE4_PART_COLUMNS)
+    return table
+
+
+def _document_counts(organ_id: int, year: int, genres: tuple[str, ...]) -> dict[str, int]:
+    first, last = year_bounds(year)
+    start = datetime.datetime.combine(first, datetime.time.min)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
+    start, end = timezone.make_aware(start), timezone.make_aware(end)
+    published_by_end = Q(published_at__lt=end)
+    return (
+        Notice.objects.published(at=end)
+        .filter(organ_id=organ_id, genre__in=genres)
+        .aggregate(
+            issued=Count("pk", filter=Q(published_at__gte=start)),
+            repealed=Count(
+                "pk",
+                filter=Q(
+                    validity=Notice.Validity.REPEALED,
+                    validity_changed_on__gte=first,
+                    validity_changed_on__lte=last,
+                ),
+            ),
+            in_force=Count(
+                "pk",
+                filter=published_by_end
+                & (Q(validity=Notice.Validity.VALID) | Q(validity_changed_on__gt=last)),
+            ),
+        )
+    )
+
+
+def documents_table_from_genres(organ_id: int, year: int) -> Table:
+    """Table 2's 规章 and 行政规范性文件 rows (本年制发 / 本年废止 / 现行有效) from the notices'
+    体裁 and 有效性 as they are today: 规章 = genre 规章; 行政规范性文件 = the genres in
+    NORMATIVE_GENRES_ESTIMATE, an estimate until notices have a 文件类别 (see
+    docs/annual_reports.md). 本年制发 counts notices published in the year; 本年废止 those whose
+    有效性 became 废止 in the year; 现行有效 those published by the year's end and in force then."""
+    return {
+        layout.RULES: _document_counts(organ_id, year, RULES_GENRES),
+        layout.NORMATIVE: _document_counts(organ_id, year, NORMATIVE_GENRES_ESTIMATE),
+    }
+
+
+def computed_tables(organ_id: int, year: int, is_example: bool = False) -> dict[str, Table]:
+    """Every counted table of one organ's report, keyed by table number."""
+    return {
+        "2": documents_table_from_genres(organ_id, year),
+        "3": requests_table(organ_id, year, is_example),
+        "4": appeals_table(organ_id, year, is_example),
+    }
