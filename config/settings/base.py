@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "audit",
     "search",
     "applications",
+    "annual_reports",
 ]
 
 MIDDLEWARE = [
