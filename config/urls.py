@@ -38,5 +38,6 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("search/", include("search.urls")),
     path("apply/", include("applications.urls")),
+    path("annual-reports/", include("annual_reports.urls")),
     path("", include("notices.urls")),
 ]
