@@ -40,7 +40,7 @@ class AnnualReport(models.Model):
     )
     year = models.PositiveSmallIntegerField(
         _("报告年度"),
-        validators=[MinValueValidator(FIRST_YEAR)],
+        validators=[MinValueValidator(FIRST_YEAR, _("年度报告按2021年格式，年度不能早于2020年。"))],
         help_text=_("报告所述的年度，例如 2025 年的年度报告于 2026 年初发布。"),
     )
     state = models.CharField(
