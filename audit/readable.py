@@ -16,6 +16,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from audit.exports import DATASETS
 from audit.models import ACTION_LABELS, AuditEvent
+from notices.fields import SanitizedHTMLField
+from notices.versions import Segment, body_lines, inline_diff
 
 EMPTY = "—"
 ACTIONS = ACTION_LABELS
@@ -49,9 +51,18 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 @dataclass(frozen=True)
 class Change:
+    """A changed field: its values before and after, as text and as segments with the changed
+    words marked (notices.versions.inline_diff)."""
+
     label: str
     old: str
     new: str
+
+    @property
+    def segments(self) -> tuple:
+        if self.old in ("", EMPTY) or self.new in ("", EMPTY) or MASKED in (self.old, self.new):
+            return ((Segment(self.old),), (Segment(self.new),))
+        return inline_diff(self.old, self.new)
 
 
 @dataclass(frozen=True)
@@ -135,6 +146,8 @@ def display(field: models.Field | None, value) -> str:
         return _text(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, SanitizedHTMLField):
+        return "\n".join(body_lines(str(value)))  # rich text as its paragraphs read
     if isinstance(field, models.ForeignKey):
         return _related_name(field, value)
     if isinstance(field, models.BooleanField):
@@ -153,7 +166,7 @@ def display(field: models.Field | None, value) -> str:
 
 
 def _related_name(field: models.ForeignKey, value) -> str:
-    related = field.related_model._base_manager.filter(pk=value).first()
+    related = field.related_model._base_manager.filter(**{field.target_field.name: value}).first()
     if related is None:
         return f"编号 {value}（已删除）"
     return str(related)
