@@ -1,8 +1,7 @@
 """The cache in Redis through django-redis, served without Redis while it cannot be reached.
 
-django-redis keeps one Redis client per server for the process; Django's own RedisCache makes a
-new ``redis.Redis`` for every operation, whose setup costs more CPU than the round trip itself
-(about 0.3 ms here, a page cache hit's largest cost).
+django-redis keeps one Redis client per server for the process (docs/performance.md gives the
+cost of an operation).
 
 Redis is a cache here, never the only copy of anything: when it cannot be reached, reads miss
 and writes are dropped, with a warning in the log, and the portal serves uncached pages. After a
