@@ -14,7 +14,7 @@ from annual_reports.models import AnnualReport
 ENTERED_FIELDS = [field for field, _label, _heading in layout.TABLE2_ENTERED]
 
 
-def _entered(report: AnnualReport | None) -> dict[str, str | None]:
+def entered_values(report: AnnualReport | None) -> dict[str, str | None]:
     if report is None:
         return dict.fromkeys(ENTERED_FIELDS)
     values = {}
@@ -60,7 +60,7 @@ def build(report: AnnualReport) -> dict:
             "problems": report.problems,
             "other_matters": report.other_matters,
         },
-        "entered": _entered(report),
+        "entered": entered_values(report),
         "computed": computed,
         "tables": tables,
         "adjustments": adjustments,

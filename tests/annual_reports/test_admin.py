@@ -1,0 +1,117 @@
+"""The admin of annual reports: create, see figures and findings, adjust, act; per role."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from annual_reports.models import AnnualReport
+from tests.annual_reports.factories import application, report
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def change_url(made):
+    return reverse("admin:annual_reports_annualreport_change", args=[made.pk])
+
+
+@pytest.fixture
+def made(organ, editor):
+    application(organ, D(2025, 3, 1), "disclosed", D(2025, 3, 5))
+    return report(organ, editor, licensing_decisions=12)
+
+
+def test_editor_creates_a_report_for_an_organ_and_year(client, organ, editor):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:annual_reports_annualreport_add"), {"organ": organ.pk, "year": 2025}
+    )
+    assert response.status_code == 302
+    created = AnnualReport.objects.get()
+    assert (created.organ, created.year, created.created_by) == (organ, 2025, editor)
+    again = client.post(
+        reverse("admin:annual_reports_annualreport_add"), {"organ": organ.pk, "year": 2025}
+    )
+    assert "该机构这一年度的年度报告已经存在。" in again.content.decode()
+
+
+def test_editor_of_another_organ_cannot_create_or_open(client, organ, made, other_editor):
+    client.force_login(other_editor)
+    response = client.post(
+        reverse("admin:annual_reports_annualreport_add"), {"organ": organ.pk, "year": 2024}
+    )
+    assert response.status_code == 200  # the organ is not among the choices
+    assert not AnnualReport.objects.filter(year=2024).exists()
+    assert client.get(change_url(made)).status_code in (302, 404)
+    response = client.post(
+        reverse("admin:annual_reports_annualreport_adjust", args=[made.pk]),
+        {"cell": "3:new:total", "value": "9", "reason": "试图修改"},
+    )
+    assert response.status_code == 404
+    assert not made.adjustments.exists()
+
+
+def test_change_page_shows_figures_previous_year_and_findings(client, organ, editor, made):
+    previous = report(organ, editor, year=2024, licensing_decisions=30)
+    assert previous.pk
+    client.force_login(editor)
+    page = client.get(change_url(made)).content.decode()
+    assert "表三 收到和处理政府信息公开申请情况" in page
+    assert "<td>12</td><td>30</td>" in page  # this year beside last year
+    assert "勾稽关系全部成立" in page
+    assert "提交审核" in page
+
+
+def test_adjusting_a_cell_needs_a_reason_and_shows_beside_the_count(client, editor, made):
+    client.force_login(editor)
+    url = reverse("admin:annual_reports_annualreport_adjust", args=[made.pk])
+    refused = client.post(
+        url, {"cell": "3:new:natural_person", "value": "4", "reason": ""}, follow=True
+    )
+    assert "手工调整必须写明理由。" in refused.content.decode()
+    assert not made.adjustments.exists()
+    client.post(url, {"cell": "3:new:natural_person", "value": "4", "reason": "纸质台账补录3件"})
+    page = client.get(change_url(made)).content.decode()
+    assert "4*（1）" in page
+    assert "纸质台账补录3件" in page
+    assert "本年新收4件加上年结转0件共4件" in page
+
+
+def test_auditor_reads_but_cannot_change_or_act(client, auditor, made, editor):
+    client.force_login(auditor)
+    page = client.get(change_url(made))
+    assert page.status_code == 200
+    assert 'name="action"' not in page.content.decode()
+    assert "report-adjust-form" not in page.content.decode()
+    client.post(
+        reverse("admin:annual_reports_annualreport_action", args=[made.pk]), {"action": "submit"}
+    )
+    made.refresh_from_db()
+    assert made.state == AnnualReport.State.DRAFT
+    response = client.post(change_url(made), {"overview": "<p>改写</p>"})
+    assert response.status_code == 403
+    made.refresh_from_db()
+    assert made.overview == ""
+
+
+def test_reviewer_publishes_through_the_admin_and_a_failing_check_needs_a_reason(
+    client, editor, reviewer, made
+):
+    client.force_login(editor)
+    client.post(
+        reverse("admin:annual_reports_annualreport_adjust", args=[made.pk]),
+        {"cell": "4:review:total", "value": "2", "reason": "年初纸质登记2件"},
+    )
+    client.post(
+        reverse("admin:annual_reports_annualreport_action", args=[made.pk]), {"action": "submit"}
+    )
+    client.force_login(reviewer)
+    action = reverse("admin:annual_reports_annualreport_action", args=[made.pk])
+    refused = client.post(action, {"action": "approve"}, follow=True).content.decode()
+    assert "核对未通过（1项），不能发布" in refused
+    assert "表四「行政复议」的总计为2件" in refused
+    client.post(action, {"action": "approve", "reason": "复议案件结果待补录，先行公开"})
+    made.refresh_from_db()
+    assert made.state == AnnualReport.State.PUBLISHED
+    assert made.notice.is_live()
