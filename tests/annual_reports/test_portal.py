@@ -1,0 +1,120 @@
+"""The public pages of annual reports, and the tables as CSV and .xlsx."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from annual_reports import services
+from assessments.models import Assessment, StatisticReport, StatisticSchema
+from tests.annual_reports.factories import application, report
+from tests.assessments import factories as af
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def published(organ, editor, reviewer):
+    application(organ, D(2024, 12, 1), "disclosed", D(2025, 1, 6))
+    application(organ, D(2025, 3, 1), "partial", D(2025, 3, 5), kind="commercial")
+    application(organ, D(2025, 12, 30))
+    made = report(organ, editor, overview="<p>本年度全面推进政务公开。</p>", fee_amount="1.25")
+    services.submit(made, editor)
+    services.approve(made, reviewer)
+    made.refresh_from_db()
+    return made
+
+
+def urls(made):
+    args = [made.organ_id, made.year]
+    return {
+        name: reverse(f"annual_reports:{name}", args=args)
+        for name in ("report-detail", "report-csv", "report-xlsx")
+    }
+
+
+def test_draft_report_is_not_public(client, organ, editor):
+    made = report(organ, editor)
+    for url in urls(made).values():
+        assert client.get(url).status_code == 404
+
+
+def test_published_report_page_shows_the_tables_with_headers(client, published):
+    page = client.get(urls(published)["report-detail"]).content.decode()
+    assert (
+        '<h1 id="annual-report-title">甘肃省人民政府办公厅2025年政府信息公开工作年度报告</h1>'
+        in page
+    )
+    assert '<th scope="colgroup" colspan="5">法人或其他组织</th>' in page
+    assert '<th scope="row">（二）部分公开（区分处理的，只计这一情形）</th>' in page
+    assert "本年度全面推进政务公开。" in page
+    assert "下载统计表（Excel）" in page
+    index = client.get(reverse("annual_reports:report-index")).content.decode()
+    assert published.get_absolute_url() in index
+
+
+def test_withdrawn_notice_takes_the_report_off_the_portal(client, published, reviewer):
+    from notices import workflow
+
+    workflow.withdraw(published.notice, reviewer, "数据有误，重新编制")
+    assert client.get(urls(published)["report-detail"]).status_code == 404
+
+
+def test_csv_holds_every_figure(client, published):
+    response = client.get(urls(published)["report-csv"])
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["表格", "项目", "列", "数值"]
+    assert ["三", "一、本年新收政府信息公开申请数量", "商业企业", "1"] in rows
+    assert ["三", "二、上年结转政府信息公开申请数量", "总计", "1"] in rows
+    assert ["三", "四、结转下年度继续办理", "自然人", "1"] in rows
+    assert ["二", "行政事业性收费", "本年收费金额（万元）", "1.25"] in rows
+    assert len(rows) == 1 + 6 + 4 + 25 * 7 + 3 * 5
+
+
+def test_xlsx_has_the_template_layout_with_merged_headers(client, published):
+    response = client.get(urls(published)["report-xlsx"])
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["二、主动公开", "三、依申请公开", "四、复议诉讼"]
+    sheet = workbook["三、依申请公开"]
+    merged = {str(r) for r in sheet.merged_cells.ranges}
+    assert "E3:I3" in merged  # 法人或其他组织 over its five kinds
+    assert sheet["E3"].value == "法人或其他组织"
+    assert [sheet.cell(row=4, column=c).value for c in range(5, 10)] == [
+        "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他",
+    ]  # fmt: skip
+    assert sheet["A5"].value == "一、本年新收政府信息公开申请数量"
+    assert sheet["J5"].value == 2  # 总计 of 本年新收
+    assert sheet["A7"].value == "三、本年度办理结果"
+    assert "A7:A28" in merged  # 三 spans its 22 rows: 21 outcomes and （七）总计
+    assert sheet["B9"].value == "（三）不予公开"
+    assert sheet["C9"].value == "1.属于国家秘密"
+    table4 = workbook["四、复议诉讼"]
+    assert {"A2:E3", "F2:O2", "F3:J3", "K3:O3"} <= {str(r) for r in table4.merged_cells.ranges}
+
+
+def test_xlsx_text_is_formula_guarded(client, organ, editor, reviewer):
+    organ.name = '=HYPERLINK("http://example.invalid")'
+    organ.save()
+    made = report(organ, editor)
+    services.submit(made, editor)
+    services.approve(made, reviewer)
+    response = client.get(urls(made)["report-xlsx"])
+    sheet = load_workbook(io.BytesIO(response.content))["二、主动公开"]
+    assert sheet["A1"].value.startswith("'=HYPERLINK")
+
+
+def test_earlier_years_in_the_pre_2019_form_are_shown_as_entered(client, organ, editor):
+    schema = StatisticSchema.objects.get(name="政府信息公开统计（2019年以前）")
+    assessment = af.make_assessment(organ, editor, year=2016)
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.PUBLISHED)
+    statistic = StatisticReport.objects.create(assessment=assessment, schema=schema)
+    item = schema.items.first()
+    statistic.values.create(item=item, value=2071)
+    page = client.get(reverse("annual_reports:organ-reports", args=[organ.pk])).content.decode()
+    assert "以往年度公开统计（2019年以前的统计口径）" in page
+    assert f'<th scope="row">{item.name}</th><td>2071</td>' in page
