@@ -2,16 +2,12 @@
 and the counts per filter value (the search backend finds the matches: ``search.backends``)."""
 
 import math
-import operator
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property, reduce
+from functools import cached_property
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q, Value
-from django.db.models.functions import StrIndex
-from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from notices import prepared, shared_lists
@@ -19,7 +15,6 @@ from notices.forms import NoticeFilterForm, topic_and_descendants
 from notices.models import Notice
 from search import highlight, text
 from search.backends import Filters, base, get_backend
-from search.models import SearchEntry
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -27,20 +22,11 @@ FACET_VALUES = 12
 
 
 def page_notices(at, ids: list[int], terms: list[str]):
-    """The notices of a page of hits, each with ``body_has_terms``: whether the text its entry
-    holds besides the title (summary, keywords, public body; folded) has any of the terms.
-    Without, its snippet is its beginning, found without folding the whole body."""
-    body_has_terms = Value(True)
-    if terms:
-        held = (Q(GreaterThan(StrIndex("body", Value(term)), 0)) for term in terms)
-        entry = SearchEntry.objects.filter(notice_id=OuterRef("pk"))
-        body_has_terms = Exists(entry.filter(reduce(operator.or_, held)))
-    return (
-        Notice.objects.public_pages(at)
-        .select_related("organ")
-        .filter(pk__in=ids)
-        .annotate(body_has_terms=body_has_terms)
-    )
+    """The notices of a page of hits, each with ``body_has_terms`` from the search backend
+    (``with_text_matches``): without, its snippet is its beginning, found without folding the
+    whole body."""
+    notices = Notice.objects.public_pages(at).select_related("organ").filter(pk__in=ids)
+    return get_backend().with_text_matches(notices, terms)
 
 
 # Compiled once per process, number of ids and number of terms.

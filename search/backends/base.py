@@ -9,6 +9,8 @@ docs/decisions/0001-search-engine.md for the backends there are and how to add o
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet, Value
+
 from search.text import ParsedQuery
 
 # Results that can be paged through (the total may be larger).
@@ -71,3 +73,10 @@ class BaseSearchBackend:
     def rebuild(self, **options) -> int:
         """Index every notice the public may read now again; returns how many."""
         raise NotImplementedError
+
+    def with_text_matches(self, notices: QuerySet, terms: list[str]) -> QuerySet:
+        """``notices`` annotated with ``body_has_terms``: whether the text the index holds of
+        each besides its title (summary, keywords, public body) has any of ``terms``, so that
+        a snippet is looked for only where there is one. A backend that cannot say in the same
+        query answers True for every notice."""
+        return notices.annotate(body_has_terms=Value(True))

@@ -9,6 +9,9 @@ import datetime
 import random
 
 from django.db import connections, router
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from search import index
@@ -225,3 +228,12 @@ class EntryTableBackend(BaseSearchBackend):
 
     def rebuild(self, **options) -> int:
         return index.rebuild(**options)
+
+    def with_text_matches(self, notices: QuerySet, terms: list[str]) -> QuerySet:
+        if not terms:
+            return super().with_text_matches(notices, terms)
+        held = Q()
+        for term in terms:
+            held |= Q(GreaterThan(StrIndex("body", Value(term)), 0))
+        entry = SearchEntry.objects.filter(notice_id=OuterRef("pk"))
+        return notices.annotate(body_has_terms=Exists(entry.filter(held)))
