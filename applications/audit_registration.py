@@ -22,9 +22,11 @@ def register_models() -> None:
             "postal_address",
         ],
     )
+    # A document's text repeats the applicant's name and address: the history records that it
+    # was issued (kind, time), not what it says, which stays with the application.
+    auditlog.register(models.ApplicationDocument, exclude_fields=["html"])
     for model in (
         models.ApplicationEvent,
-        models.ApplicationDocument,
         models.ApplicationAttachment,
         models.CorrectionRequest,
         models.Consultation,

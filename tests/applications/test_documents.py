@@ -201,3 +201,20 @@ def test_the_tenth_application_has_no_fee(organ, handler):
     tenth = factories.accepted(organ, handler, **same)
     services.answer(tenth, handler, outcome=Outcome.DISCLOSED, legal_basis=BASIS)
     assert Kind.FEE_NOTICE not in kinds(tenth)
+
+
+def test_the_history_records_a_document_issued_not_its_text(organ, handler):
+    from django.contrib.contenttypes.models import ContentType
+
+    from audit.models import AuditEvent
+
+    application = factories.accepted(organ, handler)
+    receipt = application.documents.get(kind=Kind.RECEIPT)
+    events = AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(ApplicationDocument),
+        object_pk=str(receipt.pk),
+    )
+    assert events.exists()
+    for event in events:
+        assert "html" not in (event.changes or {})
+        assert application.applicant_name not in str(event.changes)
