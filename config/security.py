@@ -9,10 +9,13 @@ from django.contrib import admin
 from django.contrib.admin.sites import AdminSite
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config import admin_labels
 from core.client import client_address
 
 # Devices belong to users: who may read users may list them, who may change users may enrol.
@@ -41,9 +44,29 @@ class StaffOTPAdminSite(OTPAdminSite):
             return super().has_permission(request)
         return AdminSite.has_permission(self, request)
 
+    def get_urls(self):
+        from notices import images  # the admin's URLs are built once every app is loaded
+
+        # The rich-text editor uploads a body's images to "../images/" of the notice's change
+        # page; on the add page that is the second, which asks for the draft to be saved first.
+        upload = self.admin_view(images.upload)
+        return [
+            path("notices/notice/<int:pk>/images/", upload, name="notice-image-upload"),
+            path("notices/notice/images/", upload, name="notice-image-upload"),
+            *super().get_urls(),
+        ]
+
 
 class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
-    """TOTP devices under the user permissions; a device's secret only for who may enrol it."""
+    """TOTP devices under the user permissions; a device's secret only for who may enrol it.
+    Labelled in Chinese (config/admin_labels.py): django-otp's own are English only."""
+
+    search_help_text = "按用户的登录名或电子邮件地址查找。"
+
+    @admin.display(description="二维码")
+    def qrcode_link(self, device: TOTPDevice) -> str:
+        url = reverse("admin:otp_totp_totpdevice_config", kwargs={"pk": device.pk})
+        return format_html('<a href="{}">查看二维码</a>', url)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(VIEW_DEVICES)
@@ -64,7 +87,10 @@ class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
         return device.user_id == request.user.pk or request.user.has_perm(MANAGE_DEVICES)
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
+        fieldsets = [
+            (admin_labels.TOTP_FIELDSETS.get(name, name), options)
+            for name, options in super().get_fieldsets(request, obj)
+        ]
         if obj is None or self._may_see_secret(request, obj):
             return fieldsets
         hidden = {"key", "qrcode_link"}
@@ -95,6 +121,7 @@ class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
 def harden_admin(site: admin.AdminSite) -> None:
     """Give the admin site the optional second factor and the device admin above."""
     site.__class__ = StaffOTPAdminSite
+    admin_labels.apply()
     if site.is_registered(TOTPDevice):
         site.unregister(TOTPDevice)
     site.register(TOTPDevice, StaffTOTPDeviceAdmin)

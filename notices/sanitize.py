@@ -3,17 +3,19 @@
 import hashlib
 import re
 import secrets
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
 import nh3
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 ALLOWED_TAGS = {
     "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "blockquote", "pre",
     "ul", "ol", "li",
     "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td",
-    "a", "strong", "b", "em", "i", "u", "s", "sub", "sup", "span",
+    "a", "strong", "b", "em", "i", "u", "s", "sub", "sup", "span", "img",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -22,6 +24,8 @@ ALLOWED_ATTRIBUTES = {
     "table": {"summary"},
     "col": {"span"},
     "ol": {"start"},
+    # Images only from the notice's own attachments (notices/images.py): see _image_source.
+    "img": {"src", "alt"},
 }
 NUMERIC_ATTRIBUTES = {"colspan", "rowspan", "span", "start"}
 # No inline style survives: the portal's CSP forbids style attributes, and its stylesheet lays
@@ -55,10 +59,15 @@ CONTENT_DROPPED_WITH_TAG = {
 }
 
 
+# An image whose source was not one of ours (its src dropped) is dropped whole. nh3 writes
+# attributes quoted and without "<" or ">" (_filter_attribute), so its tags are found this way.
+IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+
+
 def sanitize_html(html: str) -> str:
     if not html:
         return ""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags=CONTENT_DROPPED_WITH_TAG,
@@ -68,7 +77,8 @@ def sanitize_html(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-    ).strip()
+    )
+    return IMAGE_WITHOUT_SOURCE.sub("", cleaned).strip()
 
 
 # What a seal is made under: nh3's version and this module's text, the allow-list's home. A change
@@ -104,12 +114,22 @@ def displayed_html(html: str, stored_seal: str) -> str:
     return sanitize_html(html)
 
 
+@lru_cache(maxsize=1)
+def _image_source() -> re.Pattern:
+    """The URLs an image in a body may have: an attachment's download URL on this site, which
+    serves the file only while its notice may be seen, under the site's CSP (img-src 'self')."""
+    url = reverse("notices:attachment-download", args=[111111111, 222222222])
+    return re.compile(re.escape(url).replace("111111111", "[0-9]+").replace("222222222", "[0-9]+"))
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     """Check the values nh3 lets through by name; None drops the attribute."""
     if "<" in value or ">" in value:
         # No allowed attribute needs markup characters; they only serve to break out of a
         # context after a later re-parse (mXSS), as in title="</noscript><img onerror=…>".
         return None
+    if tag == "img" and attribute == "src":
+        return value if _image_source().fullmatch(value.strip()) else None
     if attribute in NUMERIC_ATTRIBUTES:
         value = value.strip()
         return value if re.fullmatch(r"[0-9]{1,3}", value) else None
