@@ -204,6 +204,8 @@ OTP_TOTP_ISSUER = os.environ.get("PORTAL_NAME", "政府信息公开平台")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+# Chinese wording that replaces Django's and django-otp's where theirs is missing or reads badly.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
@@ -385,26 +387,46 @@ SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "")
 # The portal's name as shown in headers, feeds and titles.
 PORTAL_NAME = os.environ.get("PORTAL_NAME", "政府信息公开平台")
 
+# The rich-text editor (django-ckeditor's CKEditor 4). What a 公文 needs of layout is written as
+# classes that notices/sanitize.py keeps and static/css/notice-body.css draws, never as inline
+# styles (the portal's CSP forbids them): alignment by justifyClasses (centred headings, the
+# signature and date at the right), tables with their row and column tools, and images that are
+# uploaded to the notice being edited ("../images/" from its change page, notices/images.py),
+# checked as attachments are and referred to by the attachment's URL.
 CKEDITOR_CONFIGS = {
     "default": {
         "language": "zh-cn",
         "toolbar": "Custom",
         "toolbar_Custom": [
             ["Format", "Bold", "Italic", "Underline", "Strike", "Subscript", "Superscript"],
+            ["JustifyLeft", "JustifyCenter", "JustifyRight", "JustifyBlock"],
             ["NumberedList", "BulletedList", "Blockquote", "HorizontalRule"],
-            ["Link", "Unlink", "Table"],
+            ["Link", "Unlink", "Table", "Image"],
             ["Undo", "Redo", "RemoveFormat", "Source"],
         ],
         "format_tags": "p;h2;h3;h4",
-        "removePlugins": "image,uploadimage,flash,iframe,exportpdf",
+        "justifyClasses": ["text-left", "text-center", "text-right", "text-justify"],
+        "extraPlugins": "justify,tabletools,tableselection,uploadimage",
+        "removePlugins": "image2,flash,iframe,exportpdf,forms,smiley,templates",
+        # The editor keeps only what the sanitizer keeps: no style attribute, no font tags.
+        "disallowedContent": "*[style]{*}; font",
+        "filebrowserImageUploadUrl": "../images/",
+        "imageUploadUrl": "../images/",
+        "filebrowserUploadMethod": "xhr",
+        "removeDialogTabs": "image:advanced;image:Link;link:advanced;table:advanced",
+        "image_prefillDimensions": False,
+        "image_previewText": " ",
+        "contentsCss": [STATIC_URL + "css/notice-body.css"],
+        "bodyClass": "notice__body",
         "height": 420,
         "width": "100%",
     }
 }
 
 # django-ckeditor warns that its bundled CKEditor 4 is unsupported upstream. Mitigated here: the
-# editor exists only in the staff-only admin, has no uploader, every save is sanitized with nh3
-# (notices/sanitize.py) and the portal serves the stored HTML under a strict CSP.
+# editor exists only in the staff-only admin, its only upload is a body image that passes the
+# attachment checks (notices/images.py), every save is sanitized with nh3 (notices/sanitize.py)
+# and the portal serves the stored HTML under a strict CSP (SECURITY.md).
 # HSTS preloading (security.W021) commits the whole registrable domain, other sites of the
 # government included, to HTTPS in browsers for months; it is the domain owner's decision, made
 # with SECURE_HSTS_PRELOAD=1, not this application's default.
