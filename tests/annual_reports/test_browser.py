@@ -1,0 +1,75 @@
+"""A published annual report in a real browser, on a phone and a desktop screen: the page has
+no horizontal overflow (wide tables scroll inside their own box), no serious accessibility
+problem, and prints. Screenshots go to /tmp/shots29 (or SCREENSHOTS_DIR)."""
+
+import datetime
+import os
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from annual_reports import services
+from tests import factories
+from tests.annual_reports.factories import application, lawsuit, report, review
+from tests.browser.conftest import DESKTOP, PHONE, browser, new_page, requests_made  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or "/tmp/shots29")
+AXE = Axe()
+BLOCKING_IMPACTS = {"serious", "critical"}
+D = datetime.date
+
+
+@pytest.fixture
+def published(transactional_db):
+    organ = factories.make_organ(name="示例市人民政府办公室", code="990001")
+    editor, reviewer = factories.make_editor(organ), factories.make_reviewer(organ)
+    application(organ, D(2024, 12, 20), "disclosed", D(2025, 1, 8))
+    app = application(organ, D(2025, 2, 3), "state_secret", D(2025, 2, 20), kind="commercial")
+    application(organ, D(2025, 5, 3), "partial", D(2025, 5, 21), kind="legal_service")
+    application(organ, D(2025, 12, 30))
+    first = review(app, D(2025, 3, 1), "upheld", D(2025, 5, 1))
+    lawsuit(app, D(2025, 6, 1), after=first)
+    made = report(
+        organ,
+        editor,
+        overview="<p>本年度，本机关坚持以公开为常态、不公开为例外，全面推进政务公开。</p>",
+        problems="<p>政策解读形式还不够丰富。</p>",
+        other_matters="<p>本年度未收取信息处理费。</p>",
+        licensing_decisions=126,
+        penalty_decisions=8,
+        coercion_decisions=0,
+        fee_amount="0",
+    )
+    services.submit(made, editor)
+    services.approve(made, reviewer)
+    return made
+
+
+def overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
+def test_published_report_reads_on_phone_and_desktop(new_page, published, viewport):  # noqa: F811
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    width = viewport["width"]
+    page = new_page(viewport)
+    page.goto(published.get_absolute_url())
+    assert page.locator("h1").inner_text() == published.title
+    assert page.locator("caption").count() >= 4
+    assert overflow(page) <= 0
+    violations = AXE.run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in BLOCKING_IMPACTS] == []
+    page.screenshot(path=SHOTS / f"report-{width}.png", full_page=True)
+    page.screenshot(path=SHOTS / f"report-top-{width}.png")
+    page.locator("table").nth(2).screenshot(path=SHOTS / f"report-table3-{width}.png")
+    page.locator("table").nth(3).screenshot(path=SHOTS / f"report-table4-{width}.png")
+    page.emulate_media(media="print")
+    page.screenshot(path=SHOTS / f"report-print-{width}.png", full_page=True)
+    page.emulate_media(media="screen")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载统计表（Excel）").click()
+    assert download.value.suggested_filename == "annual-report-990001-2025.xlsx"
