@@ -1,6 +1,6 @@
 """A published annual report in a real browser, on a phone and a desktop screen: the page has
 no horizontal overflow (wide tables scroll inside their own box), no serious accessibility
-problem, and prints. Screenshots go to /tmp/shots29 (or SCREENSHOTS_DIR)."""
+problem, and prints."""
 
 import datetime
 import os
@@ -12,11 +12,12 @@ from axe_playwright_python.sync_playwright import Axe
 from annual_reports import services
 from tests import factories
 from tests.annual_reports.factories import application, lawsuit, report, review
-from tests.browser.conftest import DESKTOP, PHONE, browser, new_page, requests_made  # noqa: F401
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, browser, new_page, requests_made  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or "/tmp/shots29")
+# var/screenshots/annual_reports by default; SCREENSHOTS_DIR=/tmp/shots29 to look at them elsewhere.
+SHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or SCREENSHOTS / "annual_reports")
 AXE = Axe()
 BLOCKING_IMPACTS = {"serious", "critical"}
 D = datetime.date
