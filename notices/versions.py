@@ -178,13 +178,30 @@ def display(name: str, value) -> str:
     field = Notice._meta.get_field(name)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:  # the genre, recorded by its code
+        found = field.related_model.objects.filter(**{field.target_field.name: value}).first()
+        return str(found or value)
     if field.get_internal_type() == "DateTimeField":
         moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return timezone.localtime(moment).strftime("%Y年%m月%d日 %H:%M")
+        moment = timezone.localtime(moment)
+        return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
     if field.get_internal_type() == "DateField":
         day = date.fromisoformat(value) if isinstance(value, str) else value
         return f"{day.year}年{day.month}月{day.day}日"
     return str(value)
+
+
+def content_rows(content: dict) -> list[tuple[str, str]]:
+    """A recorded version as a reader reads it: each field's label and value, then the body's
+    paragraphs."""
+    rows = [(field_label(name), display(name, content.get(name))) for name in FIELD_ORDER]
+    rows.append(
+        (
+            str(Notice._meta.get_field("body").verbose_name),
+            "\n".join(body_lines(content.get("body", ""))),
+        )
+    )
+    return rows
 
 
 def compare_content(old: dict, new: dict, old_label: str, new_label: str) -> Comparison:

@@ -144,10 +144,11 @@ def test_table_rows_compare_as_lines_with_their_cells():
     assert lines == ["单位 | 得分", "兰州市 | 95"]
 
 
+@pytest.mark.django_db
 def test_values_are_shown_as_a_reader_writes_them():
     assert versions.display("genre", "notice") == "通知"
     assert versions.display("signed_on", "2017-11-08") == "2017年11月8日"
-    assert versions.display("published_at", "2017-11-08T02:30:00+00:00") == "2017年11月08日 10:30"
+    assert versions.display("published_at", "2017-11-08T02:30:00+00:00") == "2017年11月8日 10:30"
     assert versions.display("keywords", "") == "—"
 
 
@@ -188,7 +189,8 @@ def test_correction_in_review_is_compared_with_the_published_version(
     )
     correction = workflow.start_correction(notice, editor)
     correction.title = "关于2027年工作的通知"
-    correction.genre = Notice.Genre.OPINION
+    # The genre by its stored code, whether the field holds the code or points at it.
+    setattr(correction, Notice._meta.get_field("genre").attname, "opinion")
     correction.signed_on = datetime.date(2026, 3, 2)
     correction.body = "<p>各单位于2027年底前报送。</p><p>不变的段落。</p><p>新增的段落。</p>"
     correction.change_note = "更正年份"
@@ -206,3 +208,10 @@ def test_correction_in_review_is_compared_with_the_published_version(
     assert "2026年3月<del>1</del>日" in panel and "2026年3月<ins>2</ins>日" in panel
     assert "改动的项目：标题、体裁、成文日期、正文。" in " ".join(panel.split())
     assert "027年" not in panel.replace("2027年", "")
+
+
+def test_a_version_reads_as_fields_and_paragraphs(corrected):
+    rows = dict(versions.content_rows(corrected.versions.get(number=1).content))
+    assert rows["标题"] == "第一版标题"
+    assert rows["正文"] == "一、总体情况\n原来的段落。\n不变的段落。"
+    assert rows["附件"].startswith("成绩表（")
