@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from core import page_cache
 from notices.models import Notice
-from notices.prepared import PreparedQuery
 from search import codes, tasks, text
 from search.models import CommonGram, CommonGramBitmap, PendingPublication, SearchEntry
 
@@ -166,18 +165,15 @@ def remove_notice(notice_id: int) -> None:
     PendingPublication.objects.filter(notice_id=notice_id).delete()
 
 
-# Asked by every catch-up: compiled once per process (and prepared on PostgreSQL).
-DUE_PUBLICATIONS = PreparedQuery(
-    PendingPublication,
-    lambda at: PendingPublication.objects.filter(due_at__lte=at).order_by("due_at")[:100],
-)
+def due_publications(at: datetime.datetime):
+    return PendingPublication.objects.filter(due_at__lte=at).order_by("due_at")[:100]
 
 
 def catch_up(now: datetime.datetime | None = None) -> int:
     """Index the notices whose turn has come (due scheduled ones, changes queued during a full
     rebuild), at most 100 of them; returns how many were due. Cheap when there are none."""
     now = now or timezone.now()
-    due = [pending.notice_id for pending in DUE_PUBLICATIONS.all(at=now)]
+    due = [pending.notice_id for pending in due_publications(now)]
     for notice_id in due:
         with transaction.atomic():
             # Concurrent catch-ups share the work: each pending row is taken by one of them.

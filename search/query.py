@@ -10,7 +10,7 @@ from functools import cached_property
 from django import forms
 from django.utils import timezone
 
-from notices import prepared, shared_lists
+from notices import shared_lists
 from notices.forms import NoticeFilterForm, topic_and_descendants
 from notices.models import Notice
 from search import highlight, text
@@ -27,10 +27,6 @@ def page_notices(at, ids: list[int], terms: list[str]):
     whole body."""
     notices = Notice.objects.public_pages(at).select_related("organ").filter(pk__in=ids)
     return get_backend().with_text_matches(notices, terms)
-
-
-# Compiled once per process, number of ids and number of terms.
-PAGE_NOTICES = prepared.PreparedQuery(Notice, page_notices)
 
 
 class QueryField(forms.CharField):
@@ -86,7 +82,7 @@ class Hit:
     title: str
     exact_number: bool
     terms: list[str]
-    # False when no term is in the summary or the body (PAGE_NOTICES's body_has_terms).
+    # False when no term is in the summary or the body (page_notices's body_has_terms).
     body_has_terms: bool = True
 
     def source_prefixes(self):
@@ -173,9 +169,7 @@ class SearchResults:
     def hits(self) -> list[Hit]:
         """The notices of the page, through the publication rule once more."""
         terms = self.parsed.terms
-        found_now = (
-            PAGE_NOTICES.all(at=timezone.now(), ids=self.ids, terms=list(terms)) if self.ids else []
-        )
+        found_now = list(page_notices(timezone.now(), self.ids, list(terms))) if self.ids else []
         notices = {notice.pk: notice for notice in found_now}
         keys = {self.parsed.document_key, self.parsed.index_key} - {""}
         found = []
