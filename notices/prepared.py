@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, connections, router
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -352,6 +352,24 @@ def notice_page_sql(values: dict, param) -> str:
     )
 
 
+def cursor_sql(values: dict, param) -> str:
+    """The moment of the notice a cursor names: any notice with a public page, so that a link
+    keeps working after that notice is withdrawn."""
+    return (
+        f'SELECT "{NOTICES}"."id", {column("published_at")} FROM "{NOTICES}" '  # noqa: S608
+        f"WHERE (({public_sql(param('at'))}) OR ({withdrawal_page_sql()})) "
+        f'AND "{NOTICES}"."id" = {param("pk")}'
+    )
+
+
+MOMENT = Columns(Notice, NOTICES, (Notice._meta.pk, Notice._meta.get_field("published_at")))
+
+
+def moment_of(alias: str, row, connection) -> Notice:
+    """A notice with only its id and publication moment."""
+    return MOMENT.instance(alias, row, connection)
+
+
 def notice_with_parts(alias: str, row, connection) -> Notice:
     row = list(row)
     count = len(PAGE.fields)
@@ -383,27 +401,3 @@ class Lookup:
             return None  # as the ORM answers for a key out of the column's range
         found = self.query.all(at=at or timezone.now(), pk=pk)
         return found[0] if found else None
-
-
-class PreparedQuery:
-    """``all(*fixed, **values)``: the instances of the queryset ``build(*fixed, **values)``,
-    run by the ORM as it is. The interface of the queries that gain too little from being
-    written out as SQL (the search page's notices, a cursor's notice, the due publications)."""
-
-    def __init__(self, model: type[Model], build: Callable[..., QuerySet]):
-        self.model = model
-        self.build = build
-
-    def all(self, *fixed, **values) -> list[Model]:
-        return list(self.build(*fixed, **values))
-
-
-class PreparedLookup:
-    """``get(pk, at=None)``: the one instance of the queryset ``build(at, pk)``, or None."""
-
-    def __init__(self, model: type[Model], build: Callable[[datetime.datetime, int], QuerySet]):
-        self.model = model
-        self.build = build
-
-    def get(self, pk: int, at: datetime.datetime | None = None) -> Model | None:
-        return self.build(at or timezone.now(), pk).first()

@@ -121,10 +121,14 @@ class HomeView(TemplateView):
         return context
 
 
-# The notice a cursor names, compiled once per process: any notice with a public page will do,
-# so that a link keeps working after that notice is withdrawn.
-CURSOR_NOTICE = prepared.PreparedLookup(
-    Notice, lambda at, pk: Notice.objects.public_pages(at).filter(pk=pk).only("published_at")
+# The notice a cursor names, as SQL written out and prepared on PostgreSQL: any notice with a
+# public page will do, so that a link keeps working after that notice is withdrawn.
+CURSOR_NOTICE = prepared.Lookup(
+    prepared.SQLQuery(
+        sql=prepared.cursor_sql,
+        read=prepared.moment_of,
+        orm=lambda at, pk: Notice.objects.public_pages(at).filter(pk=pk).only("published_at"),
+    )
 )
 
 
