@@ -74,3 +74,27 @@ def test_published_report_reads_on_phone_and_desktop(new_page, published, viewpo
     with page.expect_download() as download:
         page.get_by_role("link", name="下载统计表（Excel）").click()
     assert download.value.suggested_filename == "annual-report-990001-2025.xlsx"
+
+
+def test_editor_adjusts_a_cell_in_the_admin_and_sees_the_finding(new_page, transactional_db):  # noqa: F811
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    organ = factories.make_organ(name="示例市人民政府办公室", code="990002")
+    editor = factories.make_editor(organ)
+    application(organ, D(2025, 2, 3), "disclosed", D(2025, 2, 20))
+    made = report(organ, editor)
+    page = new_page(DESKTOP)
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", factories.PASSWORD)
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    page.goto(f"/admin/annual_reports/annualreport/{made.pk}/change/")
+    assert "勾稽关系全部成立" in page.content()
+    page.select_option("#adjust-cell", "3:new:natural_person")
+    page.fill("#adjust-value", "3")
+    page.fill("#adjust-reason", "1月至2月纸质台账补录2件")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存调整").click()
+    assert "3*（1）" in page.content()
+    assert "本年新收3件加上年结转0件共3件" in page.content()
+    page.screenshot(path=SHOTS / "admin-report-1280.png", full_page=True)
