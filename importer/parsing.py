@@ -292,24 +292,33 @@ def _strip_chrome(lines: list[Line], result: ParsedNotice) -> list[Line]:
 
 # ---------------------------------------------------------------- patterns
 
+# Title endings → the genre's name (notices.Genre); the longer ending first.
 GENRES = [
-    ("年度报告", "报告"),
+    ("年度报告", "年度报告"),
     ("通报", "通报"),
     ("通知", "通知"),
     ("意见", "意见"),
     ("决定", "决定"),
+    ("命令", "命令"),
     ("公告", "公告"),
-    ("通告", "公告"),
+    ("通告", "通告"),
+    ("公报", "公报"),
     ("报告", "报告"),
+    ("请示", "请示"),
     ("批复", "批复"),
+    ("议案", "议案"),
+    ("纪要", "纪要"),
     ("函", "函"),
+    ("规定", "规定"),
     ("办法", "办法"),
     ("方案", "方案"),
+    ("规划", "规划"),
+    ("解读", "解读"),
 ]
 _TITLE_HINT = re.compile(
     r"关于|(通报|通知|意见|决定|公告|通告|报告|批复|函|办法|方案|规定|细则|要点|规划|公示)$"
 )
-_DOCUMENT_NUMBER = rf"[{HAN}]{{1,15}}〔(?:19|20)\d\d〕\d{{1,6}}号"
+_DOCUMENT_NUMBER = document_numbers.TEXT_PATTERN
 _DOCUMENT_NUMBER_LINE = re.compile(rf"^({_DOCUMENT_NUMBER})$")
 _CITATION = re.compile(rf"《([^《》\n]{{2,150}})》\s*（\s*({_DOCUMENT_NUMBER})\s*）")
 _SECTION = re.compile(rf"^([{CN}]{{1,3}})\s*[、．.]\s*(\S.*)$")

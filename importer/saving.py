@@ -26,7 +26,7 @@ from importer.models import ImportedSource, ImportFlag
 from importer.parsing import FlagKind, ParsedNotice, SectionKind
 from importer.report import FileResult, ImportReport, Status, flag_dicts, recognized
 from notices import document_numbers, workflow
-from notices.models import CitedDocument, Notice, Organ
+from notices.models import CitedDocument, Genre, Notice, Organ
 
 logger = logging.getLogger(__name__)
 PRE_2019_SCHEMA = "政府信息公开统计（2019年以前）"
@@ -175,9 +175,7 @@ def save(
     if number and not _valid_number(number):
         parsed.flag(FlagKind.CHECK, "文号", f"文号“{number}”格式不正确，未填入，请核对。")
         number = ""
-    genre = {str(label): value for value, label in Notice.Genre.choices}.get(
-        parsed.genre, Notice.Genre.OTHER
-    )
+    genre = Genre.objects.filter(name=parsed.genre).values_list("code", flat=True).first()
     addressees = "，".join(parsed.addressees)
     if len(addressees) > 500:
         parsed.flag(FlagKind.CHECK, "主送机关", "主送机关过长，已截断，请核对。", raw=addressees)
@@ -206,7 +204,7 @@ def save(
         organ=organ,
         title=title,
         document_number=number,
-        genre=genre,
+        genre_id=genre or Genre.OTHER,
         addressees=addressees,
         signed_on=parsed.signed_on,
         published_at=published_at,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,11 +20,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.pagination import CappedCountPaginator
-from notices import access, submissions, users, workflow
+from notices import access, editing, staging, submissions, users, workflow
 from notices import versions as versions_module
 from notices.models import (
     Attachment,
     CitedDocument,
+    Genre,
     Notice,
     NoticeVersion,
     Organ,
@@ -147,6 +149,24 @@ class ReviewQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SentBackFilter(admin.SimpleListFilter):
+    """已退回: drafts a reviewer sent back and nobody has submitted again."""
+
+    title = "退回"
+    parameter_name = "sent_back"
+
+    def lookups(self, request, model_admin):
+        return [("all", "已退回"), ("mine", "退回给我的")]
+
+    def queryset(self, request, queryset):
+        sent_back = queryset.filter(status=Notice.Status.DRAFT, sent_back_at__isnull=False)
+        if self.value() == "all":
+            return sent_back
+        if self.value() == "mine":
+            return sent_back.filter(sent_back_to=request.user)
+        return queryset
+
+
 DOCUMENT_NUMBER_CONSTRAINT = next(
     constraint
     for constraint in Notice._meta.constraints
@@ -161,6 +181,14 @@ class NoticeAdminForm(forms.ModelForm):
     class Meta:
         model = Notice
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose the fields
+        widgets = {"title": forms.TextInput(attrs={"class": "vTextField notice-title"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        genre = self.fields.get("genre")
+        if genre is not None:
+            # Retired genres stay on the notices that have them, and are offered to no other.
+            genre.queryset = Genre.objects.choosable(self.instance.genre_id)
 
     def clean(self):
         cleaned = super().clean()
@@ -192,8 +220,27 @@ class NoticeAdminForm(forms.ModelForm):
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["position", "title", "file", "original_name", "size", "sha256"]
-    readonly_fields = ["original_name", "size", "sha256"]
+    fields = ["position", "title", "file", "file_facts"]
+    readonly_fields = ["file_facts"]
+
+    @admin.display(description="文件信息")
+    def file_facts(self, item: Attachment) -> str:
+        """Name, type and size; the SHA-256 folded away in a details element."""
+        if not item.pk:
+            return "—"
+        return format_html(
+            '<details class="file-facts"><summary>{}（{}，{}）</summary>'
+            '<span class="file-facts__hash">SHA-256：<code>{}</code></span></details>',
+            item.original_name or item.file.name,
+            item.extension,
+            filesizeformat(item.size),
+            item.sha256 or "—",
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "file":
+            kwargs["widget"] = editing.StagedFileInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_add_permission(self, request, obj=None):
         return obj is None or workflow.can_edit(request.user, obj)
@@ -210,6 +257,10 @@ class CitedDocumentInline(ScopedChoicesMixin, AttachmentInline):
     fk_name = "notice"
     fields = ["position", "target", "title", "document_number"]
     readonly_fields = []
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        return admin.TabularInline.formfield_for_dbfield(self, db_field, request, **kwargs)
+
     raw_id_fields = ["target"]
 
     def scoped_choices(self, request) -> dict:
@@ -228,19 +279,21 @@ class NoticeAdmin(admin.ModelAdmin):
     form = NoticeAdminForm
     change_form_template = "admin/notices/notice/change_form.html"
     inlines = [AttachmentInline, CitedDocumentInline]
-    list_display = [
-        "title",
-        "organ",
+    # The title takes the width, its 文号 under it; the 索引号 and times are on the change page.
+    list_display = ["title_and_number", "organ_name", "genre", "state", "published_on"]
+    list_display_links = ["title_and_number"]
+    list_filter = [
+        ReviewQueueFilter,
+        SentBackFilter,
+        "status",
+        OrganFilter,
         "genre",
-        "state",
-        "document_number",
-        "index_number",
-        "published_at",
-        "updated_at",
+        YearFilter,
+        "validity",
+        "disclosure",
     ]
-    list_filter = [ReviewQueueFilter, "status", OrganFilter, "genre", YearFilter, "validity"]
     search_fields = ["title", "=document_number", "=index_number"]
-    list_select_related = ["organ"]
+    list_select_related = ["organ", "genre"]
     list_per_page = 50
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -272,6 +325,24 @@ class NoticeAdmin(admin.ModelAdmin):
     @admin.display(description="状态")
     def state(self, notice: Notice) -> str:
         return notice.state_label
+
+    @admin.display(description="标题", ordering="title")
+    def title_and_number(self, notice: Notice) -> str:
+        if not notice.document_number:
+            return notice.title
+        return format_html(
+            '{}<span class="notice-number">{}</span>', notice.title, notice.document_number
+        )
+
+    @admin.display(description="发布机构", ordering="organ")
+    def organ_name(self, notice: Notice) -> str:
+        return notice.organ.short_name or notice.organ.name
+
+    @admin.display(description="发布日期", ordering="published_at")
+    def published_on(self, notice: Notice) -> str:
+        if notice.published_at is None:
+            return "—"
+        return f"{timezone.localtime(notice.published_at):%Y-%m-%d}"
 
     def get_changelist(self, request, **kwargs):
         return NoticeChangeList
@@ -398,7 +469,7 @@ class NoticeAdmin(admin.ModelAdmin):
         except (workflow.WorkflowError, PermissionDenied) as error:
             self.message_user(request, str(error) or "您无权执行此操作。", messages.ERROR)
             return HttpResponseRedirect(change_url)
-        self.message_user(request, f"已完成：{result.state_label}。", messages.SUCCESS)
+        self.message_user(request, transition_message(action, result), messages.SUCCESS)
         if result.pk != notice.pk or action == workflow.START_CORRECTION.name:
             change_url = reverse("admin:notices_notice_change", args=[result.pk])
         return HttpResponseRedirect(change_url)
@@ -449,13 +520,59 @@ class NoticeAdmin(admin.ModelAdmin):
         notice = self._get_visible(request, pk)
         return render_notice(request, notice, preview=True)
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if request.method == "POST" and inline.model is Attachment:
+            kwargs["data"], kwargs["files"] = editing.staged_data(
+                request, prefix, self.kept_uploads(request)
+            )
+        return kwargs
+
+    @staticmethod
+    def kept_uploads(request) -> editing.Kept:
+        """This request's staged attachments (notices.staging)."""
+        if not hasattr(request, "kept_uploads"):
+            request.kept_uploads = editing.Kept(by_name={}, used=[])
+        return request.kept_uploads
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        staging.discard(self.kept_uploads(request).used)
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        inline_formsets = [item.formset for item in context.get("inline_admin_formsets", [])]
+        if request.method == "POST":
+            attachments = [fs for fs in inline_formsets if fs.model is Attachment]
+            context["staged_uploads"] = editing.stage_failed(
+                request, attachments, self.kept_uploads(request)
+            )
+            context["error_links"] = editing.error_links(context["adminform"].form, inline_formsets)
         if obj is not None:
+            context["sent_back"] = workflow.sent_back_comment(obj)
             context["transitions"] = workflow.available_transitions(request.user, obj)
             context["events"] = obj.events.select_related("actor")[:50]
             context["versions"] = obj.versions.select_related("edited_by", "approved_by")
             context["open_correction"] = obj.corrections.first()
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def transition_message(action: str, notice: Notice) -> str:
+    """What the person who moved a notice is told: what happened, and to whom it went."""
+    if action == workflow.SEND_BACK.name:
+        to = notice.sent_back_to.get_username() if notice.sent_back_to else "编辑"
+        return f"已退回给 {to}，退回意见已显示在其页面顶部。"
+    return f"已完成：{notice.state_label}。"
+
+
+@admin.register(Genre)
+class GenreAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "position", "active"]
+    list_editable = ["position", "active"]
+    search_fields = ["name", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Notices, filter links and the search index refer to a genre by its code.
+        return ["code"] if obj is not None else []
 
 
 @admin.register(Organ)

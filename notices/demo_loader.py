@@ -102,7 +102,7 @@ def _notice(item: dict, organs, topics, users, done: dict[str, Notice]) -> Notic
         organ=organ,
         title=item["title"],
         document_number=item["document_number"],
-        genre=item["genre"],
+        genre_id=item["genre"],
         keywords=item["keywords"],
         summary=item["summary"],
         addressees=item["addressees"],

@@ -8,7 +8,7 @@ from django.utils.choices import BaseChoiceIterator
 
 from core import templating
 from notices import shared_lists
-from notices.models import Notice, Organ, Topic
+from notices.models import Notice, Organ, Topic, genre_labels
 
 EARLIEST_YEAR = 1949
 
@@ -105,12 +105,7 @@ class NoticeFilterForm(forms.Form):
         empty_label="全部主题",
         widget=PlainSelect,
     )
-    genre = forms.ChoiceField(
-        label="体裁",
-        choices=[("", "全部体裁"), *Notice.Genre.choices],
-        required=False,
-        widget=PlainSelect,
-    )
+    genre = forms.ChoiceField(label="体裁", required=False, widget=PlainSelect)
     year = forms.TypedChoiceField(
         label="发布年份", required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
@@ -132,6 +127,8 @@ class NoticeFilterForm(forms.Form):
         topics = self.fields["topic"]
         topics.widget.choices = KeptChoices([("", topics.empty_label), *self.topic_paths.items()])
         self.fields["year"].choices = year_choices(timezone.localdate().year)
+        # The genres a site admin keeps (notices.Genre), kept like the lists above.
+        self.fields["genre"].choices = KeptChoices([("", "全部体裁"), *genre_labels().items()])
         for field in self.fields.values():
             field.error_messages["invalid_choice"] = "所选的值无效，请从列表中选择。"
 

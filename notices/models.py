@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models, router, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -11,8 +12,8 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from core import links
-from notices import access, document_numbers, uploads
+from core import links, page_cache
+from notices import access, document_numbers, genres, uploads
 from notices.fields import HTMLSealField, SanitizedHTMLField
 
 
@@ -193,12 +194,77 @@ def paths_below(level: dict, rows: list[tuple[int, str, int | None]]) -> dict[in
     return found
 
 
+class GenreQuerySet(models.QuerySet):
+    def labels(self) -> dict[str, str]:
+        """Every genre's name by its code, in the genres' order."""
+        return dict(self.values_list("code", "name"))
+
+    def choosable(self, current: str | None = None):
+        """The genres an editor may choose: the active ones, and the one a notice has now."""
+        return self.filter(Q(active=True) | Q(code=current or ""))
+
+
+class Genre(models.Model):
+    """体裁分类: the kinds of document a government publishes (公文 kinds of GB/T 9704 and the
+    党政机关公文处理工作条例, and the disclosure catalogue's own kinds); a site admin adds,
+    orders and retires them. Notices refer to a genre by its code, which is also what the
+    portal's filter URLs (?genre=notice) and the search index hold."""
+
+    OTHER = "other"
+
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    code = models.CharField(
+        _("网址标识"),
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z0-9]+$", _("网址标识只能由小写英文字母和数字组成。"))],
+        help_text=_("用在筛选网址中，例如 notice；只能用小写英文字母和数字，创建后不能修改。"),
+    )
+    position = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(
+        _("启用"), default=True, help_text=_("停用后新信息不能再选用；已使用的信息不受影响。")
+    )
+
+    objects = GenreQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("体裁分类")
+        verbose_name_plural = _("体裁分类")
+        constraints = [
+            models.CheckConstraint(condition=~Q(code=""), name="genre_code_not_empty"),
+            models.CheckConstraint(condition=~Q(name=""), name="genre_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # Portal pages show the genres' names and offer them as filters.
+        page_cache.invalidate(page_cache.SITE)
+
+    def get_absolute_url(self) -> str:
+        return reverse("notices:notice-list") + f"?genre={self.code}"
+
+    def delete(self, *args, **kwargs):
+        page_cache.invalidate(page_cache.SITE)
+        return super().delete(*args, **kwargs)
+
+
+def genre_labels() -> dict[str, str]:
+    """Every genre's name by its code, kept in the cache like the portal's shared lists."""
+    return page_cache.cached("genre-labels", Genre.objects.labels)
+
+
 DUPLICATE_DOCUMENT_NUMBER = _("本机构已有使用该文号的信息，文号不能重复。")
 # What NoticeQuerySet.published() asks of a notice besides being due; the catalogue's partial
-# indexes are built on it.
-PUBLIC = Q(status="published", correction_of__isnull=True) & ~Q(disclosure="withheld")
-# A withdrawn notice keeps a public page saying so, unless it was never disclosed.
-WITHDRAWAL_PAGE = Q(status="withdrawn", correction_of__isnull=True) & ~Q(disclosure="withheld")
+# indexes are built on it. Only 主动公开 information goes on the portal: 依申请公开 is given to
+# an applicant who asks, 不予公开 to nobody (国办发〔2016〕80号; 条例 §19–20, §27).
+PUBLIC = Q(status="published", correction_of__isnull=True, disclosure="proactive")
+# A withdrawn notice keeps a public page saying so.
+WITHDRAWAL_PAGE = Q(status="withdrawn", correction_of__isnull=True, disclosure="proactive")
+RESTRICTED_NEEDS_REASON = _("公开属性为“依申请公开”或“不予公开”时，必须填写不主动公开的理由。")
 
 
 def public_now(at=None) -> Q:
@@ -247,19 +313,6 @@ class Notice(QuickChoiceLabels, models.Model):
         PUBLISHED = "published", _("已发布")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    class Genre(models.TextChoices):
-        NOTICE = "notice", _("通知")
-        CIRCULAR = "circular", _("通报")
-        OPINION = "opinion", _("意见")
-        DECISION = "decision", _("决定")
-        ANNOUNCEMENT = "announcement", _("公告")
-        REPORT = "report", _("报告")
-        REPLY = "reply", _("批复")
-        LETTER = "letter", _("函")
-        MEASURES = "measures", _("办法")
-        PLAN = "plan", _("方案")
-        OTHER = "other", _("其他")
-
     class Disclosure(models.TextChoices):
         PROACTIVE = "proactive", _("主动公开")
         ON_REQUEST = "on_request", _("依申请公开")
@@ -288,9 +341,21 @@ class Notice(QuickChoiceLabels, models.Model):
         max_length=60,
         blank=True,
         validators=[document_numbers.validate_document_number],
-        help_text=_("例如 甘政办发〔2017〕136号；没有文号的信息留空。[] () 【】 会自动改为 〔〕。"),
+        help_text=_(
+            "例如 甘政办发〔2017〕136号、国务院令第711号、2024年第3号公告；没有文号的信息留空。"
+            "年份外的 [] () 【】 会自动改为 〔〕。"
+        ),
     )
-    genre = models.CharField(_("体裁"), max_length=20, choices=Genre.choices)
+    # The column holds the genre's code (to_field), as the filter URLs and the search index do.
+    genre = models.ForeignKey(
+        Genre,
+        verbose_name=_("体裁"),
+        on_delete=models.PROTECT,
+        to_field="code",
+        db_column="genre",
+        db_index=False,  # led by the genre indexes in Meta
+        related_name="notices",
+    )
     topics = models.ManyToManyField(Topic, verbose_name=_("主题分类"), blank=True)
     keywords = models.CharField(
         _("主题词"), max_length=200, blank=True, help_text=_("多个主题词用空格分隔。")
@@ -313,7 +378,12 @@ class Notice(QuickChoiceLabels, models.Model):
         _("公开属性"), max_length=20, choices=Disclosure.choices, default=Disclosure.PROACTIVE
     )
     withheld_reason = models.TextField(
-        _("不予公开理由"), blank=True, help_text=_("公开属性为“不予公开”时必须填写依据。")
+        _("不主动公开的理由"),
+        blank=True,
+        help_text=_(
+            "公开属性为“依申请公开”或“不予公开”时必须填写理由及依据，"
+            "例如《政府信息公开条例》第十四条、第十五条或第十六条。只有“主动公开”的信息发布到网站。"
+        ),
     )
     validity = models.CharField(
         _("有效性"), max_length=20, choices=Validity.choices, default=Validity.VALID
@@ -341,6 +411,16 @@ class Notice(QuickChoiceLabels, models.Model):
         max_length=500,
         blank=True,
         help_text=_("更正已发布的信息时必须填写，发布后向公众显示。"),
+    )
+    sent_back_at = models.DateTimeField(_("退回时间"), null=True, blank=True, editable=False)
+    sent_back_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("退回给"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     withdrawal_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
@@ -388,9 +468,9 @@ class Notice(QuickChoiceLabels, models.Model):
                 violation_error_message=DUPLICATE_DOCUMENT_NUMBER,
             ),
             models.CheckConstraint(
-                condition=~Q(disclosure="withheld") | ~Q(withheld_reason=""),
-                name="notice_withheld_needs_reason",
-                violation_error_message=_("公开属性为“不予公开”时必须填写不予公开理由。"),
+                condition=Q(disclosure="proactive") | ~Q(withheld_reason=""),
+                name="notice_restricted_needs_reason",
+                violation_error_message=RESTRICTED_NEEDS_REASON,
             ),
             models.CheckConstraint(
                 condition=Q(validity="valid") | Q(validity_changed_on__isnull=False),
@@ -467,10 +547,25 @@ class Notice(QuickChoiceLabels, models.Model):
         )
 
     @property
+    def genre_name(self) -> str:
+        """The genre's name, without a query when the list of genres is kept."""
+        if Notice.genre.is_cached(self):
+            return self.genre.name
+        return genre_labels().get(self.genre_id, self.genre_id or "")
+
+    @property
+    def is_sent_back(self) -> bool:
+        """A draft a reviewer sent back, not yet submitted again."""
+        return self.status == self.Status.DRAFT and self.sent_back_at is not None
+
+    @property
     def state_label(self) -> str:
-        """The status as an editor thinks of it: a due-later publication is 已排期."""
+        """The status as an editor thinks of it: a due-later publication is 已排期, a draft sent
+        back by a reviewer 已退回."""
         if self.is_scheduled():
             return str(_("已排期"))
+        if self.is_sent_back:
+            return str(_("已退回"))
         if self.is_correction and self.status == self.Status.DRAFT:
             return str(_("更正草稿"))
         return self.get_status_display()
@@ -479,8 +574,16 @@ class Notice(QuickChoiceLabels, models.Model):
     def body_is_public(self) -> bool:
         return self.disclosure == self.Disclosure.PROACTIVE
 
+    @property
+    def is_proactive(self) -> bool:
+        """Whether the notice may go on the portal at all (PUBLIC asks the same)."""
+        return self.disclosure == self.Disclosure.PROACTIVE
+
     def clean(self) -> None:
         self.document_number = document_numbers.normalize(self.document_number)
+        self.withheld_reason = (self.withheld_reason or "").strip()
+        if not self.is_proactive and not self.withheld_reason:
+            raise ValidationError({"withheld_reason": RESTRICTED_NEEDS_REASON})
         if self.validity == self.Validity.VALID and self.validity_changed_on:
             raise ValidationError({"validity_changed_on": _("有效的信息不填写失效或废止日期。")})
         if self.is_correction:
@@ -749,3 +852,9 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"表单提交 {self.token}"
+
+
+# Defined beside the service that uses it; imported here so that the app registers it.
+from notices.staging import StagedUpload  # noqa: E402, F401
+
+models.signals.post_migrate.connect(genres.seed_after_migrate, dispatch_uid="notices.genres")

@@ -55,15 +55,16 @@ def column(field_name: str, table: str = NOTICES) -> str:
     return f'"{table}"."{Notice._meta.get_field(field_name).column}"'
 
 
-def _not_withheld() -> str:
-    return f"NOT ({column('disclosure')} = '{Notice.Disclosure.WITHHELD}')"
+def _proactive() -> str:
+    """Only 主动公开 information is on the portal (notices.models.PUBLIC)."""
+    return f"{column('disclosure')} = '{Notice.Disclosure.PROACTIVE}'"
 
 
 def public_sql(at: str) -> str:
     """notices.models.public_now(at): published, an original, disclosed, and due at ``at``."""
     return (
         f"{column('correction_of')} IS NULL AND {column('status')} = "
-        f"'{Notice.Status.PUBLISHED}' AND {_not_withheld()} AND {column('published_at')} <= {at}"
+        f"'{Notice.Status.PUBLISHED}' AND {_proactive()} AND {column('published_at')} <= {at}"
     )
 
 
@@ -71,7 +72,7 @@ def withdrawal_page_sql() -> str:
     """notices.models.WITHDRAWAL_PAGE: a withdrawn original that was disclosed."""
     return (
         f"{column('correction_of')} IS NULL AND {column('status')} = "
-        f"'{Notice.Status.WITHDRAWN}' AND {_not_withheld()}"
+        f"'{Notice.Status.WITHDRAWN}' AND {_proactive()}"
     )
 
 

@@ -16,7 +16,7 @@ from core import page_cache, pagination
 from core.middleware import PORTAL_POLICY
 from notices import access, counters, prepared, shared_lists
 from notices.forms import NoticeFilterForm, filtered
-from notices.models import Attachment, Notice, Organ
+from notices.models import Attachment, Notice, Organ, genre_labels
 
 PAGE_SIZE = 20
 HOME_LATEST = 12
@@ -116,7 +116,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["latest"] = CATALOGUE_FIRST_PAGE.all(size=HOME_LATEST, at=timezone.now())
         context["topics"] = shared_lists.topic_outline()
-        context["genres"] = Notice.Genre.choices
+        context["genres"] = list(genre_labels().items())
         context["organs"] = shared_lists.publishing_organs()
         return context
 

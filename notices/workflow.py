@@ -49,6 +49,12 @@ CONTENT_FIELDS = [
 ]
 
 
+def _attname(field: str) -> str:
+    """The attribute holding a content field's value: genre_id (the genre's code) for the
+    genre, which is what snapshots have always stored."""
+    return Notice._meta.get_field(field).attname
+
+
 class WorkflowError(Exception):
     """A transition that the notice's current state does not allow; the message is for people."""
 
@@ -114,7 +120,7 @@ def available_transitions(user, notice: Notice) -> list[Transition]:
     if notice.status == Status.DRAFT and can_edit(user, notice):
         found.append(SUBMIT)
     if notice.status == Status.IN_REVIEW and can_review(user, notice):
-        if notice.last_edited_by_id != user.pk:
+        if notice.last_edited_by_id != user.pk and notice.is_proactive:
             found.append(APPROVE)
         found.append(SEND_BACK)
     if notice.is_live() and not notice.is_correction:
@@ -230,7 +236,8 @@ def submit(notice: Notice, user, comment: str = "") -> Notice:
     require_state(notice.status == Status.DRAFT, "只有草稿可以提交审核。")
     check_complete(notice)
     notice.status = Status.IN_REVIEW
-    notice.save(update_fields=["status", "updated_at"])
+    notice.sent_back_at, notice.sent_back_to = None, None
+    notice.save(update_fields=["status", "sent_back_at", "sent_back_to", "updated_at"])
     _record(notice, Action.SUBMITTED, user, comment)
     return notice
 
@@ -242,9 +249,36 @@ def send_back(notice: Notice, user, comment: str) -> Notice:
     require(can_review(user, notice), "只有本机构的审核人员可以退回。")
     require_state(notice.status == Status.IN_REVIEW, "这条信息不在待审核状态，不能退回。")
     notice.status = Status.DRAFT
-    notice.save(update_fields=["status", "updated_at"])
+    notice.sent_back_at = timezone.now()
+    notice.sent_back_to = submitter(notice)
+    notice.save(update_fields=["status", "sent_back_at", "sent_back_to", "updated_at"])
     _record(notice, Action.SENT_BACK, user, comment)
     return notice
+
+
+def submitter(notice: Notice):
+    """Who submitted the notice for review last (its last editor if no submission is recorded):
+    the person a sent-back notice goes back to."""
+    event = notice.events.filter(action=Action.SUBMITTED).select_related("actor").first()
+    if event is not None and event.actor is not None:
+        return event.actor
+    return notice.last_edited_by
+
+
+def sent_back_comment(notice: Notice) -> WorkflowEvent | None:
+    """The reviewer's comment that sent a notice back, while it is still sent back."""
+    if not notice.is_sent_back:
+        return None
+    return notice.events.filter(action=Action.SENT_BACK).select_related("actor").first()
+
+
+def require_publishable(notice: Notice) -> None:
+    """Only 主动公开 information goes on the portal (国办发〔2016〕80号, 条例 §19–20)."""
+    require_state(
+        notice.is_proactive,
+        f"公开属性为“{notice.get_disclosure_display()}”的信息不能发布到网站，只有“主动公开”的信息可以发布。"
+        "如公开属性有误，请退回编辑修改。",
+    )
 
 
 @transaction.atomic
@@ -260,6 +294,7 @@ def approve(notice: Notice, user, comment: str = "") -> Notice:
         "您是这条信息的最后编辑人，不能审核自己的修改，请由其他审核人员审核。",
     )
     check_complete(notice)
+    require_publishable(notice)
     if notice.is_correction:
         return _apply_correction(notice, user, comment)
     now = timezone.now()
@@ -313,7 +348,7 @@ def start_correction(notice: Notice, user) -> Notice:
         return existing
     correction = Notice(correction_of=notice, organ=notice.organ, created_by=user)
     for field in CONTENT_FIELDS:
-        setattr(correction, field, getattr(notice, field))
+        setattr(correction, _attname(field), getattr(notice, _attname(field)))
     correction.published_at = notice.published_at
     correction.status = Status.DRAFT
     correction.last_edited_by = user
@@ -347,7 +382,7 @@ def restore_version(notice: Notice, version: NoticeVersion, user) -> Notice:
     correction = start_correction(notice, user)
     content = version.content
     for field in CONTENT_FIELDS:
-        setattr(correction, field, content.get(field, getattr(notice, field)))
+        setattr(correction, _attname(field), content.get(field, getattr(notice, _attname(field))))
     for field in ("signed_on", "validity_changed_on"):
         value = content.get(field)
         setattr(correction, field, datetime.date.fromisoformat(value) if value else None)
@@ -393,7 +428,7 @@ def _apply_correction(correction: Notice, user, comment: str) -> Notice:
     original = _locked(correction.correction_of)
     require_state(original.is_live(), "原信息已不在发布状态，不能发布更正。")
     for field in CONTENT_FIELDS:
-        setattr(original, field, getattr(correction, field))
+        setattr(original, _attname(field), getattr(correction, _attname(field)))
     original.change_note = correction.change_note
     original.last_edited_by = correction.last_edited_by
     original.lock_version += 1
@@ -427,7 +462,7 @@ def _replace_attachments(original: Notice, correction: Notice) -> None:
 
 
 def snapshot_content(notice: Notice) -> dict:
-    content = {field: getattr(notice, field) for field in CONTENT_FIELDS}
+    content = {field: getattr(notice, _attname(field)) for field in CONTENT_FIELDS}
     for field in ("signed_on", "validity_changed_on"):
         content[field] = content[field].isoformat() if content[field] else None
     content["published_at"] = notice.published_at.isoformat() if notice.published_at else None

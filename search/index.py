@@ -97,7 +97,7 @@ def _fields_and_codes(notice: Notice, common: np.ndarray | None = None) -> tuple
     title, body = entry_text(notice)
     fields = {
         "organ_id": notice.organ_id,
-        "genre": notice.genre,
+        "genre": notice.genre_id,
         "validity": notice.validity,
         "year": timezone.localtime(notice.published_at).year,
         "published_at": notice.published_at,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notices import shared_lists
 from notices.forms import NoticeFilterForm, topic_and_descendants
-from notices.models import Notice
+from notices.models import Notice, genre_labels
 from search import highlight, text
 from search.backends import Filters, base, get_backend
 
@@ -238,7 +238,7 @@ def facets(counts: dict[str, Counter], exact: bool, estimated=frozenset()) -> li
     organ_names = shared_lists.organ_names() if organs else {}
     topics = counts["topic"].most_common(FACET_VALUES)
     topic_paths = shared_lists.topic_paths() if topics else {}
-    genre_labels = dict(Notice.Genre.choices)
+    genre_names = genre_labels()
     validity_labels = dict(Notice.Validity.choices)
     years = sorted(counts["year"].items(), reverse=True)[:FACET_VALUES]
     found = [
@@ -248,7 +248,7 @@ def facets(counts: dict[str, Counter], exact: bool, estimated=frozenset()) -> li
             "genre",
             "体裁",
             [
-                (g, str(genre_labels.get(g, g)), n)
+                (g, genre_names.get(g, g), n)
                 for g, n in counts["genre"].most_common(FACET_VALUES)
             ],
         ),

@@ -20,6 +20,8 @@ from functools import lru_cache
 
 import opencc
 
+from notices import document_numbers
+
 MAX_QUERY_LENGTH = 100
 FIELD_SEPARATOR = "\n"
 
@@ -139,10 +141,6 @@ def split_terms(folded: str) -> list[str]:
     return [term for term in _NON_WORD.split(folded) if term and term.isalnum()]
 
 
-_DOCNUM = re.compile(
-    r"^(?P<prefix>[\u4e00-\u9fff]+?)\s*[〔\[(【〖〘﹝]?\s*(?P<year>[0-9]{4})\s*[〕\])】〗〙﹞年]?\s*"
-    r"第?\s*(?P<serial>[0-9]{1,6})\s*号$"
-)
 _INDEX_NUMBER = re.compile(
     r"^(?P<code>[0-9a-z]+)\s*[/\\-]\s*(?P<year>[0-9]{4})\s*-\s*(?P<serial>[0-9]{1,6})$"
 )
@@ -150,10 +148,7 @@ _INDEX_NUMBER = re.compile(
 
 def document_key(document_number: str) -> str:
     """The folded, normalized spelling of a 文号, e.g. 甘政办发〔2017〕136号."""
-    match = _DOCNUM.match(fold("".join((document_number or "").split())))
-    if not match or int(match["serial"]) == 0:
-        return ""
-    return f"{match['prefix']}〔{match['year']}〕{int(match['serial'])}号"
+    return document_numbers.search_key(fold(document_number or ""))
 
 
 def index_key(index_number: str) -> str:
@@ -192,8 +187,11 @@ def parse_query(raw: str) -> ParsedQuery:
     doc_key = document_key(compact)
     idx_key = index_key(compact)
     if doc_key:
-        match = _DOCNUM.match(doc_key)
-        terms = [match["prefix"], match["year"], f"{int(match['serial'])}号"]
+        number = document_numbers.parse(doc_key)
+        if number.kind == document_numbers.BRACKET:
+            terms = [number.prefix, str(number.year), f"{number.serial}号"]
+        else:
+            terms = split_terms(doc_key)
     elif idx_key:
         code, _, rest = idx_key.partition("/")
         year, _, serial = rest.partition("-")

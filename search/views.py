@@ -189,7 +189,7 @@ def hit_json(request, hit: query.Hit) -> dict:
         "organ": {"id": notice.organ_id, "name": notice.organ.name},
         "document_number": notice.document_number,
         "index_number": notice.index_number,
-        "genre": notice.genre,
+        "genre": notice.genre_id,
         "validity": notice.validity,
         "signed_on": notice.signed_on.isoformat() if notice.signed_on else None,
         "published_at": notice.published_at.isoformat(),

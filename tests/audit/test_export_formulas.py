@@ -29,7 +29,7 @@ from audit import exports
 from audit.context import acting
 from audit.models import AuditEvent
 from core.text import FORMULA_START
-from notices.models import Notice, Organ
+from notices.models import Genre, Notice, Organ
 from tests.assessments import factories as af
 
 STARTS = sorted(FORMULA_START)
@@ -49,7 +49,8 @@ SEEDED_MODELS = [
 # Text columns that cannot hold a formula's first character: a constraint keeps them to their
 # choices, or only the platform writes them (the history cannot be changed after the fact).
 CANNOT_HOLD_A_FORMULA = {
-    "notices": {"validity"},
+    # 公开属性 other than 主动公开 needs a reason, which the formula-like text would not have.
+    "notices": {"validity", "disclosure"},
     "history": {
         "content_type", "object_pk", "action", "changes", "additional_data", "serialized_data",
         "cid", "remote_addr", "previous_hash", "hash", "seal", "payload",
@@ -98,6 +99,8 @@ def everything(organ, editor, reviewer, notice_in):
     report = assessment_workflow.report_rectification(requirement, unit, editor, "done", "已整改")
     assessment_workflow.verify_rectification(report, reviewer, accepted=True)
     Assessment.objects.filter(pk=assessment.pk).update(notice=notice_in("published"))
+    # The genre column shows the genre's name, which a site admin types.
+    Genre.objects.filter(code="notice").update(name="=通知")
     formulas_everywhere()
     # Events whose actor, source and object are formula-like too.
     editor.refresh_from_db()

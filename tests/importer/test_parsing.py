@@ -247,7 +247,7 @@ def test_traditional_inspection_notice_is_a_notice_not_an_assessment():
 def test_pinyin_annotated_annual_report():
     parsed = parse_corpus("annual-report-pinyin.txt")
     assert parsed.title == "示例市民政局2017年政府信息公开工作年度报告"
-    assert parsed.genre == "报告"
+    assert parsed.genre == "年度报告"
     assert "《示例市政府信息公开规定（试行）》" in parsed.preamble[0]
     assert "（2017）" in parsed.preamble[0]
     assert parsed.statistics["proactive_total"] == 1200

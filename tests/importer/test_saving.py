@@ -31,7 +31,7 @@ def test_seed_becomes_a_draft_with_its_metadata(organ, editor):
     assert not Notice.objects.published().exists()
     assert notice.title == want["title"]
     assert notice.document_number == want["document_number"]
-    assert notice.genre == Notice.Genre.CIRCULAR
+    assert notice.genre_id == "circular"
     assert notice.signed_on == datetime.date(2017, 8, 11)
     assert timezone.localdate(notice.published_at) == datetime.date(2017, 8, 16)
     assert notice.addressees == "，".join(want["addressees"])

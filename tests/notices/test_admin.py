@@ -24,7 +24,7 @@ def form_data(notice, **overrides):
         "organ": notice.organ_id,
         "title": notice.title,
         "document_number": notice.document_number,
-        "genre": notice.genre,
+        "genre": notice.genre_id,
         "keywords": notice.keywords,
         "summary": notice.summary,
         "addressees": notice.addressees,
@@ -117,7 +117,7 @@ def test_editor_changes_own_draft_through_the_admin(client, editor, notices_of_b
 
 def test_editor_cannot_create_a_notice_for_another_organ(client, editor, other_organ, organ):
     client.force_login(editor)
-    draft = Notice(organ=other_organ, title="越权新建", genre="notice", body="<p>x</p>")
+    draft = Notice(organ=other_organ, title="越权新建", genre_id="notice", body="<p>x</p>")
     response = client.post(ADD, form_data(draft))
     assert response.status_code == 200
     assert "选择一个有效的选项" in response.content.decode()
@@ -126,7 +126,7 @@ def test_editor_cannot_create_a_notice_for_another_organ(client, editor, other_o
 
 def test_editor_creates_a_draft_and_body_is_sanitized(client, editor, organ):
     client.force_login(editor)
-    draft = Notice(organ=organ, title="新的通知", genre="notice", body="")
+    draft = Notice(organ=organ, title="新的通知", genre_id="notice", body="")
     body = '<p onclick="steal()">正文</p><script>alert(1)</script>'
     response = client.post(ADD, form_data(draft, body=body, document_number="甘政办发[2024]3号"))
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -139,7 +139,7 @@ def test_editor_creates_a_draft_and_body_is_sanitized(client, editor, organ):
 
 def test_control_characters_pasted_into_the_admin_are_not_stored(client, editor, organ):
     client.force_login(editor)
-    draft = Notice(organ=organ, title="粘贴\x0b的标题\x85", genre="notice", body="<p>正\x0c文</p>")
+    draft = Notice(organ=organ, title="粘贴\x0b的标题\x85", genre_id="notice", body="<p>正\x0c文</p>")
     data = form_data(draft, summary="第一行\x0b\r\n\t第二行\x1b", keywords="甲\t乙")
     response = client.post(ADD, data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -152,7 +152,7 @@ def test_control_characters_pasted_into_the_admin_are_not_stored(client, editor,
 
 def test_a_new_notice_is_saved_from_the_add_form_as_a_browser_posts_it(client, editor, organ):
     client.force_login(editor)
-    draft = Notice(organ=organ, title="浏览器新建", genre="notice", body="<p>正文</p>")
+    draft = Notice(organ=organ, title="浏览器新建", genre_id="notice", body="<p>正文</p>")
     # The add form renders the hidden edit-conflict field without a value.
     response = client.post(ADD, form_data(draft, lock_version=""))
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -161,7 +161,7 @@ def test_a_new_notice_is_saved_from_the_add_form_as_a_browser_posts_it(client, e
 
 def test_invalid_document_number_gets_a_chinese_message(client, editor, organ):
     client.force_login(editor)
-    draft = Notice(organ=organ, title="文号错误", genre="notice", body="<p>x</p>")
+    draft = Notice(organ=organ, title="文号错误", genre_id="notice", body="<p>x</p>")
     response = client.post(ADD, form_data(draft, document_number="2024-3"))
     assert response.status_code == 200
     assert "文号格式不正确" in response.content.decode()

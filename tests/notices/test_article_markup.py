@@ -56,11 +56,10 @@ def test_every_kind_of_notice_page_is_written_as_the_template_wrote_it(
     workflow.submit(correction, editor)
     workflow.approve(correction, reviewer)
     bare = notice_in("published", title="关于放假的通知", summary="", document_number="")
-    on_request = notice_in("published", disclosure=Notice.Disclosure.ON_REQUEST)
     unsealed = notice_in("published")
     Notice.objects.filter(pk=unsealed.pk).update(body='<p>正文</p><img src=x onerror="x()">')
 
-    for notice in (full, bare, on_request, unsealed):
+    for notice in (full, bare, unsealed):
         written, expected = both_ways(NOTICE_PAGE.get(notice.pk))
         assert written == expected
     draft = Notice.objects.get(pk=notice_in("draft").pk)
@@ -77,7 +76,6 @@ def test_every_kind_of_notice_page_is_written_as_the_template_wrote_it(
     for part in ("成绩表&lt;一&gt;", "《引用的&lt;文件&gt;》", "更正&lt;标题&gt;"):
         assert part in page
     assert "<h2>一、总体情况</h2>" in page
-    assert "省&lt;政府&gt;办公厅申请获取" in both_ways(NOTICE_PAGE.get(on_request.pk))[0]
     assert "onerror" not in both_ways(NOTICE_PAGE.get(unsealed.pk))[0]
 
 

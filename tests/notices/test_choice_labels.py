@@ -8,7 +8,6 @@ from notices.models import Notice, Organ
 @pytest.mark.parametrize(
     ("model", "field"),
     [
-        (Notice, "genre"),
         (Notice, "validity"),
         (Notice, "disclosure"),
         (Notice, "status"),

@@ -39,7 +39,7 @@ def test_demo_loads_the_seed_notice_with_its_metadata_and_is_idempotent(db, clie
     assert seed.index_number == "000014349/2017-00001"
     assert seed.signed_on.isoformat() == "2017-08-11"
     assert seed.published_at.date().isoformat() == "2017-08-16"
-    assert seed.get_genre_display() == "通报"
+    assert seed.genre_name == "通报"
     assert [c.display_number for c in seed.citations.all()] == [
         "甘政办发〔2015〕156号",
         "甘政办发〔2016〕70号",

@@ -23,7 +23,7 @@ def refusal(raw: str) -> str:
 
 def new_notice(organ, document_number: str, **fields) -> Notice:
     fields.setdefault("title", "关于2016年政务公开工作考核情况的通报")
-    fields.setdefault("genre", Notice.Genre.CIRCULAR)
+    fields.setdefault("genre_id", "circular")
     return Notice(organ=organ, document_number=document_number, **fields)
 
 
@@ -136,13 +136,80 @@ def test_notices_without_a_number_do_not_clash(organ, editor):
 
 
 def test_database_refuses_a_duplicate_that_skips_validation(organ):
-    Notice.objects.create(organ=organ, title="一", genre="notice", document_number=OFFICIAL)
+    Notice.objects.create(organ=organ, title="一", genre_id="notice", document_number=OFFICIAL)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Notice.objects.create(organ=organ, title="二", genre="notice", document_number=OFFICIAL)
+        Notice.objects.create(organ=organ, title="二", genre_id="notice", document_number=OFFICIAL)
     assert Notice.objects.filter(organ=organ, document_number=OFFICIAL).count() == 1
 
 
 def test_database_allows_many_notices_without_a_number(organ):
     for title in ("一", "二"):
-        Notice.objects.create(organ=organ, title=title, genre="notice", document_number="")
+        Notice.objects.create(organ=organ, title=title, genre_id="notice", document_number="")
     assert Notice.objects.filter(organ=organ).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "official"),
+    [
+        ("甘肃省人民政府令第150号", "甘肃省人民政府令第150号"),
+        ("国务院令第711号", "国务院令第711号"),
+        ("国务院令 第 ７１１ 号", "国务院令第711号"),
+        ("国务院令第0711号", "国务院令第711号"),
+        ("交通运输部令2019年第1号", "交通运输部令2019年第1号"),
+        ("中华人民共和国主席令第三十一号", "中华人民共和国主席令第三十一号"),
+        ("2024年第3号公告", "2024年第3号公告"),
+        ("2024年第03号 公告", "2024年第3号公告"),
+        ("国家税务总局公告2024年第3号", "国家税务总局公告2024年第3号"),
+        ("国家药品监督管理局2024年第5号通告", "国家药品监督管理局2024年第5号通告"),
+        ("公告〔2024〕3号", "公告〔2024〕3号"),
+    ],
+)
+def test_order_and_announcement_numbers_are_accepted_without_year_brackets(typed, official):
+    assert normalize(typed) == official
+    assert str(parse(typed)) == official
+    validate_document_number(typed)
+
+
+def test_kinds_are_told_apart():
+    assert parse("国务院令第711号") == DocumentNumber(
+        "国务院令", None, 711, kind=document_numbers.ORDER
+    )
+    assert parse("中华人民共和国主席令第三十一号").serial == 31
+    announcement = parse("2024年第3号公告")
+    assert (announcement.kind, announcement.year, announcement.serial) == ("announcement", 2024, 3)
+    assert parse(OFFICIAL).kind == document_numbers.BRACKET
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("国务院令711号", "国务院令第711号"),
+        ("令第5号", "令"),
+        ("2024年3号公告", "2024年第3号公告"),
+        ("国务院令第0号", "序号不能为 0"),
+        ("2300年第3号公告", "年份“2300”不合理"),
+        ("交通运输部令1800年第1号", "年份“1800”不合理"),
+    ],
+)
+def test_malformed_order_and_announcement_numbers_name_the_problem(typed, problem):
+    assert problem in refusal(typed)
+
+
+def test_an_order_number_is_unique_per_organ_like_any_other(organ, editor):
+    workflow.save_draft(new_notice(organ, "甘肃省人民政府令第150号"), editor)
+    with pytest.raises(ValidationError) as caught:
+        workflow.save_draft(
+            new_notice(organ, "甘肃省人民政府令 第 0150 号", title="另一条"), editor
+        )
+    assert "本机构已有使用该文号的信息，文号不能重复。" in caught.value.messages
+
+
+def test_the_importer_and_search_use_this_rule():
+    from search import text
+
+    line = "依据《条例》（国务院令第711号）、甘政办发〔2017〕136号、2024年第3号公告"
+    found = re.findall(document_numbers.TEXT_PATTERN, line)
+    assert found == ["国务院令第711号", "甘政办发〔2017〕136号", "2024年第3号公告"]
+    assert text.document_key("国务院令第711号") == "国务院令第711号"
+    assert text.document_key("甘政办发2017年136号") == OFFICIAL
+    assert text.parse_query("2024年第3号公告").document_key == "2024年第3号公告"

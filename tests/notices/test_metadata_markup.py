@@ -39,9 +39,8 @@ def test_every_kind_of_metadata_is_written_as_the_template_wrote_it(notice_in, o
     )
     full.topics.set(topics)
     bare = notice_in("published", title="关于放假的通知", keywords="")
-    on_request = notice_in("published", disclosure=Notice.Disclosure.ON_REQUEST)
     draft = notice_in("draft")  # no 索引号 and no publication date yet
-    for notice in (full, bare, on_request):
+    for notice in (full, bare):
         written, expected = both_ways(NOTICE_PAGE.get(notice.pk))
         assert written == expected
     written, expected = both_ways(draft)

@@ -356,7 +356,7 @@ def test_constants_are_written_into_the_prepared_sql_and_values_are_its_paramete
     # the public notices' status and disclosure, so that a plan kept for it may use the partial
     # indexes over public notices; the instant and the id are its parameters.
     page = next(s for s in prepared_on_server() if "has_attachments" in s)
-    assert "\"status\" = 'published'" in page and "'withheld'" in page
+    assert "\"status\" = 'published'" in page and "'proactive'" in page
     assert "<= $1" in page and '"id" = $2' in page and "$3" not in page
 
 

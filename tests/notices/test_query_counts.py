@@ -10,13 +10,15 @@ from notices import views
 from tests import factories
 
 # The most each page kind may do: a regression shows here even when the count stays constant.
+# With the shared lists read each time (PORTAL_LISTS_CACHE_SECONDS = 0 in tests): the genres a
+# site admin keeps are one of them on the home page and the catalogue.
 MOST = {
-    "home": 3,
+    "home": 4,
     "list": 5,
     "list-filtered": 7,
-    "list-numbered-page": 4,
-    "list-after-a-notice": 5,
-    "list-before-a-notice": 5,
+    "list-numbered-page": 5,
+    "list-after-a-notice": 6,
+    "list-before-a-notice": 6,
     "detail": 5,
     "feed": 1,
     "organ-feed": 2,

@@ -25,7 +25,7 @@ def token_of(page: str) -> str:
 
 def new_form(client, organ, **overrides) -> dict:
     token = token_of(client.get(ADD).content.decode())
-    draft = Notice(organ=organ, title="一次提交", genre="notice", body="<p>正文</p>")
+    draft = Notice(organ=organ, title="一次提交", genre_id="notice", body="<p>正文</p>")
     return form_data(draft, lock_version="", submission_token=token, **overrides)
 
 
@@ -59,7 +59,7 @@ def test_a_form_sent_back_with_errors_is_sent_again_with_its_token(client, edito
 
 def test_a_form_without_a_token_still_creates(client, editor, organ):
     client.force_login(editor)
-    draft = Notice(organ=organ, title="无标识", genre="notice", body="<p>正文</p>")
+    draft = Notice(organ=organ, title="无标识", genre_id="notice", body="<p>正文</p>")
     assert client.post(ADD, form_data(draft, lock_version="")).status_code == 302
     assert Notice.objects.filter(title="无标识").count() == 1
 
@@ -77,7 +77,7 @@ def test_anothers_token_creates_nothing_and_names_nothing(client, editor, second
 
 def test_a_number_already_taken_is_refused_on_the_form(client, editor, organ):
     workflow.save_draft(
-        Notice(organ=organ, title="先", genre="notice", document_number=NUMBER), editor
+        Notice(organ=organ, title="先", genre_id="notice", document_number=NUMBER), editor
     )
     client.force_login(editor)
     response = client.post(ADD, new_form(client, organ, document_number="甘政办发[2024]7号"))
@@ -137,13 +137,13 @@ def test_a_number_taken_by_a_transaction_in_flight_is_refused_with_the_message(o
     holder = hold_while(
         release,
         lambda: Notice.objects.create(
-            organ=organ, title="先", genre="notice", document_number=NUMBER
+            organ=organ, title="先", genre_id="notice", document_number=NUMBER
         ),
     )
     commit_once_waited_for(release)
     with pytest.raises(ValidationError) as caught:
         workflow.save_draft(
-            Notice(organ=organ, title="后", genre="notice", document_number=NUMBER), editor
+            Notice(organ=organ, title="后", genre_id="notice", document_number=NUMBER), editor
         )
     holder.join()
     close_old_connections()
@@ -157,12 +157,12 @@ def test_an_add_form_racing_another_save_of_its_number_gets_the_message(
     organ, editor, second_editor
 ):
     release = threading.Event()
-    first = Notice(organ=organ, title="先", genre="notice", body="<p>x</p>", document_number=NUMBER)
+    first = Notice(organ=organ, title="先", genre_id="notice", body="<p>x</p>", document_number=NUMBER)
     client = Client()
     client.force_login(second_editor)  # first: a login waits for the audit history's writers
     holder = hold_while(release, lambda: workflow.save_draft(first, editor))
     commit_once_waited_for(release)
-    draft = Notice(organ=organ, title="后", genre="notice", body="<p>x</p>")
+    draft = Notice(organ=organ, title="后", genre_id="notice", body="<p>x</p>")
     response = client.post(ADD, form_data(draft, lock_version="", document_number=NUMBER))
     holder.join()
     close_old_connections()
@@ -181,7 +181,7 @@ def test_two_editors_adding_one_number_at_once_get_one_notice_and_a_message(
     def add(index: int):
         client = Client()
         client.force_login(editors[index])
-        draft = Notice(organ=organ, title=f"同号{index}", genre="notice", body="<p>x</p>")
+        draft = Notice(organ=organ, title=f"同号{index}", genre_id="notice", body="<p>x</p>")
         return client.post(ADD, form_data(draft, lock_version="", document_number=NUMBER))
 
     responses = run_together(2, add)

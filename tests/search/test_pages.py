@@ -139,8 +139,8 @@ def test_one_character_latin_digits_and_full_width_queries(client, notice_in):
 
 
 def test_filters_combine_with_the_query_and_facets_count(client, notice_in, other_organ):
-    mine = notice_in("published", title="考核甲", genre=Notice.Genre.CIRCULAR)
-    notice_in("published", title="考核乙", genre=Notice.Genre.NOTICE)
+    mine = notice_in("published", title="考核甲", genre="circular")
+    notice_in("published", title="考核乙", genre="notice")
     editor, reviewer = factories.make_editor(other_organ), factories.make_reviewer(other_organ)
     factories.make_notice(other_organ, editor, reviewer, title="考核丙", genre="circular")
     response = page(client, q="考核", organ=mine.organ_id, genre="circular")

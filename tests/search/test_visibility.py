@@ -49,13 +49,12 @@ def test_published_notice_is_found_at_once(client, notice_in):
     assert found(client, "麒麟") == [notice.pk]
 
 
-def test_on_request_notice_is_found_by_title_but_not_by_its_undisclosed_body(client, notice_in):
-    notice = notice_in(
-        "published", title="依申请独角兽", disclosure="on_request", body="<p>麒麟正文</p>"
-    )
-    assert found(client, "独角兽") == [notice.pk]
+def test_on_request_notice_is_never_found(client, notice_in):
+    """Only 主动公开 information is on the portal, and so in its search."""
+    notice_in("published", title="依申请独角兽", disclosure="on_request", body="<p>麒麟正文</p>")
+    assert found(client, "独角兽") == []
     assert found(client, "麒麟") == []
-    assert "麒麟" not in SearchEntry.objects.get(pk=notice.pk).body
+    assert not SearchEntry.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)  # committed, as the task queue's worker reads it
