@@ -3,6 +3,7 @@ cells as in the official form). Every text cell passes core.text.formula_guarded
 
 import csv
 import io
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -90,7 +91,7 @@ def _table2(sheet, content: dict) -> None:
         _header(sheet, line, 2, heading, columns=3)
         value = content["entered"].get(field)
         sheet.cell(row=line + 1, column=1, value=_text(label))
-        sheet.cell(row=line + 1, column=2, value=None if value is None else float(value))
+        sheet.cell(row=line + 1, column=2, value=None if value is None else Decimal(value))
         sheet.merge_cells(start_row=line + 1, start_column=2, end_row=line + 1, end_column=4)
         line += 2
     sheet.column_dimensions["A"].width = 24

@@ -93,6 +93,10 @@ def test_xlsx_has_the_template_layout_with_merged_headers(client, published):
     assert "A7:A28" in merged  # 三 spans its 22 rows: 21 outcomes and （七）总计
     assert sheet["B9"].value == "（三）不予公开"
     assert sheet["C9"].value == "1.属于国家秘密"
+    table2 = workbook["二、主动公开"]
+    fee_row = next(r for r in table2.iter_rows() if r[0].value == "行政事业性收费")
+    assert fee_row[1].value == 1.25
+    assert table2["A4"].value == "规章"
     table4 = workbook["四、复议诉讼"]
     assert {"A2:E3", "F2:O2", "F3:J3", "K3:O3"} <= {str(r) for r in table4.merged_cells.ranges}
 
