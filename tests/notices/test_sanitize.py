@@ -41,15 +41,18 @@ ALLOWED = {
     "col": {"span"},
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
+    "img": {"src", "alt"},
 }
+# The only image source kept: an attachment's download URL on this site (notices/images.py).
+IMAGE_SOURCE = re.compile(r"/notices/[0-9]+/attachments/[0-9]+/")
 # The layout a 公文 needs, as classes (static/css/notice-body.css): only these, only here.
 ALIGNMENT_CLASSES = {"text-left", "text-center", "text-right", "text-justify"}
 CLASSED = {"p", "h2", "h3", "h4", "h5", "h6", "td", "th", "li", "blockquote", "caption"}
+# The genre by its stored code, whether the field holds the code or points at it.
+NOTICE_GENRE = {Notice._meta.get_field("genre").attname: "notice"}
 NEVER = {"script", "style", "iframe", "object", "embed", "svg", "math", "base", "meta", "form"}
 LINK_SCHEMES = {"http", "https", "mailto"}
 LINK_OR_RELATIVE = {*LINK_SCHEMES, None}
-# The genre by its stored code, whether the field holds the code or points at it.
-NOTICE_GENRE = {Notice._meta.get_field("genre").attname: "notice"}
 RUNNABLE_SCHEMES = {"javascript", "vbscript", "data"}
 LINK_REL = "noopener noreferrer nofollow"
 C0_CONTROLS_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -142,6 +145,8 @@ def problems(markup: str) -> list[str]:
                     found.append(f"class {value!r} on <{tag}>")
             elif name not in ALLOWED[tag] | GENERIC_ATTRIBUTES:
                 found.append(f"attribute {name} on <{tag}>")
+            elif tag == "img" and name == "src" and not IMAGE_SOURCE.fullmatch(value):
+                found.append(f"image source {value!r}")
             scheme = url_scheme(value)
             if scheme in RUNNABLE_SCHEMES or (name == "href" and scheme not in LINK_OR_RELATIVE):
                 found.append(f"{scheme}: URL in {name} on <{tag}>")
@@ -164,6 +169,7 @@ def test_the_checker_itself_spots_what_it_must():
     assert problems("<p>安全</p>") == []
     assert problems("<script>alert(1)</script>")
     assert problems('<img src=x onerror="alert(1)">')
+    assert problems('<img src="https://example.com/x.png">')
     assert problems('<a href="java&#x09;script:alert(1)">x</a>')
     assert problems('<a href="ftp://example.com/">x</a>')
     assert problems('<p style="width:1px">x</p>')
