@@ -37,6 +37,10 @@ class Column:
     text: bool = True
     table_sql: Callable[[str], Expression] | None = None
     json_sql: Callable[[str], Expression] | None = None
+    # XLSX holds dates and times as what they are (cells a spreadsheet sorts, filters and
+    # computes with), in this number format; ``table`` still writes them as text for CSV.
+    excel: Callable | None = None
+    excel_format: str = ""
 
 
 def _iso(value) -> str:
@@ -45,6 +49,21 @@ def _iso(value) -> str:
 
 def local_iso(value: datetime.datetime) -> str:
     return value.astimezone(timezone.get_default_timezone()).isoformat()
+
+
+def local_naive(value: datetime.datetime) -> datetime.datetime:
+    """A moment in TIME_ZONE without its offset, to the millisecond: Excel's times have no zone
+    (the manifest names it) and no finer precision."""
+    return excel_precision(value.astimezone(timezone.get_default_timezone()).replace(tzinfo=None))
+
+
+def excel_precision(value: datetime.datetime) -> datetime.datetime:
+    milliseconds = round(value.microsecond / 1000)
+    return value.replace(microsecond=0) + datetime.timedelta(milliseconds=milliseconds)
+
+
+def _same(value):
+    return value
 
 
 def _json_text(value) -> str:
@@ -104,7 +123,15 @@ def integer(key: str, label: str) -> Column:
 
 def day(key: str, label: str) -> Column:
     return Column(
-        key, label, table=_iso, json=_iso, text=False, table_sql=_sql_day, json_sql=_sql_day
+        key,
+        label,
+        table=_iso,
+        json=_iso,
+        text=False,
+        table_sql=_sql_day,
+        json_sql=_sql_day,
+        excel=_same,
+        excel_format="yyyy-mm-dd",
     )
 
 
@@ -117,6 +144,8 @@ def moment(key: str, label: str) -> Column:
         text=False,
         table_sql=_SqlLocalIso,
         json_sql=_SqlLocalIso,
+        excel=local_naive,
+        excel_format="yyyy-mm-dd hh:mm:ss",
     )
 
 

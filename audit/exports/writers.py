@@ -141,8 +141,17 @@ class Archive:
 
     def _xlsx(self, table: Table, report: "FileReport") -> Iterator[None]:
         convert = _converter(
-            [(index, column.table) for index, column in enumerate(table.columns) if column.table]
+            [
+                (index, column.excel or column.table)
+                for index, column in enumerate(table.columns)
+                if column.excel or column.table
+            ]
         )
+        formats = [
+            (index, column.excel_format)
+            for index, column in enumerate(table.columns)
+            if column.excel_format
+        ]
         workbook = Workbook(write_only=True)
         sheets, sheet, sheet_rows, truncated = 0, None, 0, 0
 
@@ -170,6 +179,10 @@ class Archive:
                         if value and isinstance(value, str):
                             row[index], cut = _excel_text(value, sheet)
                             truncated += cut
+                    for index, number_format in formats:
+                        if row[index] is not None:
+                            row[index] = WriteOnlyCell(sheet, row[index])
+                            row[index].number_format = number_format
                     sheet.append(row)
                     sheet_rows += 1
                 report.rows += len(batch)

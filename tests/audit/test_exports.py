@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import io
 import json
+import re
 import threading
 import zipfile
 from decimal import Decimal
@@ -27,6 +28,7 @@ from assessments.models import Finding, Requirement
 from audit import chain, checkpoints, exports
 from audit.context import acting
 from audit.exports import writers
+from audit.exports.columns import excel_precision
 from audit.models import GENESIS_HASH, AuditEvent, ChainHead
 from notices import roles
 from notices.models import Genre, Notice
@@ -115,7 +117,19 @@ def as_csv(row: list) -> list[str]:
 
 
 def as_xlsx(row: list) -> list:
-    return [None if value == "" else value for value in row]
+    """A CSV row as XLSX types it: dates and times are cells of their own type (openpyxl reads
+    both as datetimes), times in the site's zone without an offset."""
+
+    def typed(value):
+        if value == "":
+            return None
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return datetime.datetime.fromisoformat(value)
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T[0-9:.]+\+08:00", value):
+            return excel_precision(datetime.datetime.fromisoformat(value).replace(tzinfo=None))
+        return value
+
+    return [typed(value) for value in row]
 
 
 @pytest.fixture
@@ -864,3 +878,18 @@ def test_a_copy_reads_the_snapshot_the_export_began_with(monkeypatch, organ, for
     assert made[-1].title.encode() in files[f"notices.{format}"]
     assert manifest["rows"] == 3
     assert Notice.objects.get(pk=made[-1].pk).title == "导出开始后改的标题"
+
+
+def test_xlsx_dates_and_times_are_cells_a_spreadsheet_computes_with(notices, auditor):
+    files, _ = export(exports.Selection("notices", "xlsx"), auditor)
+    sheet = openpyxl.load_workbook(io.BytesIO(files["notices.xlsx"])).active
+    header = [cell.value for cell in sheet[1]]
+    circular = next(
+        row for row in sheet.iter_rows(min_row=2) if row[2].value.startswith("关于2017")
+    )
+    signed = circular[header.index("成文日期")]
+    published = circular[header.index("发布日期")]
+    assert signed.is_date and signed.value == datetime.datetime(2017, 2, 20)
+    assert signed.number_format == "yyyy-mm-dd"
+    assert published.is_date and published.value == datetime.datetime(2017, 3, 1, 10, 0)
+    assert published.number_format == "yyyy-mm-dd hh:mm:ss"
