@@ -153,3 +153,35 @@ def rows_for_display(content: dict) -> dict:
 def context(content: dict) -> dict:
     """The context of templates/annual_reports/report_body.html."""
     return {"content": content, "display": rows_for_display(content)}
+
+
+def _add_entered(values: list[str | None]) -> str | None:
+    present = [Decimal(value) for value in values if value is not None]
+    return format(sum(present, Decimal(0)).normalize(), "f") if present else None
+
+
+def summarize(contents: list[dict], title: str) -> dict:
+    """Several published reports added up, table by table and cell by cell, with the same
+    checks on the sums (a province's or the platform's summary of one year)."""
+    tables = {
+        table: {row: dict.fromkeys(columns, 0) for row in rows}
+        for table, (rows, columns) in layout.CELLS.items()
+    }
+    for item in contents:
+        for table, rows in tables.items():
+            for row, cells in rows.items():
+                for column in cells:
+                    cells[column] += int(item["tables"][table][row][column])
+    return {
+        "title": title,
+        "texts": {},
+        "entered": {
+            field: _add_entered([item["entered"].get(field) for item in contents])
+            for field in ENTERED_FIELDS
+        },
+        "computed": tables,
+        "tables": tables,
+        "adjustments": [],
+        "findings": checks.findings(tables),
+        "change_note": "",
+    }

@@ -6,6 +6,7 @@ app_name = "annual_reports"
 
 urlpatterns = [
     path("", views.report_index, name="report-index"),
+    path("summary/<int:year>/", views.year_summary, name="year-summary"),
     path("<int:organ_id>/", views.organ_reports, name="organ-reports"),
     path("<int:organ_id>/<int:year>/", views.report_detail, name="report-detail"),
     path("<int:organ_id>/<int:year>/tables.csv", views.report_csv, name="report-csv"),

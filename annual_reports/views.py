@@ -33,6 +33,29 @@ def report_index(request):
     return render(request, "annual_reports/report_index.html", {"years": years.items()})
 
 
+def year_summary(request, year: int):
+    """Every organ's published report of one year added up, with the same checks, and the
+    organs that have not published theirs."""
+    reports = list(
+        AnnualReport.objects.published()
+        .filter(year=year)
+        .select_related("organ")
+        .order_by("organ__position", "organ__code")
+    )
+    summary = content.summarize(
+        [report.published_content for report in reports], f"{year}年度政府信息公开工作年度报告汇总"
+    )
+    context = content.context(summary)
+    context.update(
+        {
+            "year": year,
+            "reports": reports,
+            "missing": Organ.objects.exclude(pk__in=[report.organ_id for report in reports]),
+        }
+    )
+    return render(request, "annual_reports/summary.html", context)
+
+
 def earlier_statistics(organ: Organ):
     """The organ's disclosure statistics in the pre-2019 form (assessments' StatisticReport),
     from published assessments: its own as an assessed unit, and the totals of assessments it

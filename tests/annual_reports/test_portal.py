@@ -122,3 +122,20 @@ def test_earlier_years_in_the_pre_2019_form_are_shown_as_entered(client, organ, 
     page = client.get(reverse("annual_reports:organ-reports", args=[organ.pk])).content.decode()
     assert "以往年度公开统计（2019年以前的统计口径）" in page
     assert f'<th scope="row">{item.name}</th><td>2071</td>' in page
+
+
+def test_year_summary_adds_up_every_organs_published_report(
+    client, published, other_organ, other_editor, other_reviewer
+):
+    application(other_organ, D(2025, 4, 1), "disclosed", D(2025, 4, 2))
+    other = report(other_organ, other_editor, fee_amount="0.5")
+    services.submit(other, other_editor)
+    services.approve(other, other_reviewer)
+    report(other_organ, other_editor, year=2024)  # a draft of another year: not counted
+
+    response = client.get(reverse("annual_reports:year-summary", args=[2025]))
+    page = response.content.decode()
+    assert "汇总了2个机构已发布的2025年度报告" in page
+    assert "汇总后表三、表四的勾稽关系全部成立。" in page
+    assert '<th scope="row">（一）予以公开</th><td>2</td>' in page
+    assert "<td>1.75</td>" in page  # 1.25 + 0.5 万元
