@@ -13,6 +13,7 @@ from django.db.models import Min
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -175,7 +176,7 @@ DOCUMENT_NUMBER_CONSTRAINT = next(
 
 
 class NoticeAdminForm(forms.ModelForm):
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label="版本号")
     submission_token = submissions.TokenField()
 
     class Meta:
@@ -370,6 +371,9 @@ class NoticeAdmin(admin.ModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or not obj.is_correction:
             fieldsets = [fs for fs in fieldsets if fs[0] != "更正"]
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read only: the form's hidden bookkeeping is no value to show.
+            fieldsets = [fs for fs in fieldsets if "lock_version" not in fs[1]["fields"]]
         return fieldsets
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -594,6 +598,22 @@ class NoticeVersionAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     list_display = ["notice", "number", "change_note", "edited_by", "approved_by", "created_at"]
     list_select_related = ["notice", "edited_by", "approved_by"]
     raw_id_fields = ["notice"]
+    fields = [
+        "notice",
+        "number",
+        "change_note",
+        "edited_by",
+        "approved_by",
+        "created_at",
+        "recorded",
+    ]
+    readonly_fields = ["recorded"]
+
+    @admin.display(description="内容")
+    def recorded(self, version: NoticeVersion) -> str:
+        """The recorded content as a reader reads it, not its JSON."""
+        rows = versions_module.content_rows(version.content)
+        return render_to_string("admin/notices/noticeversion/includes/content.html", {"rows": rows})
 
     def get_queryset(self, request):
         return access.scope_to_user(super().get_queryset(request), request.user, "notice__organ")
@@ -615,6 +635,8 @@ class NoticeVersionAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
 @admin.register(WorkflowEvent)
 class WorkflowEventAdmin(NoticeVersionAdmin):
+    fields = None
+    readonly_fields = ()
     list_display = ["created_at", "action", "notice", "actor", "comment"]
     list_filter = ["action"]
     list_select_related = ["notice", "actor"]
