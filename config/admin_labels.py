@@ -2,8 +2,9 @@
 (django-otp's TOTP devices, the task queue's results) and for the permissions Django names in
 English when it creates them ("Can add …").
 
-Only labels change: verbose names and help texts are not part of the database schema, so no
-migration follows from them.
+Only names change: apps' and models' verbose names (not part of any migration's state). A TOTP
+device's fields keep their own verbose names, which its migrations record; the device admin
+labels them (config/security.py, TOTP_FIELDS).
 """
 
 from django.apps import apps as global_apps
@@ -63,13 +64,18 @@ def apply() -> None:
         except LookupError:
             continue
         model._meta.verbose_name, model._meta.verbose_name_plural = singular, plural
-    try:
-        device = global_apps.get_model("otp_totp", "totpdevice")
-    except LookupError:
-        return
-    for name, (label, help_text) in TOTP_FIELDS.items():
-        field = device._meta.get_field(name)
-        field.verbose_name, field.help_text = label, help_text
+
+
+def titled(filter_class, title: str):
+    """An admin list filter of ``filter_class`` shown under ``title`` instead of the field's
+    verbose name."""
+
+    class Titled(filter_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled
 
 
 def permission_name(codename: str, model_verbose_name: str) -> str | None:

@@ -10,6 +10,7 @@ from django.contrib.admin.sites import AdminSite
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -21,6 +22,11 @@ from core.client import client_address
 # Devices belong to users: who may read users may list them, who may change users may enrol.
 VIEW_DEVICES = "auth.view_user"
 MANAGE_DEVICES = "auth.change_user"
+
+
+def local_minute(moment) -> str:
+    """A time in the site's time zone, as the admin's lists write it; "—" for none."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def client_ip(request) -> str:
@@ -62,6 +68,39 @@ class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
     Labelled in Chinese (config/admin_labels.py): django-otp's own are English only."""
 
     search_help_text = "按用户的登录名或电子邮件地址查找。"
+    list_display = ["owner", "device_name", "created", "last_used", "enabled"]
+    list_filter = [
+        ("confirmed", admin_labels.titled(admin.BooleanFieldListFilter, "已启用")),
+        ("created_at", admin_labels.titled(admin.DateFieldListFilter, "添加时间")),
+        ("last_used_at", admin_labels.titled(admin.DateFieldListFilter, "最近使用时间")),
+    ]
+    readonly_fields = ["created", "last_used", "qrcode_link"]
+
+    @admin.display(description="用户", ordering="user")
+    def owner(self, device: TOTPDevice):
+        return device.user
+
+    @admin.display(description="设备名称", ordering="name")
+    def device_name(self, device: TOTPDevice) -> str:
+        return device.name
+
+    @admin.display(description="添加时间", ordering="created_at", empty_value="—")
+    def created(self, device: TOTPDevice) -> str:
+        return local_minute(device.created_at)
+
+    @admin.display(description="最近使用时间", ordering="last_used_at", empty_value="—")
+    def last_used(self, device: TOTPDevice) -> str:
+        return local_minute(device.last_used_at)
+
+    @admin.display(description="已启用", boolean=True, ordering="confirmed")
+    def enabled(self, device: TOTPDevice) -> bool:
+        return device.confirmed
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        labels = admin_labels.TOTP_FIELDS
+        kwargs["labels"] = {name: label for name, (label, _help) in labels.items()}
+        kwargs["help_texts"] = {name: help_text for name, (_label, help_text) in labels.items()}
+        return super().get_form(request, obj, change, **kwargs)
 
     @admin.display(description="二维码")
     def qrcode_link(self, device: TOTPDevice) -> str:
@@ -87,8 +126,12 @@ class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
         return device.user_id == request.user.pk or request.user.has_perm(MANAGE_DEVICES)
 
     def get_fieldsets(self, request, obj=None):
+        shown_as = {"created_at": "created", "last_used_at": "last_used"}
         fieldsets = [
-            (admin_labels.TOTP_FIELDSETS.get(name, name), options)
+            (
+                admin_labels.TOTP_FIELDSETS.get(name, name),
+                {**options, "fields": [shown_as.get(f, f) for f in options["fields"]]},
+            )
             for name, options in super().get_fieldsets(request, obj)
         ]
         if obj is None or self._may_see_secret(request, obj):

@@ -12,10 +12,13 @@ word is an untranslated label.
 import datetime
 import re
 from html.parser import HTMLParser
+from importlib import import_module
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -298,3 +301,13 @@ def test_login_lockout_and_forbidden_pages_read_in_chinese(client, settings):
     forbidden = client.get(reverse("admin:audit_auditevent_changelist"))
     assert forbidden.status_code == 403
     assert untranslated(forbidden.content.decode()) == []
+
+
+def test_chinese_labels_change_no_migration_state(db):
+    """The third-party apps' names are given when the admin's URLs load; their models' state,
+    which their own migrations record, must stay as it is."""
+    import_module(settings.ROOT_URLCONF)
+    reverse("admin:index")
+    call_command(
+        "makemigrations", "otp_totp", "axes", "django_tasks_database", check=True, dry_run=True
+    )
