@@ -163,6 +163,9 @@ class AuditEventAdmin(admin.ModelAdmin):
             "admin/audit/auditevent/includes/details.html", {"details": readable.details(event)}
         )
 
+    class Media:
+        css = {"all": ["css/admin-audit.css"]}
+
     def has_add_permission(self, request):
         return False
 
