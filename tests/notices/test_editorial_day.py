@@ -313,3 +313,54 @@ def test_checksums_are_folded_into_a_details_element(client, editor, notice_in):
         "unsaved-changes.js" in page
         and "<script>" not in page.split("unsaved-changes.js")[0][-200:]
     )
+
+
+# ---------------------------------------------------------------- the other roles' side
+
+
+def test_an_auditor_sees_no_sent_back_box_and_cannot_send_back(client, auditor, notice_in):
+    notice = notice_in("in_review")
+    client.force_login(auditor)
+    assert "退回给我的" not in client.get(reverse("admin:index")).content.decode()
+    response = client.post(workflow_url(notice), {"transition": "send_back", "comment": "x"})
+    assert response.status_code in (302, 403)
+    assert Notice.objects.get(pk=notice.pk).status == Notice.Status.IN_REVIEW
+
+
+def test_an_editor_of_another_organ_does_not_see_a_sent_back_notice(
+    client, other_editor, reviewer, notice_in
+):
+    notice = notice_in("in_review", title="本机构退回的")
+    workflow.send_back(notice, reviewer, "重写")
+    client.force_login(other_editor)
+    assert "本机构退回的" not in client.get(CHANGELIST + "?sent_back=all").content.decode()
+
+
+def test_an_auditor_cannot_add_a_genre(client, auditor):
+    client.force_login(auditor)
+    response = client.post(
+        reverse("admin:notices_genre_add"), {"name": "白皮书", "code": "whitepaper"}
+    )
+    assert response.status_code == 403
+    assert not Genre.objects.filter(code="whitepaper").exists()
+
+
+@pytest.mark.django_db
+def test_a_genre_code_must_be_lowercase_letters_and_digits():
+    with pytest.raises(ValidationError) as caught:
+        Genre(name="白皮书", code="White Paper").full_clean()
+    assert "小写英文字母和数字" in caught.value.message_dict["code"][0]
+
+
+def test_staged_files_nobody_came_back_for_are_removed(editor):
+    import datetime
+
+    from django.utils import timezone
+
+    old = staging.stage(SimpleUploadedFile("old.pdf", factories.PDF_BYTES), editor)
+    fresh = staging.stage(SimpleUploadedFile("new.pdf", factories.PDF_BYTES), editor)
+    staging.StagedUpload.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=staging.STAGED_UPLOAD_HOURS + 1)
+    )
+    assert staging.prune() == 1
+    assert list(staging.StagedUpload.objects.all()) == [fresh]
