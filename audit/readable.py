@@ -14,7 +14,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from audit.exports import DATASETS
 from audit.models import ACTION_LABELS, AuditEvent
 from notices.fields import SanitizedHTMLField
 from notices.versions import Segment, body_lines, inline_diff
@@ -188,8 +187,13 @@ def _masked_fields(model) -> set[str]:
     return set(auditlog.get_model_fields(model)["mask_fields"])
 
 
+# The Chinese names of the datasets an export may hold, filled by the exports app when it is
+# installed (ExportsConfig.ready), so that this app need not import it.
+DATASET_LABELS: dict[str, str] = {}
+
+
 def _dataset_label(value) -> str:
-    return DATASETS.get(value, value)
+    return DATASET_LABELS.get(value, value)
 
 
 def _text(value) -> str:

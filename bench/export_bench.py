@@ -202,11 +202,13 @@ def measure(kind: str, chunk_size: int, compress: bool) -> dict:
     """One measurement, in this (fresh) process."""
     from django.db import connection
 
-    from audit import chain, exports
-    from audit.exports.writers import csv_copied
+    from audit import chain
+    from exports.export import Export, Selection
+    from exports.tables import notice_tables
+    from exports.writers import csv_copied
 
     def run() -> tuple[int, int]:
-        (table,) = exports.notice_tables(exports.Selection("notices"), None)
+        (table,) = notice_tables(Selection("notices"), None)
         if kind == "baseline":
             rows = 0
             with chain.snapshot():
@@ -219,8 +221,8 @@ def measure(kind: str, chunk_size: int, compress: bool) -> dict:
                 for lines, count in csv_copied(table, table.sql("table_sql")):
                     rows, size = rows + count, size + len(lines)
             return rows, size
-        export = exports.Export(
-            exports.Selection("notices", kind.removesuffix("-python")),
+        export = Export(
+            Selection("notices", kind.removesuffix("-python")),
             chunk_size=chunk_size,
             compress=compress,
             use_copy=not kind.endswith("-python"),
@@ -229,7 +231,7 @@ def measure(kind: str, chunk_size: int, compress: bool) -> dict:
         return export.manifest["rows"], size
 
     connection.ensure_connection()
-    exports.notice_tables(exports.Selection("notices"), None)[0].queryset.exists()
+    notice_tables(Selection("notices"), None)[0].queryset.exists()
     rss_before = peak_rss_bytes()
     server_before, own_before = server_cpu_seconds(connection), own_cpu_seconds()
     started = time.perf_counter()
@@ -300,10 +302,11 @@ def main() -> None:
 
     from django.db import connection
 
-    from audit import exports
+    from exports.tables import FETCH_CHUNK
+    from exports.writers import DEFLATE_LEVEL
 
     if args.chunk_size is None:
-        args.chunk_size = exports.FETCH_CHUNK
+        args.chunk_size = FETCH_CHUNK
     low, _, high = args.body_chars.partition("-")
     body_chars = (int(low), int(high or low))
     if args.worker:
@@ -368,7 +371,7 @@ def main() -> None:
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "chunk_size": args.chunk_size,
-        "deflate_level": exports.DEFLATE_LEVEL if args.compress else 0,
+        "deflate_level": DEFLATE_LEVEL if args.compress else 0,
         "body_chars": args.body_chars,
         "body_compression": args.body_compression or "as migrated",
         "results": results,

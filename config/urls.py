@@ -18,7 +18,7 @@ security.harden_admin(admin.site)
 handler500 = "core.reliability.server_error"
 
 urlpatterns = [
-    path("admin/exports/", include("audit.urls")),
+    path("admin/exports/", include("exports.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",

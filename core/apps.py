@@ -8,3 +8,13 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "门户基础"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from core import admin_labels
+
+        # The permissions the history and the admin show, named in Chinese once they exist.
+        post_migrate.connect(
+            admin_labels.name_permissions_after_migrate, dispatch_uid="core.admin_labels"
+        )

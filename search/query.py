@@ -247,10 +247,7 @@ def facets(counts: dict[str, Counter], exact: bool, estimated=frozenset()) -> li
         Facet(
             "genre",
             "体裁",
-            [
-                (g, genre_names.get(g, g), n)
-                for g, n in counts["genre"].most_common(FACET_VALUES)
-            ],
+            [(g, genre_names.get(g, g), n) for g, n in counts["genre"].most_common(FACET_VALUES)],
         ),
         Facet("year", "发布年份", [(str(y), f"{y}年", n) for y, n in years]),
         Facet(

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "assessments",
     "importer",
     "audit",
+    "exports",
     "search",
     "applications",
     "annual_reports",

@@ -139,7 +139,9 @@ def test_editor_creates_a_draft_and_body_is_sanitized(client, editor, organ):
 
 def test_control_characters_pasted_into_the_admin_are_not_stored(client, editor, organ):
     client.force_login(editor)
-    draft = Notice(organ=organ, title="粘贴\x0b的标题\x85", genre_id="notice", body="<p>正\x0c文</p>")
+    draft = Notice(
+        organ=organ, title="粘贴\x0b的标题\x85", genre_id="notice", body="<p>正\x0c文</p>"
+    )
     data = form_data(draft, summary="第一行\x0b\r\n\t第二行\x1b", keywords="甲\t乙")
     response = client.post(ADD, data)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -157,7 +157,9 @@ def test_an_add_form_racing_another_save_of_its_number_gets_the_message(
     organ, editor, second_editor
 ):
     release = threading.Event()
-    first = Notice(organ=organ, title="先", genre_id="notice", body="<p>x</p>", document_number=NUMBER)
+    first = Notice(
+        organ=organ, title="先", genre_id="notice", body="<p>x</p>", document_number=NUMBER
+    )
     client = Client()
     client.force_login(second_editor)  # first: a login waits for the audit history's writers
     holder = hold_while(release, lambda: workflow.save_draft(first, editor))

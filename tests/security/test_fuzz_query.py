@@ -60,7 +60,7 @@ def public_urls(organ, editor, reviewer, notice_in):
     }
     urls = []
     for name, route in portal_patterns():
-        if name in {"audit:export", "notices:attachment-download"}:
+        if name in {"exports:export", "notices:attachment-download"}:
             continue
         if "<" in route:
             urls.append(reverse(name, args=filled[name]))

@@ -25,17 +25,20 @@ from django.utils import timezone
 
 from assessments import workflow as assessment_workflow
 from assessments.models import Finding, Requirement
-from audit import chain, checkpoints, exports
+from audit import chain, checkpoints
 from audit.context import acting
-from audit.exports import writers
-from audit.exports.columns import excel_precision
 from audit.models import GENESIS_HASH, AuditEvent, ChainHead
+from exports import writers
+from exports.columns import excel_precision
+from exports.export import FORMATS, Export, ExportError, Selection, can_export
+from exports.tables import scoped, sees_history
+from exports.writers import EXCEL_MAX_CELL_CHARS
 from notices import roles
 from notices.models import Genre, Notice
 from tests import factories
 from tests.assessments import factories as af
 
-URL = reverse("audit:export")
+URL = reverse("exports:export")
 TZ = timezone.get_default_timezone()
 
 
@@ -53,8 +56,8 @@ def unzip(content: bytes) -> tuple[dict[str, bytes], dict]:
     return files, json.loads(files["manifest.json"])
 
 
-def export(selection: exports.Selection, user=None, **options) -> tuple[dict[str, bytes], dict]:
-    return unzip(b"".join(exports.Export(selection, user, **options).stream()))
+def export(selection: Selection, user=None, **options) -> tuple[dict[str, bytes], dict]:
+    return unzip(b"".join(Export(selection, user, **options).stream()))
 
 
 def read_csv(data: bytes) -> list[list[str]]:
@@ -162,7 +165,7 @@ def notices(organ, other_organ, editor, reviewer, other_editor, other_reviewer, 
 
 
 def test_notice_csv_matches_the_database_row_for_row(notices, auditor):
-    files, _ = export(exports.Selection("notices", "csv"), auditor)
+    files, _ = export(Selection("notices", "csv"), auditor)
     assert sorted(files) == ["manifest.json", "notices.csv"]
     header, *rows = read_csv(files["notices.csv"])
     assert header[:12] == [
@@ -177,7 +180,7 @@ def test_notice_csv_matches_the_database_row_for_row(notices, auditor):
 
 
 def test_notice_xlsx_matches_the_database_row_for_row(notices, auditor):
-    files, _ = export(exports.Selection("notices", "xlsx"), auditor)
+    files, _ = export(Selection("notices", "xlsx"), auditor)
     sheets = read_xlsx(files["notices.xlsx"])
     assert list(sheets) == ["公告"]
     header, *rows = sheets["公告"]
@@ -187,7 +190,7 @@ def test_notice_xlsx_matches_the_database_row_for_row(notices, auditor):
 
 
 def test_notice_json_has_english_keys_codes_and_iso_dates(notices, auditor):
-    files, _ = export(exports.Selection("notices", "json"), auditor)
+    files, _ = export(Selection("notices", "json"), auditor)
     rows = json.loads(files["notices.json"])
     assert [row["id"] for row in rows] == sorted(notice.pk for notice in notices.values())
     circular = notices["circular"]
@@ -224,7 +227,7 @@ def test_notice_json_has_english_keys_codes_and_iso_dates(notices, auditor):
 
 
 def test_empty_exports_are_well_formed(db, auditor):
-    made = {f: export(exports.Selection("notices", f), auditor) for f in exports.FORMATS}
+    made = {f: export(Selection("notices", f), auditor) for f in FORMATS}
     assert all(manifest["rows"] == 0 for _, manifest in made.values())
     header = [column["label"] for column in made["csv"][1]["files"][0]["columns"]]
     assert read_csv(made["csv"][0]["notices.csv"]) == [header]
@@ -232,9 +235,9 @@ def test_empty_exports_are_well_formed(db, auditor):
     assert json.loads(made["json"][0]["notices.json"]) == []
 
 
-@pytest.mark.parametrize("format", list(exports.FORMATS))
+@pytest.mark.parametrize("format", list(FORMATS))
 def test_manifest_hashes_match_the_files_in_the_zip(notices, auditor, format):
-    files, manifest = export(exports.Selection("notices", format), auditor)
+    files, manifest = export(Selection("notices", format), auditor)
     (entry,) = manifest["files"]
     assert entry["name"] == f"notices.{format}"
     data = files[entry["name"]]
@@ -286,7 +289,7 @@ def test_manifest_names_filters_counts_author_and_chain_head(client, notices, au
 def test_filters_are_honoured(notices, auditor, organ, filters, expected):
     if filters.get("organ") == "mine":
         filters = {**filters, "organ": organ}
-    files, manifest = export(exports.Selection("notices", "json", **filters), auditor)
+    files, manifest = export(Selection("notices", "json", **filters), auditor)
     titles = {row["title"] for row in json.loads(files["notices.json"])}
     assert titles == {notices[name].title for name in expected}
     assert manifest["rows"] == len(expected)
@@ -294,7 +297,7 @@ def test_filters_are_honoured(notices, auditor, organ, filters, expected):
 
 def test_xlsx_splits_into_sheets_past_the_row_limit(organ, notice_in, auditor):
     made = [notice_in("draft", title=f"草稿{n}") for n in range(5)]
-    files, manifest = export(exports.Selection("notices", "xlsx"), auditor, sheet_rows=3)
+    files, manifest = export(Selection("notices", "xlsx"), auditor, sheet_rows=3)
     sheets = read_xlsx(files["notices.xlsx"])
     assert list(sheets) == ["公告", "公告（2）", "公告（3）"]
     assert [len(rows) for rows in sheets.values()] == [3, 3, 2]
@@ -307,28 +310,28 @@ def test_xlsx_splits_into_sheets_past_the_row_limit(organ, notice_in, auditor):
 def test_text_cannot_become_a_spreadsheet_formula(notice_in, auditor):
     formula = '=HYPERLINK("http://example.com","点击")'
     notice_in("draft", title=formula, keywords="@SUM(1)")
-    csv_files, manifest = export(exports.Selection("notices", "csv"), auditor)
+    csv_files, manifest = export(Selection("notices", "csv"), auditor)
     (row,) = read_csv(csv_files["notices.csv"])[1:]
     assert row[2] == "'" + formula
     assert row[14] == "'@SUM(1)"
     assert any("单引号" in note for note in manifest["notes"])
-    xlsx_files, _ = export(exports.Selection("notices", "xlsx"), auditor)
+    xlsx_files, _ = export(Selection("notices", "xlsx"), auditor)
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_files["notices.xlsx"])).active
     assert sheet.cell(2, 3).value == formula
     assert sheet.cell(2, 3).data_type == "s"
-    json_files, _ = export(exports.Selection("notices", "json"), auditor)
+    json_files, _ = export(Selection("notices", "json"), auditor)
     assert json.loads(json_files["notices.json"])[0]["keywords"] == "@SUM(1)"
 
 
 def test_xlsx_keeps_to_excel_limits_and_says_what_it_cut(notice_in, auditor):
     body = "<p>" + "公开" * 20_000 + "</p>"
     notice_in("draft", body=body, keywords="铃\x07声")
-    files, manifest = export(exports.Selection("notices", "xlsx"), auditor)
+    files, manifest = export(Selection("notices", "xlsx"), auditor)
     (row,) = read_xlsx(files["notices.xlsx"])["公告"][1:]
     assert row[14] == "铃声"
-    assert row[-1] == body[: exports.EXCEL_MAX_CELL_CHARS]
+    assert row[-1] == body[:EXCEL_MAX_CELL_CHARS]
     assert manifest["files"][0]["truncated_cells"] == 1
-    csv_files, _ = export(exports.Selection("notices", "csv"), auditor)
+    csv_files, _ = export(Selection("notices", "csv"), auditor)
     assert read_csv(csv_files["notices.csv"])[1][-1] == body
 
 
@@ -369,7 +372,7 @@ def assessment(organ, editor, reviewer):
 
 
 def test_assessment_export_has_one_hashed_file_per_table(assessment, auditor):
-    files, manifest = export(exports.Selection("assessments", "csv"), auditor)
+    files, manifest = export(Selection("assessments", "csv"), auditor)
     names = [entry["name"] for entry in manifest["files"]]
     assert names == [
         "assessments.csv",
@@ -409,7 +412,7 @@ def test_assessment_export_has_one_hashed_file_per_table(assessment, auditor):
 
 
 def test_assessment_json_lists_related_units(assessment, auditor):
-    files, _ = export(exports.Selection("assessments", "json"), auditor)
+    files, _ = export(Selection("assessments", "json"), auditor)
     (requirement,) = json.loads(files["requirements.json"])
     second = assessment.units.order_by("position").last()
     assert requirement["units"] == [second.organ.name]
@@ -420,7 +423,7 @@ def test_assessment_json_lists_related_units(assessment, auditor):
 
 def test_assessment_filters_by_year_status_and_organ(assessment, auditor, other_organ):
     def count(**filters):
-        selection = exports.Selection("assessments", "csv", **filters)
+        selection = Selection("assessments", "csv", **filters)
         return export(selection, auditor)[1]["files"][1]["rows"]
 
     assert count(year=2017) == 3
@@ -431,7 +434,7 @@ def test_assessment_filters_by_year_status_and_organ(assessment, auditor, other_
 
 
 def test_history_export_can_be_verified_offline(notices, auditor):
-    files, manifest = export(exports.Selection("history", "json"), auditor)
+    files, manifest = export(Selection("history", "json"), auditor)
     rows = json.loads(files["history.json"])
     head = manifest["chain_head"]
     assert len(rows) == head["sequence"] > 10
@@ -469,12 +472,12 @@ def test_an_export_of_a_history_cut_short_says_its_head_could_not_be_signed(noti
         cursor.execute("SET LOCAL session_replication_role = replica")
     AuditEvent.objects.filter(pk=last.pk).delete()
     ChainHead.objects.filter(pk=1).update(sequence=last.sequence - 1, hash=last.previous_hash)
-    _, manifest = export(exports.Selection("history", "json"), auditor)
+    _, manifest = export(Selection("history", "json"), auditor)
     assert "少于上一个检查点" in manifest["checkpoint"]["refused"]
 
 
 def test_history_csv_has_chinese_headers(notices, auditor):
-    files, _ = export(exports.Selection("history", "csv"), auditor)
+    files, _ = export(Selection("history", "csv"), auditor)
     header, first, *_ = read_csv(files["history.csv"])
     assert header[:3] == ["序号", "时间", "操作人"]
     assert header[-4:] == ["上一条的哈希", "哈希", "封印", "哈希原文"]
@@ -482,14 +485,14 @@ def test_history_csv_has_chinese_headers(notices, auditor):
 
 
 def test_history_cannot_be_filtered_by_organ_or_status(organ, auditor):
-    selection = exports.Selection("history", "csv", organ=organ, status="published")
+    selection = Selection("history", "csv", organ=organ, status="published")
     assert selection.errors() == ["审计记录不能按机构筛选。", "审计记录不能按状态筛选。"]
-    with pytest.raises(exports.ExportError):
-        exports.Export(selection, auditor)
+    with pytest.raises(ExportError):
+        Export(selection, auditor)
 
 
 def test_unknown_status_and_reversed_dates_are_refused(db):
-    selection = exports.Selection(
+    selection = Selection(
         "assessments",
         status="withdrawn",
         since=datetime.date(2018, 1, 1),
@@ -526,7 +529,7 @@ def test_an_interrupted_download_is_recorded_too(monkeypatch, organ, notice_in, 
     monkeypatch.setattr(writers, "STREAM_CHUNK_BYTES", 1)
     for n in range(3):
         notice_in("draft", title=f"草稿{n}")
-    stream = exports.Export(exports.Selection("notices"), auditor).stream()
+    stream = Export(Selection("notices"), auditor).stream()
     next(stream)
     stream.close()
     event = AuditEvent.objects.get(additional_data__event="export")
@@ -548,7 +551,7 @@ def test_response_streams_a_zip_named_after_dataset_and_time(client, notices, au
 
 
 def test_zip_members_carry_the_export_time_and_xlsx_is_stored_as_is(notices, auditor):
-    export = exports.Export(exports.Selection("notices", "xlsx"), auditor)
+    export = Export(Selection("notices", "xlsx"), auditor)
     with zipfile.ZipFile(io.BytesIO(b"".join(export.stream()))) as archive:
         xlsx, manifest = archive.infolist()
     when = timezone.localtime(export.generated_at).timetuple()[:5]
@@ -560,7 +563,7 @@ def test_zip_members_carry_the_export_time_and_xlsx_is_stored_as_is(notices, aud
 @pytest.mark.parametrize("format", ["csv", "json", "xlsx"])
 def test_data_files_are_stored_unless_compression_is_asked_for(notices, auditor, format):
     def members(**options):
-        export = exports.Export(exports.Selection("notices", format), auditor, **options)
+        export = Export(Selection("notices", format), auditor, **options)
         with zipfile.ZipFile(io.BytesIO(b"".join(export.stream()))) as archive:
             data = archive.getinfo(f"notices.{format}")
             return data, archive.read(data), export.manifest["files"][0]["sha256"]
@@ -620,7 +623,7 @@ def test_editors_and_reviewers_are_refused(client, request, notices, who):
     assert post(client).status_code == 403
     assert not AuditEvent.objects.filter(additional_data__event="export").exists()
     with pytest.raises(PermissionDenied):
-        exports.Export(exports.Selection("notices"), user)
+        Export(Selection("notices"), user)
 
 
 def test_anonymous_and_non_staff_are_sent_to_the_admin_login(client, db):
@@ -644,18 +647,18 @@ def test_an_auditor_without_the_required_second_factor_is_sent_to_login(client, 
 
 
 def test_inactive_or_non_staff_auditors_cannot_export(auditor):
-    assert exports.can_export(auditor)
+    assert can_export(auditor)
     auditor.is_staff = False
-    assert not exports.can_export(auditor)
+    assert not can_export(auditor)
     auditor.is_staff, auditor.is_active = True, False
-    assert not exports.can_export(auditor)
+    assert not can_export(auditor)
 
 
 def test_anyone_without_every_organ_would_see_only_their_organs(notices, editor, organ):
-    scoped = exports.scoped(Notice.objects.all(), editor)
-    assert set(scoped.values_list("organ", flat=True)) == {organ.pk}
-    assert not exports.sees_history(editor)
-    assert exports.sees_history(None)
+    visible = scoped(Notice.objects.all(), editor)
+    assert set(visible.values_list("organ", flat=True)) == {organ.pk}
+    assert not sees_history(editor)
+    assert sees_history(None)
 
 
 def test_form_explains_a_filter_that_does_not_apply(client, organ, auditor):
@@ -708,7 +711,7 @@ def test_outside_a_transaction_postgresql_reads_one_snapshot_and_records(organ):
     editor, reviewer = factories.make_editor(organ), factories.make_reviewer(organ)
     factories.make_notice(organ, editor, reviewer, "published")
     with acting(source="测试"):
-        stream = exports.Export(exports.Selection("history", "json"), auditor).stream()
+        stream = Export(Selection("history", "json"), auditor).stream()
         files, manifest = unzip(b"".join(stream))
     rows = json.loads(files["history.json"])
     assert rows[-1]["hash"] == manifest["chain_head"]["hash"]
@@ -795,7 +798,7 @@ def test_postgresql_writes_the_same_bytes_as_python(
 ):
     settings.TIME_ZONE = time_zone
     awkward_notices(organ, editor, reviewer)
-    selection = exports.Selection("notices", format)
+    selection = Selection("notices", format)
     by_python, _ = export(selection, auditor, use_copy=False)
     assert not copies
     by_postgresql, manifest = export(selection, auditor)
@@ -817,7 +820,7 @@ def test_postgresql_writes_the_same_bytes_as_python(
 @pytest.mark.postgres
 @pytest.mark.parametrize("format", ["csv", "json"])
 def test_postgresql_writes_assessment_tables_as_python_does(copies, assessment, auditor, format):
-    selection = exports.Selection("assessments", format)
+    selection = Selection("assessments", format)
     by_python, _ = export(selection, auditor, use_copy=False)
     by_postgresql, manifest = export(selection, auditor)
     # Findings and requirements list related names, which only Python adds.
@@ -829,7 +832,7 @@ def test_postgresql_writes_assessment_tables_as_python_does(copies, assessment, 
 @pytest.mark.postgres
 def test_a_copy_leaves_the_session_as_django_needs_it(copies, notices, auditor):
     circular = notices["circular"]
-    export(exports.Selection("notices", "csv"), auditor)
+    export(Selection("notices", "csv"), auditor)
     assert copies
     with connection.cursor() as cursor:
         cursor.execute("SHOW TIME ZONE")
@@ -843,7 +846,7 @@ def test_an_interrupted_copy_is_cancelled_and_recorded(monkeypatch, copies, noti
     monkeypatch.setattr(writers, "STREAM_CHUNK_BYTES", 1)
     for n in range(20):
         notice_in("draft", title=f"草稿{n}")
-    stream = exports.Export(exports.Selection("notices"), auditor).stream()
+    stream = Export(Selection("notices"), auditor).stream()
     next(stream)
     stream.close()
     assert copies
@@ -863,7 +866,7 @@ def test_a_copy_reads_the_snapshot_the_export_began_with(monkeypatch, organ, for
     auditor = factories.make_user(roles.AUDITOR)
     editor, reviewer = factories.make_editor(organ), factories.make_reviewer(organ)
     made = [factories.make_notice(organ, editor, reviewer, "draft") for _ in range(3)]
-    stream = exports.Export(exports.Selection("notices", format), auditor).stream()
+    stream = Export(Selection("notices", format), auditor).stream()
     chunks = [next(stream)]
 
     def change_meanwhile():
@@ -881,7 +884,7 @@ def test_a_copy_reads_the_snapshot_the_export_began_with(monkeypatch, organ, for
 
 
 def test_xlsx_dates_and_times_are_cells_a_spreadsheet_computes_with(notices, auditor):
-    files, _ = export(exports.Selection("notices", "xlsx"), auditor)
+    files, _ = export(Selection("notices", "xlsx"), auditor)
     sheet = openpyxl.load_workbook(io.BytesIO(files["notices.xlsx"])).active
     header = [cell.value for cell in sheet[1]]
     circular = next(

@@ -6,24 +6,24 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from audit import exports
-from audit.forms import ExportForm
+from exports.export import Export, can_export
+from exports.forms import ExportForm
 
 
 @require_http_methods(["GET", "POST"])
 def export_page(request):
-    if not exports.can_export(request.user):
+    if not can_export(request.user):
         raise PermissionDenied("只有审计人员和管理员可以导出数据。")
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        export = exports.Export(
+        export = Export(
             form.selection(), request.user, request=request, compress=form.cleaned_data["compress"]
         )
         response = StreamingHttpResponse(export.stream(), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         return response
     context = {**admin.site.each_context(request), "title": "导出数据", "form": form}
-    return render(request, "audit/export_form.html", context)
+    return render(request, "exports/export_form.html", context)
 
 
 # Behind the admin's own gate, as every admin page: whoever the admin would send to its login

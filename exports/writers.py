@@ -2,7 +2,7 @@
 hashed and measured while it is written.
 
 Rows are formatted here in batches, or, on PostgreSQL, CSV and JSON files whose every column
-PostgreSQL can write come from ``COPY (…) TO STDOUT`` (audit/pgcopy.py), the same bytes several
+PostgreSQL can write come from ``COPY (…) TO STDOUT`` (exports/pgcopy.py), the same bytes several
 times faster. XLSX goes through a temporary file first.
 """
 
@@ -25,10 +25,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from audit.exports.columns import Column
-from audit.exports.tables import Table
-from audit.pgcopy import CopyOut
 from core.text import FORMULA_START, formula_guarded
+from exports.columns import Column
+from exports.pgcopy import CopyOut
+from exports.tables import Table
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL_CHARS = 32_767

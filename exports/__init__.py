@@ -3,7 +3,7 @@
 An export streams. Rows come from ``values_list(...).iterator()`` in batches, are formatted and
 written into a ZIP opened on a non-seekable pipe, which the generator empties chunk by chunk; XLSX
 goes through a temporary file first. On PostgreSQL, CSV and JSON files whose every column
-PostgreSQL can write come from ``COPY (…) TO STDOUT`` instead (audit/pgcopy.py), several times
+PostgreSQL can write come from ``COPY (…) TO STDOUT`` instead (exports/pgcopy.py), several times
 faster and byte for byte the same. Memory therefore stays flat however many rows there are.
 
 The ZIP ends with manifest.json: what was asked, who asked and when, the rows, size and SHA-256 of
@@ -17,42 +17,3 @@ The web page, the command and the benchmark all go through ``Export``; ``can_exp
 - ``writers``: CSV, JSON and XLSX written into the ZIP, each file hashed as it is written;
 - ``export``: the selection, who may export, the manifest and the record in the history.
 """
-
-from audit.exports.columns import Column
-from audit.exports.export import (
-    DATASETS,
-    FORMATS,
-    Export,
-    ExportError,
-    Selection,
-    can_export,
-)
-from audit.exports.tables import (
-    FETCH_CHUNK,
-    Table,
-    assessment_tables,
-    history_tables,
-    notice_tables,
-    scoped,
-    sees_history,
-)
-from audit.exports.writers import DEFLATE_LEVEL, EXCEL_MAX_CELL_CHARS
-
-__all__ = [
-    "DATASETS",
-    "DEFLATE_LEVEL",
-    "EXCEL_MAX_CELL_CHARS",
-    "FETCH_CHUNK",
-    "FORMATS",
-    "Column",
-    "Export",
-    "ExportError",
-    "Selection",
-    "Table",
-    "assessment_tables",
-    "can_export",
-    "history_tables",
-    "notice_tables",
-    "scoped",
-    "sees_history",
-]

@@ -1,6 +1,6 @@
 from django import forms
 
-from audit import exports
+from exports.export import DATASETS, FORMATS, Selection
 from notices.models import Organ
 
 STATUS_CHOICES = [
@@ -15,18 +15,18 @@ STATUS_CHOICES = [
 
 class ExportForm(forms.Form):
     """The export page: what to export, in which format, and the filters. The rules of which
-    filter suits which dataset are exports.Selection's; this form only collects."""
+    filter suits which dataset are Selection's; this form only collects."""
 
     dataset = forms.ChoiceField(
         label="导出内容",
-        choices=list(exports.DATASETS.items()),
+        choices=list(DATASETS.items()),
         initial="notices",
         widget=forms.RadioSelect,
         help_text="考核导出包括考核、成绩、特点和问题、整改要求和整改报告，每类一个文件。",
     )
     format = forms.ChoiceField(
         label="格式",
-        choices=list(exports.FORMATS.items()),
+        choices=list(FORMATS.items()),
         initial="csv",
         widget=forms.RadioSelect,
         help_text="CSV 可直接用 Excel 打开；JSON 的字段名为英文，便于程序处理。",
@@ -78,9 +78,9 @@ class ExportForm(forms.Form):
                 self.add_error(None, message)
         return cleaned
 
-    def selection(self) -> exports.Selection:
+    def selection(self) -> Selection:
         data = self.cleaned_data
-        return exports.Selection(
+        return Selection(
             dataset=data["dataset"],
             format=data["format"],
             organ=data.get("organ"),

@@ -25,10 +25,12 @@ from assessments.models import (
     Score,
     UnitGroup,
 )
-from audit import exports
 from audit.context import acting
 from audit.models import AuditEvent
 from core.text import FORMULA_START
+from exports.columns import Column
+from exports.export import Export, Selection
+from exports.tables import assessment_tables, history_tables, notice_tables
 from notices.models import Genre, Notice, Organ
 from tests.assessments import factories as af
 
@@ -120,7 +122,7 @@ def is_number(text: str) -> bool:
 
 
 def exported_tables(dataset: str, user, use_copy: bool) -> dict[str, list[list[str]]]:
-    stream = exports.Export(exports.Selection(dataset, "csv"), user, use_copy=use_copy).stream()
+    stream = Export(Selection(dataset, "csv"), user, use_copy=use_copy).stream()
     with zipfile.ZipFile(io.BytesIO(b"".join(stream))) as archive:
         found = {}
         for name in archive.namelist():
@@ -132,14 +134,14 @@ def exported_tables(dataset: str, user, use_copy: bool) -> dict[str, list[list[s
     return found
 
 
-def columns_of(dataset: str, user) -> dict[str, list[exports.Column]]:
-    selection = exports.Selection(dataset, "csv")
+def columns_of(dataset: str, user) -> dict[str, list[Column]]:
+    selection = Selection(dataset, "csv")
     if dataset == "notices":
-        tables = exports.notice_tables(selection, user)
+        tables = notice_tables(selection, user)
     elif dataset == "assessments":
-        tables = exports.assessment_tables(selection, user)
+        tables = assessment_tables(selection, user)
     else:
-        tables = exports.history_tables(selection, user, head_sequence=2**62)
+        tables = history_tables(selection, user, head_sequence=2**62)
     return {table.name: table.columns for table in tables}
 
 

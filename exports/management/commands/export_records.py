@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audit import context, exports
+from audit import context
+from exports.export import DATASETS, FORMATS, Export, ExportError, Selection
 from notices.models import Organ
 
 SOURCE = "命令 export_records"
@@ -25,8 +26,8 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("dataset", choices=list(exports.DATASETS))
-        parser.add_argument("--format", choices=list(exports.FORMATS), default="csv")
+        parser.add_argument("dataset", choices=list(DATASETS))
+        parser.add_argument("--format", choices=list(FORMATS), default="csv")
         parser.add_argument("--organ", help="the organ's code (机构代码)")
         parser.add_argument("--since", type=iso_date, help="first day, YYYY-MM-DD")
         parser.add_argument("--until", type=iso_date, help="last day, YYYY-MM-DD")
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"没有机构代码为 {organ} 的机构。")
             organ = found
-        selection = exports.Selection(
+        selection = Selection(
             dataset=dataset,
             format=options["format"],
             organ=organ or None,
@@ -58,8 +59,8 @@ class Command(BaseCommand):
         )
         with context.acting(source=SOURCE):
             try:
-                export = exports.Export(selection, compress=compress)
-            except exports.ExportError as error:
+                export = Export(selection, compress=compress)
+            except ExportError as error:
                 raise CommandError(str(error)) from error
             path = Path(output or export.filename)
             partial = path.with_name(path.name + ".part")

@@ -12,22 +12,22 @@ from django.utils.functional import SimpleLazyObject
 
 from assessments.models import Assessment
 from audit import chain, checkpoints, context, keys
-from audit.exports.columns import local_iso
-from audit.exports.tables import (
+from audit.signals import record_access
+from exports.columns import local_iso
+from exports.tables import (
     FETCH_CHUNK,
     Table,
     assessment_tables,
     history_tables,
     notice_tables,
 )
-from audit.exports.writers import (
+from exports.writers import (
     DEFLATE_LEVEL,
     EXCEL_MAX_CELL_CHARS,
     EXCEL_MAX_ROWS,
     Archive,
     FileReport,
 )
-from audit.signals import record_access
 from notices import access
 from notices.models import Notice, Organ
 

@@ -1,10 +1,10 @@
 from django import template
 
-from audit import exports
+from exports import export
 
 register = template.Library()
 
 
 @register.simple_tag
 def can_export(user) -> bool:
-    return exports.can_export(user)
+    return export.can_export(user)

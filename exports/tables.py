@@ -14,7 +14,8 @@ from django.db.models import Expression, QuerySet
 from django.utils import timezone
 
 from assessments.models import Assessment, Finding, RectificationReport, Requirement, Score
-from audit.exports.columns import (
+from audit.models import AuditEvent, canonical_json
+from exports.columns import (
     ASSESSMENT_SPEC,
     FINDING_SPEC,
     HISTORY_FIELDS,
@@ -25,12 +26,11 @@ from audit.exports.columns import (
     SCORE_SPEC,
     Column,
 )
-from audit.models import AuditEvent, canonical_json
 from notices import access
 from notices.models import Notice
 
 if TYPE_CHECKING:
-    from audit.exports.export import Selection
+    from exports.export import Selection
 
 FETCH_CHUNK = 1000
 
