@@ -16,7 +16,7 @@ from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from config import admin_labels
+from core import admin_labels
 from core.client import client_address
 
 # Devices belong to users: who may read users may list them, who may change users may enrol.
@@ -65,7 +65,7 @@ class StaffOTPAdminSite(OTPAdminSite):
 
 class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
     """TOTP devices under the user permissions; a device's secret only for who may enrol it.
-    Labelled in Chinese (config/admin_labels.py): django-otp's own are English only."""
+    Labelled in Chinese (core/admin_labels.py): django-otp's own are English only."""
 
     search_help_text = "按用户的登录名或电子邮件地址查找。"
     list_display = ["owner", "device_name", "created", "last_used", "enabled"]

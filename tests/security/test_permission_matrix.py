@@ -16,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from annual_reports.models import AnnualReport
 from assessments.models import Assessment
 from notices import access
 from notices.models import Attachment, Notice
@@ -34,11 +35,14 @@ ORGANS_OF = {
     "assessments.Score": lambda o: {o.unit.assessment.organ_id},
     "assessments.RectificationReport": lambda o: {o.unit.organ_id, o.unit.assessment.organ_id},
     "importer.ImportedSource": lambda o: {o.organ_id},
+    "annual_reports.AnnualReport": lambda o: {o.organ_id},
 }
 # The permission that lets a role read a model's rows, where it is not the model's own.
 VIEW_PERMISSION = {
     "otp_totp.TOTPDevice": "auth.view_user",
     "importer.ImportedSource": "notices.view_notice",
+    # Annual reports are drafted and reviewed by the notices' editors and reviewers.
+    "annual_reports.AnnualReport": "notices.view_notice",
 }
 OBJECT_VIEWS = ["change", "history"]
 DENIED = {302, 403, 404}
@@ -273,12 +277,37 @@ def portal_requests(world: World):
         (reverse("sitemap-section", args=[section]), same(200))
         for section in ("pages", "notices", "assessments")
     ]
+    # An annual report is public once published; one still in the works is not, to anyone.
+    reports = [(report, 200) for report in AnnualReport.objects.published()[:1]]
+    reports += [
+        (report, 404)
+        for report in AnnualReport.objects.exclude(
+            pk__in=AnnualReport.objects.published().values("pk")
+        )[:1]
+    ]
+    assert reports, "the demo has annual reports"
+    for name in ("report-detail", "report-csv", "report-xlsx"):
+        cases[f"annual_reports:{name}"] = [
+            (reverse(f"annual_reports:{name}", args=[r.organ_id, r.year]), same(status))
+            for r, status in reports
+        ]
+    cases["annual_reports:year-summary"] = [
+        (reverse("annual_reports:year-summary", args=[r.year]), same(200)) for r, _ in reports[:1]
+    ]
+    cases["annual_reports:organ-reports"] = [
+        (reverse("annual_reports:organ-reports", args=[r.organ_id]), same(200))
+        for r, _status in reports[:1]
+    ]
+    # An applicant's documents open only by the signed link the look-up gives: a made-up one
+    # shows nothing to anyone, staff included.
+    for name in ("applications:document", "applications:document-docx"):
+        cases[name] = [(reverse(name, args=["made-up-token"]), same(404))]
     # The search finds only what is public, whatever is typed.
     for name in ("search:search", "search:api", "search:feed"):
         cases[name] = [(reverse(name) + "?q=机密草稿", same(200))]
     # The auditors' export is an admin page under /admin/exports/, checked with the admin.
-    cases.pop("audit:export", None)
-    missing = {name for name, _route in portal_patterns()} - set(cases) - {"audit:export"}
+    cases.pop("exports:export", None)
+    missing = {name for name, _route in portal_patterns()} - set(cases) - {"exports:export"}
     assert not missing, f"portal URLs without a case in this matrix: {missing}"
     for name in cases:
         yield from cases[name]
