@@ -253,7 +253,7 @@ def admin_pages(user, published: Notice) -> list[str]:
     correction = Notice.objects.filter(correction_of=published).first()
     pages.append(reverse("admin:notices_notice_change", args=[correction.pk]))
     pages.append(reverse("admin:notices_notice_versions", args=[published.pk]))
-    pages.append(reverse("audit:export"))
+    pages.append(reverse("exports:export"))
     return list(dict.fromkeys(pages))
 
 
