@@ -57,6 +57,13 @@ def public_urls(organ, editor, reviewer, notice_in):
         "assessments:assessment-detail": [assessment.pk],
         "assessments:unit-history": [sheet.units[0][0].organ_id],
         "sitemap-section": ["notices"],
+        "applications:document": ["made-up-token"],
+        "applications:document-docx": ["made-up-token"],
+        "annual_reports:organ-reports": [organ.pk],
+        "annual_reports:year-summary": [2025],
+        "annual_reports:report-detail": [organ.pk, 2025],
+        "annual_reports:report-csv": [organ.pk, 2025],
+        "annual_reports:report-xlsx": [organ.pk, 2025],
     }
     urls = []
     for name, route in portal_patterns():
