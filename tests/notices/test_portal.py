@@ -160,6 +160,7 @@ def test_on_request_notice_has_no_public_page_nor_attachments(client, notice_in)
     attachment = factories.make_attachment(notice, "依申请公开的附件")
     assert client.get(detail_url(notice)).status_code == 404
     assert client.get(attachment.get_absolute_url()).status_code == 404
+    assert notice.title not in listed_titles(client.get(list_url()))
 
 
 def test_pending_correction_has_no_public_page_and_leaves_the_live_text(client, notice_in, editor):
@@ -944,8 +945,8 @@ def test_notice_sitemap_lists_published_notices_only(client, notice_in):
     published = notice_in("published")
     hidden = [notice_in(state) for state in [*PAGE_STATES_HIDDEN, "withdrawn"]]
     hidden.append(notice_in("published", disclosure="withheld", withheld_reason="涉密"))
-    sitemap = text(client.get("/sitemap-notices.xml"))
     hidden.append(notice_in("published", disclosure="on_request"))
+    sitemap = text(client.get("/sitemap-notices.xml"))
     assert f"<loc>http://testserver{detail_url(published)}</loc>" in sitemap
     for notice in hidden:
         assert f"{detail_url(notice)}<" not in sitemap
