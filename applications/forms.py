@@ -184,10 +184,10 @@ class ApplicationForm(forms.ModelForm):
             self.add_error("postal_address", "选择邮寄时，请填写通信地址。")
         return data
 
-    def _post_clean(self):
-        super()._post_clean()
-        # The model's check constraints say the same as the field messages above; a message
-        # that is not about one field would only repeat them at the top of the form.
+    def validate_unique(self):
+        # Where the model's check constraints are checked: they say the same as the field
+        # messages above, so a message that is not about one field would only repeat them.
+        super().validate_unique()
         if self.errors and "__all__" in self.errors and len(self.errors) > 1:
             del self.errors["__all__"]
 

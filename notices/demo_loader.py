@@ -147,8 +147,7 @@ def _attach(notice: Notice, position: int, item: dict) -> None:
     path = DEMO_DIR / item["file"]
     with path.open("rb") as handle:
         attachment = Attachment(notice=notice, position=position, title=item["title"])
-        attachment.file = File(handle, name=path.name)
-        attachment.file._committed = False
+        attachment.file.save(path.name, File(handle), save=False)
         attachment.full_clean()
         attachment.save()
 
