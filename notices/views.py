@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.functional import SimpleLazyObject
+from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from core import page_cache, pagination
@@ -138,15 +139,15 @@ def cursor_position(cursor: int):
     return None if notice is None else (notice.published_at, notice.pk)
 
 
-class NoticeListView(ListView):
+class NoticeListView(View):
     """The catalogue: published notices, filtered by whatever the URL says.
 
-    Pages are numbered as far as the capped count reaches; past that a page is named by the
-    notice it follows or precedes (core/pagination.py).
+    A plain view rather than a ListView: its rows come from prepared queries and its pages from
+    core/pagination.py, numbered as far as the capped count reaches; past that a page is named
+    by the notice it follows or precedes.
     """
 
     template_name = "notices/notice_list.html"
-    context_object_name = "notices"
 
     def get(self, request, *args, **kwargs):
         # The count kept for these filters comes with the form's kept lists, if they are valid

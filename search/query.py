@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from notices import shared_lists
-from notices.forms import NoticeFilterForm, topic_and_descendants
+from notices.forms import NoticeFilterForm
 from notices.models import Notice, genre_labels
 from search import highlight, text
 from search.backends import Filters, base, get_backend
@@ -53,14 +53,7 @@ class SearchForm(NoticeFilterForm):
         self.fields["q"].validators = []
 
     def backend_filters(self) -> Filters:
-        data = self.cleaned_data
-        return Filters(
-            organ_id=data["organ"].pk if data.get("organ") else None,
-            topic_ids=tuple(topic_and_descendants(data["topic"])) if data.get("topic") else (),
-            genre=data.get("genre") or "",
-            year=data.get("year"),
-            validity=data.get("validity") or "",
-        )
+        return Filters.from_values(self.query_values())
 
     def filter_values(self) -> dict[str, str]:
         """The current filters as URL parameters (for facet links and the API)."""

@@ -6,6 +6,7 @@ which backend answers is the setting ``SEARCH_BACKEND``. See
 docs/decisions/0001-search-engine.md for the backends there are and how to add one.
 """
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -24,12 +25,26 @@ class SearchTooSlow(Exception):
 
 @dataclass(frozen=True)
 class Filters:
+    """The catalogue's filters as NoticeFilterForm.query_values() gives them (notices/forms.py
+    is where each filter's meaning is decided: a topic with every topic below it, a year as
+    the moments it spans in the portal's time zone); a backend only translates them."""
+
     organ_id: int | None = None
     # The topic asked for and every topic below it.
     topic_ids: tuple[int, ...] = ()
     genre: str = ""
-    year: int | None = None
+    # The first moment of the year asked for, and of the year after.
+    year_start: datetime.datetime | None = None
+    year_end: datetime.datetime | None = None
     validity: str = ""
+
+    @classmethod
+    def from_values(cls, values: dict) -> "Filters":
+        return cls(**{**values, "topic_ids": tuple(values.get("topic_ids", ()))})
+
+    @property
+    def year(self) -> int | None:
+        return None if self.year_start is None else self.year_start.year
 
 
 @dataclass

@@ -5,14 +5,12 @@ An entry holds the folded text the public may search of one notice; ``search.ind
 equal to the notice in the transaction that changes the notice.
 """
 
-import datetime
 import random
 
 from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
-from django.utils import timezone
 
 from search import index
 from search.backends import counting
@@ -72,15 +70,12 @@ class EntrySearch:
             parts.append(Sql("genre = %s", [filters.genre]))
         if filters.validity:
             parts.append(Sql("validity = %s", [filters.validity]))
-        if filters.year is not None:
+        if filters.year_start is not None:
             # The date range lets the date-ordered index start at the year's end.
-            zone = timezone.get_current_timezone()
-            start = datetime.datetime(filters.year, 1, 1, tzinfo=zone)
-            end = datetime.datetime(filters.year + 1, 1, 1, tzinfo=zone)
             parts.append(
                 Sql(
                     "year = %s AND published_at >= %s AND published_at < %s",
-                    [filters.year, start, end],
+                    [filters.year, filters.year_start, filters.year_end],
                 )
             )
         if filters.topic_ids:

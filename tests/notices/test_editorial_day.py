@@ -70,6 +70,7 @@ def test_a_genre_code_cannot_be_changed_and_an_editor_cannot_edit_genres(
 
 
 @pytest.mark.django_db
+@pytest.mark.postgres
 def test_a_notice_refers_to_an_existing_genre_only(organ):
     with pytest.raises(IntegrityError), transaction.atomic():
         with connection.cursor() as cursor:

@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from annual_reports import services
 from tests import factories
 from tests.annual_reports.factories import application, lawsuit, report, review
-from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, browser, new_page, requests_made  # noqa: F401
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ def overflow(page) -> int:
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
-def test_published_report_reads_on_phone_and_desktop(new_page, published, viewport):  # noqa: F811
+def test_published_report_reads_on_phone_and_desktop(new_page, published, viewport):
     SHOTS.mkdir(parents=True, exist_ok=True)
     width = viewport["width"]
     page = new_page(viewport)
@@ -76,7 +76,7 @@ def test_published_report_reads_on_phone_and_desktop(new_page, published, viewpo
     assert download.value.suggested_filename == "annual-report-990001-2025.xlsx"
 
 
-def test_editor_adjusts_a_cell_in_the_admin_and_sees_the_finding(new_page, transactional_db):  # noqa: F811
+def test_editor_adjusts_a_cell_in_the_admin_and_sees_the_finding(new_page, transactional_db):
     SHOTS.mkdir(parents=True, exist_ok=True)
     organ = factories.make_organ(name="示例市人民政府办公室", code="990002")
     editor = factories.make_editor(organ)
