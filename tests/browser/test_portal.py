@@ -35,7 +35,7 @@ class PageKind:
 def page_kinds() -> list[PageKind]:
     """One URL per kind of portal page, from the demo content."""
     office = Organ.objects.get(code="000014349")
-    report = Notice.objects.published().get(title__startswith="甘肃省人民政府办公厅2025年")
+    report = Notice.objects.published().get(title__contains="2026年政务公开工作要点")
     seed = Notice.objects.published().get(title__contains="2016年政务公开工作考核")
     withdrawn = Notice.objects.get(status=Notice.Status.WITHDRAWN)
     example = Assessment.objects.published().get(is_example=True)
