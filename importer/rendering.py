@@ -4,7 +4,7 @@ notices/demo/gansu-2016-notice.html. Sanitized like every body the portal stores
 
 from django.utils.html import escape
 
-from importer.parsing import Item, ParsedNotice
+from importer.parsed import Item, ParsedNotice
 from notices.sanitize import sanitize_html
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from importer.parsing import FlagKind, ParsedNotice
+from importer.parsed import FlagKind, ParsedNotice
 
 
 class Status:

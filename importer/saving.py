@@ -21,9 +21,9 @@ from assessments.models import (
     StatisticSchema,
     StatisticValue,
 )
-from importer import parsing, reading, rendering
+from importer import damage, parsing, reading, rendering, statistics
 from importer.models import ImportedSource, ImportFlag
-from importer.parsing import FlagKind, ParsedNotice, SectionKind
+from importer.parsed import FlagKind, ParsedNotice, SectionKind
 from importer.report import FileResult, ImportReport, Status, flag_dicts, recognized
 from notices import document_numbers, workflow
 from notices.models import CitedDocument, Genre, Notice, Organ
@@ -306,7 +306,7 @@ def _assessment(parsed: ParsedNotice, notice: Notice, organ: Organ, user):
         if section is None:
             continue
         for index, item in enumerate(section.items, start=1):
-            position = parsing.damage.cn_to_int(item.number) or index
+            position = damage.cn_to_int(item.number) or index
             heading = (item.title or item.text[:60])[:200] or f"第{index}项"
             fields = {"assessment": assessment, "position": position, "title": heading}
             made = (
@@ -330,10 +330,10 @@ def _statistics(parsed: ParsedNotice, assessment: Assessment) -> None:
             FlagKind.STATISTICS, "统计数据", f"缺少统计口径“{PRE_2019_SCHEMA}”，未导入统计。"
         )
         return
-    zeros = parsing.implied_zeros(parsed.statistics)
+    zeros = statistics.implied_zeros(parsed.statistics)
     note = "从通报正文导入。"
     if zeros:
-        names = "、".join(parsing.STATISTIC_NAMES[code] for code in zeros)
+        names = "、".join(statistics.STATISTIC_NAMES[code] for code in zeros)
         note += f"文中未提及、其余分项已与合计相符的，按 0 计：{names}。"
     report = StatisticReport(assessment=assessment, schema=schema, note=note)
     report.full_clean()

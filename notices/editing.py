@@ -1,6 +1,6 @@
 """What the notice form does so that nothing typed or chosen is lost when it fails validation:
 attachments kept between sendings (notices.staging), and the summary of errors linking to each
-field in error. Used by notices/admin.py."""
+field in error. Used by notices/admin/."""
 
 from dataclasses import dataclass
 

@@ -14,7 +14,7 @@ sends the SQL itself instead.
 
 Each query keeps its ORM queryset (``orm``), which other databases (SQLite) run instead and
 which tests/notices/test_prepared.py checks the SQL against: what the public may read is decided
-in notices/models.py (``PUBLIC``, ``WITHDRAWAL_PAGE``), the catalogue's filters in
+in notices/models/notice.py (``PUBLIC``, ``WITHDRAWAL_PAGE``), the catalogue's filters in
 notices/forms.py (``filtered``), and the SQL here says the same. Columns come from the models'
 fields, so a new field needs no change here. The SQL is made of table and column names,
 constants and placeholders only: every value is a parameter.

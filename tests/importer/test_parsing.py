@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from importer import cleaning, damage, parsing, reading, rendering
+from importer import cleaning, damage, parsing, reading, rendering, statistics
 from tests.importer.helpers import corpus_bytes, expected, fold_brackets, seed_bytes
 
 
@@ -110,12 +110,12 @@ def test_seed_attachments_and_statistics(seed):
         assert seed.statistics[f"proactive_{channels[name]}"] == value
     requests = stats["requests"]
     assert seed.statistics["requests_total"] == requests["total"]
-    by_name = {parsing.STATISTIC_NAMES[code]: v for code, v in seed.statistics.items()}
+    by_name = {statistics.STATISTIC_NAMES[code]: v for code, v in seed.statistics.items()}
     for name, value in requests["by_channel"].items():
         assert by_name[f"{name}申请"] == value
     for name, value in requests["by_outcome"].items():
         assert by_name[name] == value
-    assert parsing.statistics_problems(seed.statistics) == []
+    assert statistics.statistics_problems(seed.statistics) == []
     assert not [f for f in seed.flags if f.kind == parsing.FlagKind.STATISTICS]
 
 
@@ -252,8 +252,8 @@ def test_pinyin_annotated_annual_report():
     assert "（2017）" in parsed.preamble[0]
     assert parsed.statistics["proactive_total"] == 1200
     # Channels not mentioned are 0 when the others add up: nothing to flag.
-    assert parsing.statistics_problems(parsed.statistics) == []
-    assert set(parsing.implied_zeros(parsed.statistics)) >= {"proactive_gazette", "requests_fax"}
+    assert statistics.statistics_problems(parsed.statistics) == []
+    assert set(statistics.implied_zeros(parsed.statistics)) >= {"proactive_gazette", "requests_fax"}
     kinds = {f.kind for f in parsed.flags}
     assert kinds == {parsing.FlagKind.MISSING}  # no signature in an annual report as saved
 

@@ -1,19 +1,14 @@
+"""The notice's admin: the form, attachments and citations, the list, the workflow buttons."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.actions import delete_selected
-from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,152 +16,22 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.pagination import CappedCountPaginator
-from notices import access, editing, staging, submissions, users, workflow
+from notices import access, editing, staging, submissions, workflow
 from notices import versions as versions_module
+from notices.admin.common import (
+    NOTICE_OUT_OF_SCOPE,
+    ScopedChoicesMixin,
+    already_submitted,
+)
+from notices.admin.filters import OrganFilter, ReviewQueueFilter, SentBackFilter, YearFilter
 from notices.models import (
     Attachment,
     CitedDocument,
     Genre,
     Notice,
-    NoticeVersion,
     Organ,
-    Topic,
-    WorkflowEvent,
 )
 from notices.views import render_notice
-
-NOTICE_OUT_OF_SCOPE = "所选文件不存在或无权引用。"
-
-
-class ScopedRawIdWidget(ForeignKeyRawIdWidget):
-    """A raw-id box that names the row it holds only if the row is among ``queryset``: Django's
-    looks the id up among all rows, so a form sent back with an error would show the title of
-    whatever id was typed into it."""
-
-    def __init__(self, rel, admin_site, queryset, attrs=None, using=None):
-        super().__init__(rel, admin_site, attrs, using)
-        self.queryset = queryset
-
-    def label_and_url_for_value(self, value):
-        key = self.rel.get_related_field().name
-        try:
-            in_scope = self.queryset.filter(**{key: value}).exists()
-        except (ValueError, ValidationError):
-            in_scope = False
-        return super().label_and_url_for_value(value) if in_scope else ("", "")
-
-
-class ScopedChoicesMixin:
-    """For model admins and inlines: the foreign keys named by ``scoped_choices`` offer, accept
-    and name only the rows the user may see, and any other id is refused with a message that
-    does not tell whether the row exists."""
-
-    def scoped_choices(self, request) -> dict:
-        """Field name → (the rows the user may choose, the message for any other id)."""
-        return {}
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scoped = self.scoped_choices(request).get(db_field.name)
-        if scoped is None:
-            return super().formfield_for_foreignkey(db_field, request, **kwargs)
-        queryset, message = scoped
-        kwargs["queryset"] = queryset
-        if db_field.name in self.raw_id_fields:
-            kwargs["widget"] = ScopedRawIdWidget(
-                db_field.remote_field, self.admin_site, queryset, using=kwargs.get("using")
-            )
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        formfield.error_messages["invalid_choice"] = message
-        return formfield
-
-
-def already_submitted(model_admin, request, created) -> HttpResponseRedirect:
-    """The answer to an add form sent again: what its first sending created, not a copy."""
-    opts = model_admin.opts
-    if created is None:
-        model_admin.message_user(request, "该表单已经提交过，没有重复创建。", messages.WARNING)
-        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-    model_admin.message_user(
-        request, "该表单已经提交过，没有重复创建；以下是第一次提交时创建的内容。", messages.WARNING
-    )
-    opts = created._meta
-    return HttpResponseRedirect(
-        reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[created.pk])
-    )
-
-
-class YearFilter(admin.SimpleListFilter):
-    title = "发布年份"
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        this_year = timezone.localdate().year
-        earliest = Notice.objects.aggregate(earliest=Min("published_at"))["earliest"]
-        first_year = timezone.localtime(earliest).year if earliest else this_year
-        return [(str(year), f"{year}年") for year in range(this_year + 1, first_year - 1, -1)]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            try:
-                return queryset.filter(published_at__year=int(self.value()))
-            except ValueError:
-                return queryset.none()
-        return queryset
-
-
-class OrganFilter(admin.SimpleListFilter):
-    title = "发布机构"
-    parameter_name = "organ"
-
-    def lookups(self, request, model_admin):
-        organs = access.scope_to_user(Organ.objects.all(), request.user, organ_field="pk")
-        return [(str(organ.pk), organ.name) for organ in organs]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            try:
-                return queryset.filter(organ_id=int(self.value()))
-            except ValueError:
-                return queryset.none()
-        return queryset
-
-
-class ReviewQueueFilter(admin.SimpleListFilter):
-    """待我审核: in review, in my organs, last edited by someone else."""
-
-    title = "审核"
-    parameter_name = "queue"
-
-    def lookups(self, request, model_admin):
-        if request.user.has_perm(workflow.REVIEW_PERMISSION):
-            return [("mine", "待我审核")]
-        return []
-
-    def queryset(self, request, queryset):
-        if self.value() == "mine":
-            return queryset.filter(status=Notice.Status.IN_REVIEW).exclude(
-                last_edited_by=request.user
-            )
-        return queryset
-
-
-class SentBackFilter(admin.SimpleListFilter):
-    """已退回: drafts a reviewer sent back and nobody has submitted again."""
-
-    title = "退回"
-    parameter_name = "sent_back"
-
-    def lookups(self, request, model_admin):
-        return [("all", "已退回"), ("mine", "退回给我的")]
-
-    def queryset(self, request, queryset):
-        sent_back = queryset.filter(status=Notice.Status.DRAFT, sent_back_at__isnull=False)
-        if self.value() == "all":
-            return sent_back
-        if self.value() == "mine":
-            return sent_back.filter(sent_back_to=request.user)
-        return queryset
-
 
 DOCUMENT_NUMBER_CONSTRAINT = next(
     constraint
@@ -566,124 +431,3 @@ def transition_message(action: str, notice: Notice) -> str:
         to = notice.sent_back_to.get_username() if notice.sent_back_to else "编辑"
         return f"已退回给 {to}，退回意见已显示在其页面顶部。"
     return f"已完成：{notice.state_label}。"
-
-
-@admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "position", "active"]
-    list_editable = ["position", "active"]
-    search_fields = ["name", "code"]
-
-    def get_readonly_fields(self, request, obj=None):
-        # Notices, filter links and the search index refer to a genre by its code.
-        return ["code"] if obj is not None else []
-
-
-@admin.register(Organ)
-class OrganAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "code", "kind", "parent"]
-    list_filter = ["kind"]
-    search_fields = ["name", "short_name", "code"]
-    filter_horizontal = ["members"]
-
-
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "position"]
-    search_fields = ["name"]
-
-
-@admin.register(NoticeVersion)
-class NoticeVersionAdmin(ScopedChoicesMixin, admin.ModelAdmin):
-    list_display = ["notice", "number", "change_note", "edited_by", "approved_by", "created_at"]
-    list_select_related = ["notice", "edited_by", "approved_by"]
-    raw_id_fields = ["notice"]
-    fields = [
-        "notice",
-        "number",
-        "change_note",
-        "edited_by",
-        "approved_by",
-        "created_at",
-        "recorded",
-    ]
-    readonly_fields = ["recorded"]
-
-    @admin.display(description="内容")
-    def recorded(self, version: NoticeVersion) -> str:
-        """The recorded content as a reader reads it, not its JSON."""
-        rows = versions_module.content_rows(version.content)
-        return render_to_string("admin/notices/noticeversion/includes/content.html", {"rows": rows})
-
-    def get_queryset(self, request):
-        return access.scope_to_user(super().get_queryset(request), request.user, "notice__organ")
-
-    def scoped_choices(self, request) -> dict:
-        notices = access.scope_to_user(Notice.objects.all(), request.user)
-        return {"notice": (notices, NOTICE_OUT_OF_SCOPE)}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Only ever deleted along with a draft that may itself be deleted.
-        return obj is not None and workflow.can_delete(request.user, obj.notice)
-
-
-@admin.register(WorkflowEvent)
-class WorkflowEventAdmin(NoticeVersionAdmin):
-    fields = None
-    readonly_fields = ()
-    list_display = ["created_at", "action", "notice", "actor", "comment"]
-    list_filter = ["action"]
-    list_select_related = ["notice", "actor"]
-    show_full_result_count = False
-    paginator = CappedCountPaginator
-
-
-admin.site.unregister(get_user_model())
-
-
-@admin.register(get_user_model())
-class StaffUserAdmin(UserAdmin):
-    """Django's user admin, except that whoever acted is deactivated instead of deleted
-    (notices.users)."""
-
-    actions = ["deactivate_users"]
-
-    @admin.action(description="停用所选用户（不能登录，保留其记录）", permissions=["change"])
-    def deactivate_users(self, request, queryset):
-        others = queryset.exclude(pk=request.user.pk)
-        if others.count() < queryset.count():
-            self.message_user(request, "不能停用自己的账号。", messages.ERROR)
-        done = sum(users.deactivate(user) for user in others)
-        self.message_user(request, f"已停用 {done} 个用户；其记录保持不变。", messages.SUCCESS)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if "delete_selected" in actions:
-            _func, name, description = actions["delete_selected"]
-            actions["delete_selected"] = (self.delete_selected_users, name, description)
-        return actions
-
-    @staticmethod
-    def delete_selected_users(model_admin, request, queryset):
-        refusals = [users.deletion_refusal(user) for user in queryset]
-        refusals = [refusal for refusal in refusals if refusal]
-        if refusals:
-            for refusal in refusals:
-                model_admin.message_user(request, refusal, messages.ERROR)
-            return None
-        return delete_selected(model_admin, request, queryset)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        user = self.get_object(request, unquote(object_id))
-        if user is not None and self.has_delete_permission(request, user):
-            refusal = users.deletion_refusal(user)
-            if refusal:
-                self.message_user(request, refusal, messages.ERROR)
-                return HttpResponseRedirect(reverse("admin:auth_user_change", args=[user.pk]))
-        return super().delete_view(request, object_id, extra_context)
