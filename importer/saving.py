@@ -23,7 +23,7 @@ from assessments.models import (
 )
 from importer import damage, parsing, reading, rendering, statistics
 from importer.models import ImportedSource, ImportFlag
-from importer.parsed import FlagKind, ParsedNotice, SectionKind
+from importer.parsed import FlagKind, NotANotice, ParsedNotice, SectionKind
 from importer.report import FileResult, ImportReport, Status, flag_dicts, recognized
 from notices import document_numbers, workflow
 from notices.models import CitedDocument, Genre, Notice, Organ
@@ -77,7 +77,7 @@ def import_file(data: bytes, name: str, organ: Organ, user, read=read_and_parse)
         return _already(result, existing.get())
     try:
         source, parsed = read(data, name)
-    except (reading.ReadError, parsing.NotANotice) as error:
+    except (reading.ReadError, NotANotice) as error:
         result.reason = str(error)
         return result
     result.recognized = recognized(parsed)

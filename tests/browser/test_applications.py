@@ -52,6 +52,8 @@ def test_apply_and_look_up(new_page, organ, viewport):
     page = new_page(viewport)
     page.goto("/")
     page.get_by_role("link", name="依申请公开").click()
+    # Measured once the page and its stylesheets have loaded, not as soon as its heading exists.
+    page.wait_for_load_state("load")
     assert page.locator("h1").inner_text() == "依申请公开"
     assert overflow(page) <= 0
     assert blocking(page) == []

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from importer import cleaning, damage, parsing, reading, rendering, statistics
+from importer.parsed import Citation, FlagKind, NotANotice, ParsedNotice, SectionKind
 from tests.importer.helpers import corpus_bytes, expected, fold_brackets, seed_bytes
 
 
@@ -15,7 +16,7 @@ def seed():
     return parsing.parse(source.text, source.meta, source.chrome)
 
 
-def parse_corpus(name: str) -> parsing.ParsedNotice:
+def parse_corpus(name: str) -> ParsedNotice:
     source = reading.read(corpus_bytes(name), name)
     return parsing.parse(source.text, source.meta, source.chrome)
 
@@ -58,7 +59,7 @@ def test_seed_sections_and_items_in_order(seed):
 
 def test_seed_damaged_items_keep_the_raw_fragment_and_are_flagged(seed):
     raw = seed_bytes().decode("utf-8")
-    flags = [f for f in seed.flags if f.kind == parsing.FlagKind.DAMAGED_HEADING]
+    flags = [f for f in seed.flags if f.kind == FlagKind.DAMAGED_HEADING]
     damaged = seed.damaged_items
     assert len(damaged) == len(flags) == 9
     for (section, item), flag in zip(damaged, flags, strict=True):
@@ -83,7 +84,7 @@ def test_seed_repair_suggestions_where_the_bytes_allow(seed):
 
 
 def test_seed_damaged_text_in_paragraphs_is_flagged_in_place(seed):
-    flags = [f for f in seed.flags if f.kind == parsing.FlagKind.DAMAGED_TEXT]
+    flags = [f for f in seed.flags if f.kind == FlagKind.DAMAGED_TEXT]
     where = {f.location: f.raw for f in flags}
     assert "正文开头" in where and "?" in where["正文开头"]
     assert "一、总体情况" in where
@@ -116,7 +117,7 @@ def test_seed_attachments_and_statistics(seed):
     for name, value in requests["by_outcome"].items():
         assert by_name[name] == value
     assert statistics.statistics_problems(seed.statistics) == []
-    assert not [f for f in seed.flags if f.kind == parsing.FlagKind.STATISTICS]
+    assert not [f for f in seed.flags if f.kind == FlagKind.STATISTICS]
 
 
 def test_seed_site_chrome_dropped_but_its_facts_kept(seed):
@@ -200,7 +201,7 @@ def test_chinese_numerals(value, numeral):
 def test_statistics_that_do_not_add_up_are_flagged():
     text = seed_bytes().decode("utf-8").replace("傳真受理33件", "傳真受理34件")
     parsed = parsing.parse(text)
-    messages = [f.message for f in parsed.flags if f.kind == parsing.FlagKind.STATISTICS]
+    messages = [f.message for f in parsed.flags if f.kind == FlagKind.STATISTICS]
     assert messages == ["依申请公开：各申请方式之和等于申请总数：合计 2071，分项之和 2072，相差 -1"]
 
 
@@ -211,7 +212,7 @@ def test_a_lost_heading_shows_as_a_numbering_gap():
         .replace("  (四)回應(yīng)關(guān)切尚存短板。", "  回應關切尚存短板。")
     )
     parsed = parsing.parse(text)
-    gaps = [f for f in parsed.flags if f.kind == parsing.FlagKind.NUMBERING]
+    gaps = [f for f in parsed.flags if f.kind == FlagKind.NUMBERING]
     assert len(gaps) == 1 and gaps[0].location == "三、主要问题"
     assert "回应关切尚存短板" in parsed.sections[2].items[2].text  # kept, in the item before
 
@@ -222,14 +223,14 @@ def test_clean_assessment_notice():
     assert parsed.signed_on == datetime.date(2019, 3, 5)  # 二〇一九年三月五日
     assert parsed.issuer == "示例市人民政府办公室"
     assert parsed.is_assessment
-    rectifications = parsed.section_of(parsing.SectionKind.RECTIFICATIONS)
+    rectifications = parsed.section_of(SectionKind.RECTIFICATIONS)
     assert [(i.label, i.title) for i in rectifications.items] == [
         ("1.", "对照问题清单逐项整改"),
         ("2.", "建立长效机制"),
         ("3.", "开展“回头看”"),
     ]
     assert parsed.attachments == ["2018年度政务公开工作考核结果汇总表"]
-    assert [f.kind for f in parsed.flags] == [parsing.FlagKind.ATTACHMENT]
+    assert [f.kind for f in parsed.flags] == [FlagKind.ATTACHMENT]
 
 
 def test_traditional_inspection_notice_is_a_notice_not_an_assessment():
@@ -237,7 +238,7 @@ def test_traditional_inspection_notice_is_a_notice_not_an_assessment():
     assert parsed.title == "示例省人民政府办公厅关于2018年第三季度全省政府网站抽查情况的通报"
     assert parsed.document_number == "示政办函〔2018〕88号"  # typed with （）
     assert parsed.citations == [
-        parsing.Citation("国务院办公厅关于加强政府网站信息内容建设的意见", "国办发〔2014〕57号")
+        Citation("国务院办公厅关于加强政府网站信息内容建设的意见", "国办发〔2014〕57号")
     ]
     assert [s.kind for s in parsed.sections] == ["", "problems", "rectifications"]
     assert not parsed.is_assessment
@@ -255,7 +256,7 @@ def test_pinyin_annotated_annual_report():
     assert statistics.statistics_problems(parsed.statistics) == []
     assert set(statistics.implied_zeros(parsed.statistics)) >= {"proactive_gazette", "requests_fax"}
     kinds = {f.kind for f in parsed.flags}
-    assert kinds == {parsing.FlagKind.MISSING}  # no signature in an annual report as saved
+    assert kinds == {FlagKind.MISSING}  # no signature in an annual report as saved
 
 
 def test_html_page_with_site_chrome():
@@ -274,5 +275,5 @@ def test_html_page_with_site_chrome():
 
 
 def test_text_that_is_not_a_notice_is_refused():
-    with pytest.raises(parsing.NotANotice, match="不像一份公文"):
+    with pytest.raises(NotANotice, match="不像一份公文"):
         parsing.parse("hello world\n1234\n")
