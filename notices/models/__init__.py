@@ -10,7 +10,7 @@ from notices.models.classification import (
     paths_below,
     topic_path,
 )
-from notices.models.history import FormSubmission, NoticeVersion, PageGeneration, WorkflowEvent
+from notices.models.history import FormSubmission, NoticeVersion, WorkflowEvent
 from notices.models.labels import choice_label
 from notices.models.notice import (
     DUPLICATE_DOCUMENT_NUMBER,
@@ -42,7 +42,6 @@ __all__ = [
     "NoticeVersion",
     "Organ",
     "OrganQuerySet",
-    "PageGeneration",
     "StoredFile",
     "Topic",
     "TopicQuerySet",

@@ -1,4 +1,4 @@
-"""A notice's versions and workflow events, the page generation, the add forms' tokens."""
+"""A notice's versions and workflow events, and the add forms' one-time tokens."""
 
 from django.conf import settings
 from django.db import models
@@ -83,23 +83,6 @@ class WorkflowEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} · {self.notice}"
-
-
-class PageGeneration(models.Model):
-    """How many times the public content has changed: bumped after every publication,
-    correction or withdrawal (core.page_cache.invalidate). A cached page records the number
-    it was rendered under and is not served once the database holds a larger one, so an
-    invalidation is not lost while the cache cannot be reached. One row."""
-
-    value = models.BigIntegerField(_("版本号"), default=0)
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("门户内容版本")
-        verbose_name_plural = _("门户内容版本")
-
-    def __str__(self) -> str:
-        return f"门户内容版本 {self.value}"
 
 
 class FormSubmission(models.Model):
