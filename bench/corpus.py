@@ -175,7 +175,7 @@ def fill(count: int, organs: int, seed: int, part: int = 0, batch: int = 1000) -
                     + rng.choice(["通知", "通报", "意见", "批复"]),
                     document_number=number,
                     index_number=f"{organ.code}/{published_at.year}-{n:06d}",
-                    genre=rng.choice(GENRES),
+                    genre_id=rng.choice(GENRES),
                     summary=maker.sentence(60) if rng.random() < 0.3 else "",
                     body=maker.body(length),
                     status=Notice.Status.PUBLISHED,

@@ -133,7 +133,7 @@ def fill(target: int, body_chars: tuple[int, int], seed: int = 2017) -> int:
                 document_number=f"甘{organ.short_name[1:3]}发〔{year}〕{n}号"
                 if rng.random() < 0.7
                 else "",
-                genre=rng.choice(Notice.Genre.values),
+                genre_id=rng.choice(["notice", "circular", "opinion", "report", "reply"]),
                 keywords=" ".join(rng.sample(WORDS, 3)),
                 summary="".join(rng.choices(pool, k=4))[: rng.randint(80, 200)],
                 addressees="各市、自治州人民政府，兰州新区管委会，省政府各部门，中央在甘有关单位",

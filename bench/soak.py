@@ -107,7 +107,7 @@ def publish(env: dict, seconds: float, every: float, results) -> None:
             draft = Notice(
                 organ=organ,
                 title=f"关于压力测试事项的通知（第{number}号）",
-                genre=Notice.Genre.NOTICE,
+                genre_id="notice",
                 body=f"<p>压力测试正文，第{number}号。</p>",
             )
             notice = workflow.save_draft(draft, editor)
