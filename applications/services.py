@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from applications import clock
+from applications import clock, retention
 from applications.models import (
     CATEGORY,
     Application,
@@ -429,4 +429,5 @@ def archive(application: Application, user, *, archived_on=None, comment="") -> 
     application.archived_on = archived_on
     _save(application)
     record_event(application, Action.ARCHIVED, from_state, user, comment)
+    retention.schedule(application)
     return application

@@ -9,3 +9,12 @@ def send_step_mail(event_id: int) -> bool:
     from applications import notifications
 
     return notifications.send_for_event(event_id)
+
+
+@task()
+def delete_expired_identity_documents() -> int:
+    """Delete the identity documents whose retention period has ended (applications/retention.py);
+    returns how many files were deleted."""
+    from applications import retention
+
+    return retention.delete_expired()

@@ -31,6 +31,7 @@ class ApplicationEvent(models.Model):
         ARCHIVED = "archived", _("归档")
         REVIEW_RECORDED = "review_recorded", _("登记行政复议")
         LAWSUIT_RECORDED = "lawsuit_recorded", _("登记行政诉讼")
+        IDENTITY_DELETED = "identity_deleted", _("删除身份证明材料")
 
     application = models.ForeignKey(
         Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="events"

@@ -283,6 +283,11 @@ else:
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Calendar days after an application is archived before the applicant's identity documents are
+# deleted (applications/retention.py; docs/applications.md).
+APPLICATION_IDENTITY_RETENTION_DAYS = int(
+    os.environ.get("APPLICATION_IDENTITY_RETENTION_DAYS", "365")
+)
 # Long work (importing legacy files) is queued in the database and run by `manage.py db_worker`
 # (README, "Deploying"); each file's parsing is limited in time and memory (importer/tasks.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
