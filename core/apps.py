@@ -10,11 +10,19 @@ class CoreConfig(AppConfig):
     verbose_name = "门户基础"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_migrate
 
-        from core import admin_labels
+        from core import admin_labels, connection_checks
 
         # The permissions the history and the admin show, named in Chinese once they exist.
         post_migrate.connect(
             admin_labels.name_permissions_after_migrate, dispatch_uid="core.admin_labels"
+        )
+        # Kept database connections checked after they were idle, not before every request.
+        request_started.connect(
+            connection_checks.check_idle_connections, dispatch_uid="core.connection_checks"
+        )
+        request_finished.connect(
+            connection_checks.note_finished_requests, dispatch_uid="core.connection_checks"
         )

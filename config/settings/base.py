@@ -130,13 +130,21 @@ DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 
 
 def database(url: str) -> dict:
-    # A kept connection is checked (SELECT 1) before the first query of each request that
-    # reuses it; after an error Django closes it at the end of the request either way.
+    # A kept connection is checked (SELECT 1) as a request starts only when it has been idle
+    # (core/connection_checks.py), not before every request as Django's CONN_HEALTH_CHECKS
+    # would; after an error Django closes it at the end of the request either way.
     return dj_database_url.parse(
         url,
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", True),
+        conn_health_checks=False,
     )
+
+
+# Seconds after which a kept connection is checked before a request uses it; 0 checks before
+# every request, a negative value never (behind a pooler that checks connections itself).
+DATABASE_HEALTH_CHECK_AFTER_IDLE_SECONDS = float(
+    os.environ.get("DB_HEALTH_CHECK_AFTER_IDLE_SECONDS", "0.5")
+)
 
 
 DATABASES = {

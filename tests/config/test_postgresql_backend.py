@@ -1,10 +1,12 @@
-"""A kept PostgreSQL connection that has died is noticed: by Django's health check before a
-request uses it (CONN_HEALTH_CHECKS, on in the settings), and after an error by Django closing
-it at the end of that request."""
+"""A kept PostgreSQL connection that has died is noticed: checked as a request starts when it
+has been idle (core/connection_checks.py), and after an error closed by Django at the end of
+that request. A connection used moments ago is not checked: no SELECT 1 before every request."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.db import OperationalError, connection, connections
 from django.db.utils import InterfaceError
 
@@ -12,24 +14,28 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
 @pytest.fixture
-def app_connection():
-    """A persistent connection of its own, as an app server's thread has, with the project's
-    settings (CONN_MAX_AGE and CONN_HEALTH_CHECKS from config/settings/base.py)."""
-    settings = {**connection.settings_dict, "CONN_MAX_AGE": 60}
-    wrapper = type(connections["default"])(settings, alias="app")
-    yield wrapper
-    wrapper.close()
+def app_thread():
+    """One thread of an app server, with its own kept connection (connections are per thread),
+    serving requests one after another as Django's handler does."""
+    worker = ThreadPoolExecutor(max_workers=1)
+    kept = connections.settings["default"]
+    saved = kept["CONN_MAX_AGE"]
+    kept["CONN_MAX_AGE"] = 60
+    yield lambda job, *args: worker.submit(job, *args).result()
+    worker.submit(connections.close_all).result()
+    worker.shutdown()
+    kept["CONN_MAX_AGE"] = saved
 
 
-def serve(wrapper) -> int:
-    """One request as Django's handler runs it: the server process that answered its query."""
-    wrapper.close_if_unusable_or_obsolete()  # request_started
+def request() -> int:
+    """One request: the server process that answered its query."""
+    request_started.send(sender=None)
     try:
-        with wrapper.cursor() as cursor:
+        with connections["default"].cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             return cursor.fetchone()[0]
     finally:
-        wrapper.close_if_unusable_or_obsolete()  # request_finished
+        request_finished.send(sender=None)
 
 
 def terminate(pid: int) -> None:
@@ -48,40 +54,71 @@ def terminate(pid: int) -> None:
     raise AssertionError(f"backend {pid} did not end")
 
 
-def test_the_settings_check_kept_connections():
-    assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
-    assert connection.settings_dict["CONN_MAX_AGE"] > 0
+def test_the_settings_keep_connections_and_check_them_only_when_idle(settings):
+    assert connection.settings_dict["CONN_MAX_AGE"] > 0 or connection.vendor != "postgresql"
+    assert connections.settings["default"]["CONN_HEALTH_CHECKS"] is False
+    assert settings.DATABASE_HEALTH_CHECK_AFTER_IDLE_SECONDS == 0.5
 
 
-def test_a_kept_connection_is_reused_and_a_dead_one_replaced_without_an_error(app_connection):
-    pid = serve(app_connection)
-    assert serve(app_connection) == pid  # kept between requests
+def test_a_kept_connection_is_reused_between_requests(app_thread):
+    assert app_thread(request) == app_thread(request)
+
+
+def test_a_dead_connection_idle_for_longer_than_the_window_is_replaced_without_an_error(
+    app_thread, settings
+):
+    settings.DATABASE_HEALTH_CHECK_AFTER_IDLE_SECONDS = 0.05
+    pid = app_thread(request)
+    terminate(pid)
+    time.sleep(0.1)
+
+    assert app_thread(request) != pid  # checked, found dead, and a new one served
+
+
+def test_with_a_window_of_zero_every_request_checks(app_thread, settings):
+    settings.DATABASE_HEALTH_CHECK_AFTER_IDLE_SECONDS = 0
+    pid = app_thread(request)
     terminate(pid)
 
-    assert serve(app_connection) != pid  # the check found it dead and a new one served
+    assert app_thread(request) != pid
 
 
-def test_without_the_check_the_dead_connection_fails_one_request_then_is_replaced(
-    app_connection,
+def test_within_the_window_no_check_is_made_and_a_dead_connection_fails_one_request(
+    app_thread, settings
 ):
-    app_connection.settings_dict["CONN_HEALTH_CHECKS"] = False
-    pid = serve(app_connection)
+    settings.DATABASE_HEALTH_CHECK_AFTER_IDLE_SECONDS = 60
+    pid = app_thread(request)
     terminate(pid)
 
     with pytest.raises((OperationalError, InterfaceError)):
-        serve(app_connection)
+        app_thread(request)
     # Django closed it at the end of the failed request: the next one connects afresh.
-    assert app_connection.connection is None
-    assert serve(app_connection) != pid
+    assert app_thread(request) != pid
 
 
-def test_a_connection_kept_after_a_failed_query_is_still_usable(app_connection):
-    pid = serve(app_connection)
-    app_connection.close_if_unusable_or_obsolete()
-    with pytest.raises(Exception, match="no_such_table"), app_connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM no_such_table")
-    app_connection.close_if_unusable_or_obsolete()
+def test_a_negative_window_never_checks(app_thread, settings):
+    settings.DATABASE_HEALTH_CHECK_AFTER_IDLE_SECONDS = -1
+    pid = app_thread(request)
+    terminate(pid)
+    time.sleep(0.05)
+
+    with pytest.raises((OperationalError, InterfaceError)):
+        app_thread(request)
+    assert app_thread(request) != pid
+
+
+def test_a_connection_kept_after_a_failed_query_is_still_usable(app_thread):
+    def failing_request():
+        request_started.send(sender=None)
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT * FROM no_such_table")
+        finally:
+            request_finished.send(sender=None)
+
+    pid = app_thread(request)
+    with pytest.raises(Exception, match="no_such_table"):
+        app_thread(failing_request)
 
     # Django checked the connection after the error, found it usable and kept it.
-    assert app_connection.connection is not None
-    assert serve(app_connection) == pid
+    assert app_thread(request) == pid
