@@ -23,6 +23,14 @@ BAR_GAP = 10
 BAR_TOP = 8
 BAR_AXIS_HEIGHT = 30
 BAR_LABEL_CHARS = 11
+# The same chart for a phone: each name above its bar, so that the bars and their totals get
+# the width, drawn narrow enough that its text is read at about its size.
+NARROW_WIDTH = 360
+NARROW_LEFT = 12
+NARROW_VALUE_WIDTH = 44
+NARROW_LABEL_HEIGHT = 20
+NARROW_BAR_HEIGHT = 16
+NARROW_LABEL_CHARS = 24
 
 # Trend chart: one point per year, a line between them.
 TREND_WIDTH = 640
@@ -93,6 +101,8 @@ class Bar:
     text_y: float
     label_x: float
     value_x: float
+    label_y: float
+    label_anchor: str
 
 
 @dataclass(frozen=True)
@@ -113,40 +123,53 @@ def short_label(text: str, limit: int = BAR_LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bar_chart(items: list[tuple[str, Number]], scale_max: Number | None = None) -> BarChart:
-    """Horizontal bars, one per (label, value), in the order given.
+def bar_chart(
+    items: list[tuple[str, Number]], scale_max: Number | None = None, *, narrow: bool = False
+) -> BarChart:
+    """Horizontal bars, one per (label, value), in the order given; ``narrow``: for a phone,
+    each label above its bar.
 
     The bars share one scale from zero to a round number at or above the highest value (and
-    scale_max), so the longest bar is the highest value.
+    scale_max), so the longest bar is the highest value. Every bar leaves room after it for
+    its value.
     """
     values = [float(value) for _, value in items]
     top, step = axis(values, scale_max)
-    plot_x = float(BAR_LABEL_WIDTH)
-    plot_width = float(BAR_WIDTH - BAR_LABEL_WIDTH - BAR_VALUE_WIDTH)
+    if narrow:
+        width, plot_x, value_width = NARROW_WIDTH, float(NARROW_LEFT), NARROW_VALUE_WIDTH
+        bar_height, row_height = NARROW_BAR_HEIGHT, NARROW_LABEL_HEIGHT + NARROW_BAR_HEIGHT
+    else:
+        width, plot_x, value_width = BAR_WIDTH, float(BAR_LABEL_WIDTH), BAR_VALUE_WIDTH
+        bar_height, row_height = BAR_HEIGHT, BAR_HEIGHT
+    plot_width = float(width - plot_x - value_width)
     bars = []
     for index, (label, value) in enumerate(items):
-        y = BAR_TOP + index * (BAR_HEIGHT + BAR_GAP)
-        width = _round(plot_width * _clamped(value) / top)
+        row_top = BAR_TOP + index * (row_height + BAR_GAP)
+        y = row_top + row_height - bar_height
+        length = _round(plot_width * _clamped(value) / top)
+        text_y = _round(y + bar_height / 2)
         bars.append(
             Bar(
                 x=plot_x,
                 y=float(y),
-                width=width,
-                height=float(BAR_HEIGHT),
-                label=short_label(label),
+                width=length,
+                height=float(bar_height),
+                label=short_label(label, NARROW_LABEL_CHARS if narrow else BAR_LABEL_CHARS),
                 full_label=label,
                 value_label=format_points(value),
-                text_y=_round(y + BAR_HEIGHT / 2),
-                label_x=plot_x - 8,
-                value_x=_round(plot_x + width + 6),
+                text_y=text_y,
+                label_x=plot_x + 4 if narrow else plot_x - 8,
+                value_x=_round(plot_x + length + 6),
+                label_y=_round(row_top + NARROW_LABEL_HEIGHT / 2) if narrow else text_y,
+                label_anchor="start" if narrow else "end",
             )
         )
-    axis_y = float(BAR_TOP + max(len(items), 1) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP + 4)
+    axis_y = float(BAR_TOP + max(len(items), 1) * (row_height + BAR_GAP) - BAR_GAP + 4)
     ticks = [
         Tick(_round(plot_x + plot_width * value / top), label) for value, label in _ticks(top, step)
     ]
     return BarChart(
-        width=BAR_WIDTH,
+        width=width,
         height=axis_y + BAR_AXIS_HEIGHT,
         bars=bars,
         ticks=ticks,

@@ -109,6 +109,7 @@ class ScoreTable:
     headers: list[HeaderCell]
     rows: list[TableRow]
     chart: charts.BarChart
+    narrow_chart: charts.BarChart  # the same, drawn for a phone
     chart_description: str
     has_incomplete: bool
 
@@ -271,6 +272,7 @@ def score_table(
     if sort is not None and sort.group_id == group.group.pk:
         column = next(each for each in columns if each.key == sort.column)
         rows = sorted_rows(rows, column, sort.descending)
+    totals = [(row.unit.organ.name, row.total) for row in group.rows]
     return ScoreTable(
         group=group.group,
         headers=header_cells(group.group.pk, columns, sort),
@@ -278,9 +280,8 @@ def score_table(
             TableRow(row, [Cell(column.text(row), column.numeric) for column in columns[1:]])
             for row in rows
         ],
-        chart=charts.bar_chart(
-            [(row.unit.organ.name, row.total) for row in group.rows], scale_max=FULL_MARKS
-        ),
+        chart=charts.bar_chart(totals, scale_max=FULL_MARKS),
+        narrow_chart=charts.bar_chart(totals, scale_max=FULL_MARKS, narrow=True),
         chart_description=chart_description(group),
         has_incomplete=not all(row.complete for row in group.rows),
     )

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from assessments.sitemaps import AssessmentSitemap
 from config import security
+from core import reading_mode
 from core.page_cache import cache_page_for_public as cached
 from notices import sitemaps
 
@@ -35,6 +36,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
+    path("reading-mode/", reading_mode.switch, name="reading-mode"),
     path("assessments/", include("assessments.urls")),
     path("search/", include("search.urls")),
     path("apply/", include("applications.urls")),

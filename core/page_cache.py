@@ -49,6 +49,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core import reading_mode
 from core.links import url_parts
 
 SITE = "site"
@@ -247,7 +248,8 @@ class Lookup:
     the cache returned it, ``generations`` each tag's current generation (and the database's
     under DATABASE); ``kept`` is what is kept under ``key`` if it is still current, else None,
     and so is each value of ``also_kept`` (the other keys read). ``tag`` is the object the page
-    shows, if any."""
+    shows, if any. ``for_cdn``: whether a CDN may keep the page (keyed on the URL alone, it
+    may keep only the standard reading mode's pages)."""
 
     key: str
     found: dict
@@ -255,6 +257,7 @@ class Lookup:
     kept: tuple | None
     also_kept: dict[str, tuple | None]
     tag: str | None = None
+    for_cdn: bool = True
 
     def stamp(self, shows: Iterable[str]) -> dict[str, int]:
         """The generations that something rendered now, showing ``shows``, records."""
@@ -287,7 +290,7 @@ def _is_current(stamp: dict[str, int], generations: dict[str, int]) -> bool:
     return True
 
 
-def _read(key: str, *others: str, tag: str | None = None) -> Lookup:
+def _read(key: str, *others: str, tag: str | None = None, for_cdn: bool = True) -> Lookup:
     """Every section's generation, ``tag``'s, the next due time and what is kept under ``key``
     (and ``others``), in one round trip."""
     tags = [*_sections, tag] if tag else _sections
@@ -311,6 +314,7 @@ def _read(key: str, *others: str, tag: str | None = None) -> Lookup:
         kept=current(key),
         also_kept={name: current(name) for name in others},
         tag=tag,
+        for_cdn=for_cdn,
     )
 
 
@@ -348,15 +352,21 @@ def _is_anonymous(request) -> bool:
 def _lookup(request) -> Lookup:
     # By absolute URL: a page names its own host and scheme (links, feeds), and one host's page
     # must not be served for another.
+    # And by reading mode, which the page is written in (core/reading_mode.py).
     url = request.build_absolute_uri()
-    key = PAGE_PREFIX + hashlib.sha256(url.encode()).hexdigest()
-    return _read(key, tag=object_tag(request.path))
+    mode = reading_mode.mode_of(request)
+    standard = mode == reading_mode.STANDARD
+    key = PAGE_PREFIX + hashlib.sha256((url if standard else f"{url} {mode}").encode()).hexdigest()
+    return _read(key, tag=object_tag(request.path), for_cdn=standard)
 
 
 def _for_cdn(response, lookup: Lookup, stamp: dict[str, int]) -> None:
     """Let a CDN keep the page as long as this cache would, and purge it by its tags."""
     seconds = settings.PORTAL_CDN_SECONDS
     if seconds <= 0:
+        return
+    if not lookup.for_cdn:
+        response.headers["Cache-Control"] = "private"
         return
     due = _seconds_until_next_due(lookup.found, seconds)
     seconds = seconds if due is None else min(seconds, due)

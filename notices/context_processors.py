@@ -4,6 +4,8 @@ from django.conf import settings
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 
+from core import reading_mode
+
 
 @cache
 def site_links(script_prefix: str) -> dict[str, str]:
@@ -17,10 +19,15 @@ def site_links(script_prefix: str) -> dict[str, str]:
         "search": reverse("search:search"),
         "feed": reverse("notices:feed"),
         "sitemap": reverse("sitemap-index"),
+        "reading_mode": reverse("reading-mode"),
         "stylesheet": static("css/portal.css"),
         "print_stylesheet": static("css/print.css"),
     }
 
 
 def portal(request) -> dict:
-    return {"portal_name": settings.PORTAL_NAME, "site": site_links(get_script_prefix())}
+    return {
+        "portal_name": settings.PORTAL_NAME,
+        "site": site_links(get_script_prefix()),
+        **reading_mode.page_context(request),
+    }

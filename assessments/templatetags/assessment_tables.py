@@ -53,7 +53,8 @@ def chart_bars(chart) -> str:
     return mark_safe(  # noqa: S308 - every value is escaped
         "\n".join(
             f'<g class="chart__row">\n'
-            f'<text class="chart__label" x="{bar.label_x}" y="{bar.text_y}" text-anchor="end" '
+            f'<text class="chart__label" x="{bar.label_x}" y="{bar.label_y}" '
+            f'text-anchor="{bar.label_anchor}" '
             f'dominant-baseline="central">{escaped(bar.label)}</text>\n'
             f'<rect class="chart__bar" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
             f'height="{bar.height}" fill="#a4161a"/>\n'

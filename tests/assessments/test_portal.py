@@ -422,7 +422,11 @@ def test_assessment_has_one_table_and_one_chart_per_group(client, sheet_in):
     for group, units in zip(sheet.groups, sheet.units, strict=True):
         assert row_names(page, f"scores-{group.pk}") == names(units)
         assert f'aria-labelledby="chart-{group.pk}-title chart-{group.pk}-desc"' in page
-    assert page.count('<svg class="chart chart--bars"') == 2
+        narrow = f"chart-{group.pk}-narrow"
+        assert f'aria-labelledby="{narrow}-title {narrow}-desc"' in page
+    # Each drawn for a wide screen and for a phone; the stylesheet shows one.
+    assert page.count('<svg class="chart chart--bars chart--wide"') == 2
+    assert page.count('<svg class="chart chart--bars chart--narrow"') == 2
 
 
 def test_score_tables_scroll_inside_a_labelled_region(client, sheet_in):
@@ -647,6 +651,19 @@ def test_bar_geometry_scale_fits_a_total_above_full_marks():
     assert chart.bars[0].x + chart.bars[0].width <= chart.plot_right
 
 
+def test_narrow_bar_geometry_leaves_room_for_every_value_and_puts_names_above_bars():
+    items = [(f"示例{n}市人民政府", Decimal(value)) for n, value in enumerate([96, 91.5, 85, 72])]
+    chart = charts.bar_chart(items, scale_max=100, narrow=True)
+    assert chart.width == charts.NARROW_WIDTH
+    widths = [bar.width for bar in chart.bars]
+    assert widths == sorted(widths, reverse=True) and len(set(widths)) == len(widths)
+    for bar in chart.bars:
+        assert bar.value_x + 4 * 9 <= chart.width  # "91.5" at 14px fits after the bar
+        assert bar.label_y < bar.y  # the name above its bar
+        assert bar.label == bar.full_label  # long enough for a unit's name
+    assert [bar.value_label for bar in chart.bars] == ["96", "91.5", "85", "72"]
+
+
 def test_bar_labels_are_shortened_but_keep_the_full_name():
     long_name = "甘肃省人民政府办公厅政务公开办公室"
     (bar,) = charts.bar_chart([(long_name, 90)]).bars
@@ -812,7 +829,7 @@ def test_assessment_page_takes_the_same_queries_for_a_large_assessment(
     assert response.status_code == 200
     page = text(response)
     assert sum(len(row_names(page, f"scores-{g.pk}")) for g in large.groups) == 90
-    assert page.count('<rect class="chart__bar"') == 90
+    assert page.count('<rect class="chart__bar"') == 2 * 90  # wide and narrow
     query = f"sort=indicator-T7&dir=asc&group={large.groups[1].pk}"
     with django_assert_max_num_queries(len(baseline)):
         assert client.get(detail_url(large.assessment, query)).status_code == 200
