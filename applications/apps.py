@@ -8,10 +8,11 @@ class ApplicationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_migrate, post_save
 
-        from applications import audit_registration, calendar_changes, roles
+        from applications import audit_registration, calendar_changes, export_dataset, roles
         from applications.models import CalendarDay
 
         audit_registration.register_models()
+        export_dataset.register()
         post_save.connect(calendar_changes.day_changed, sender=CalendarDay)
         post_delete.connect(calendar_changes.day_changed, sender=CalendarDay)
         # Connected after notices' own sync (notices comes first in INSTALLED_APPS), so the

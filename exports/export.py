@@ -13,7 +13,9 @@ from django.utils.functional import SimpleLazyObject
 from assessments.models import Assessment
 from audit import chain, checkpoints, context, keys
 from audit.signals import record_access
+from exports import datasets
 from exports.columns import local_iso
+from exports.datasets import DATASETS, FILTERS
 from exports.tables import (
     FETCH_CHUNK,
     Table,
@@ -31,21 +33,41 @@ from exports.writers import (
 from notices import access
 from notices.models import Notice, Organ
 
-DATASETS = {
-    "notices": "公告",
-    "assessments": "考核（成绩、问题与整改）",
-    "history": "审计记录",
-}
 FORMATS = {"csv": "CSV", "xlsx": "Excel（XLSX）", "json": "JSON"}
-FILTERS = ("organ", "since", "until", "status", "year")
-# Which filters mean something for which dataset, and which date the range and year apply to.
-APPLICABLE_FILTERS = {
-    "notices": set(FILTERS),
-    "assessments": set(FILTERS),
-    "history": {"since", "until", "year"},
-}
-DATE_FIELDS = {"notices": "发布日期", "assessments": "发布时间", "history": "时间"}
-STATUSES = {"notices": Notice.Status, "assessments": Assessment.Status}
+# Shortest reason accepted for an export with personal data: a word or two says nothing.
+REASON_MIN_CHARS = 5
+
+datasets.register(
+    datasets.Dataset(
+        "notices",
+        "公告",
+        lambda selection, user, head: notice_tables(selection, user),
+        date_label="发布日期",
+        statuses=Notice.Status,
+    )
+)
+datasets.register(
+    datasets.Dataset(
+        "assessments",
+        "考核（成绩、问题与整改）",
+        lambda selection, user, head: assessment_tables(selection, user),
+        date_label="发布时间",
+        statuses=Assessment.Status,
+    )
+)
+datasets.register(
+    datasets.Dataset(
+        "history",
+        "审计记录",
+        history_tables,
+        filters=frozenset({"since", "until", "year"}),
+        date_label="时间",
+        notes=(
+            "每条记录的哈希 = SHA-256(上一条的哈希 + 换行 + 哈希原文)；"
+            "第 1 条的上一条哈希为 64 个 0。封印为平台密钥的 HMAC，由平台核验。",
+        ),
+    )
+)
 
 
 class ExportError(Exception):
@@ -78,24 +100,36 @@ class Selection:
     until: datetime.date | None = None
     status: str = ""
     year: int | None = None
+    personal_data: bool = False
+    reason: str = ""
+
+    @property
+    def registered(self) -> datasets.Dataset:
+        return datasets.REGISTRY[self.dataset]
 
     def errors(self) -> list[str]:
         if self.dataset not in DATASETS:
             return [f"没有“{self.dataset}”这类数据，可选：{'、'.join(DATASETS)}。"]
         found = []
+        if self.personal_data and not self.registered.personal_data:
+            found.append(f"{DATASETS[self.dataset]}不含个人信息，无需勾选导出个人信息。")
+        elif self.personal_data and len(self.reason.strip()) < REASON_MIN_CHARS:
+            found.append(
+                f"导出个人信息须写明理由（至少 {REASON_MIN_CHARS} 个字），理由将记入审计记录。"
+            )
         if self.format not in FORMATS:
             found.append(f"不支持“{self.format}”格式，可选：{'、'.join(FORMATS)}。")
         name = DATASETS[self.dataset]
         labels = {"organ": "机构", "since": "起始日期", "until": "截止日期", "status": "状态"}
         labels["year"] = "年度"
         for key in FILTERS:
-            if key not in APPLICABLE_FILTERS[self.dataset] and getattr(self, key) not in ("", None):
+            if key not in self.registered.filters and getattr(self, key) not in ("", None):
                 found.append(f"{name}不能按{labels[key]}筛选。")
         if self.since and self.until and self.since > self.until:
             found.append("起始日期不能晚于截止日期。")
         if self.year is not None and not 1900 <= self.year <= 9998:
             found.append("年度应在 1900 到 9998 之间。")
-        statuses = STATUSES.get(self.dataset)
+        statuses = self.registered.statuses
         if self.status and statuses is not None and self.status not in statuses.values:
             options = "、".join(f"{value}（{label}）" for value, label in statuses.choices)
             found.append(f"{name}没有“{self.status}”这个状态，可选：{options}。")
@@ -119,11 +153,13 @@ class Selection:
         if self.since or self.until:
             since = self.since.isoformat() if self.since else "最早"
             until = self.until.isoformat() if self.until else "最新"
-            parts.append(f"{DATE_FIELDS[self.dataset]}：{since} 至 {until}")
+            parts.append(f"{self.registered.date_label}：{since} 至 {until}")
         if self.year:
             parts.append(f"年度：{self.year}")
         if self.status:
-            parts.append(f"状态：{STATUSES[self.dataset](self.status).label}")
+            parts.append(f"状态：{self.registered.statuses(self.status).label}")
+        if self.personal_data:
+            parts.append(f"含个人信息（理由：{self.reason.strip()}）")
         return "；".join(parts) or "全部"
 
 
@@ -155,6 +191,9 @@ class Export:
         errors = selection.errors()
         if errors:
             raise ExportError(errors)
+        permission = selection.registered.personal_data_permission
+        if selection.personal_data and user is not None and not user.has_perm(permission):
+            raise PermissionDenied("您无权导出个人信息。")
         if sheet_rows < 2:
             raise ValueError("sheet_rows must leave room for the header and one row")
         self.selection = selection
@@ -176,12 +215,7 @@ class Export:
         return f"{self.selection.dataset}-{stamp:%Y%m%d-%H%M%S}.zip"
 
     def tables(self, head_sequence: int) -> list[Table]:
-        dataset = self.selection.dataset
-        if dataset == "notices":
-            return notice_tables(self.selection, self.user)
-        if dataset == "assessments":
-            return assessment_tables(self.selection, self.user)
-        return history_tables(self.selection, self.user, head_sequence)
+        return self.selection.registered.tables(self.selection, self.user, head_sequence)
 
     def stream(self) -> Iterator[bytes]:
         archive = Archive(
@@ -238,11 +272,12 @@ class Export:
             )
         if self.selection.format == "xlsx":
             notes.append(f"Excel 单元格最多 {EXCEL_MAX_CELL_CHARS} 个字符，超出部分未写入。")
-        if self.selection.dataset == "history":
-            notes.append(
-                "每条记录的哈希 = SHA-256(上一条的哈希 + 换行 + 哈希原文)；"
-                "第 1 条的上一条哈希为 64 个 0。封印为平台密钥的 HMAC，由平台核验。"
-            )
+        dataset = self.selection.registered
+        notes.extend(dataset.notes)
+        if dataset.personal_data and self.selection.personal_data:
+            notes.append(f"本次导出含个人信息（{dataset.personal_data}），应按规定保管，用后销毁。")
+        elif dataset.personal_data:
+            notes.append(f"本次导出不含个人信息（{dataset.personal_data}）。")
         notes.append(
             "checkpoint 为导出时审计链头的签名检查点（Ed25519）：其签名覆盖除 signature 外"
             "各字段按键排序、无空格的 JSON，可用本站公开的公钥离线核验；"
@@ -254,6 +289,10 @@ class Export:
             "format": self.selection.format,
             "filters": self.selection.filters(),
             "filters_text": self.selection.describe(),
+            "personal_data": self.selection.personal_data,
+            "personal_data_reason": (
+                self.selection.reason.strip() if self.selection.personal_data else None
+            ),
             "generated_at": local_iso(self.generated_at),
             "generated_by": (
                 {"id": user.pk, "username": user.get_username(), "name": user.get_full_name()}
@@ -274,9 +313,12 @@ class Export:
             "dataset": self.selection.dataset,
             "format": self.selection.format,
             "filters": self.selection.filters(),
+            "personal_data": self.selection.personal_data,
             "rows": sum(report.rows for report in self.files),
             "sha256": {report.name: report.sha256 for report in self.files if report.sha256},
         }
+        if self.selection.personal_data:
+            details["reason"] = self.selection.reason.strip()
         if manifest_sha256:
             details["sha256"]["manifest.json"] = manifest_sha256
         if not completed:

@@ -1,8 +1,10 @@
 from django import forms
 
-from exports.export import DATASETS, FORMATS, Selection
+from exports import datasets
+from exports.export import FORMATS, Selection
 from notices.models import Organ
 
+# exports' own datasets' states; a registered dataset adds its own (status_choices).
 STATUS_CHOICES = [
     ("", "全部状态"),
     ("draft", "草稿（公告）"),
@@ -11,6 +13,21 @@ STATUS_CHOICES = [
     ("published", "已发布"),
     ("withdrawn", "已撤回（公告）"),
 ]
+OWN_DATASETS = {"notices", "assessments", "history"}
+
+
+def dataset_choices() -> list[tuple[str, str]]:
+    return list(datasets.DATASETS.items())
+
+
+def status_choices() -> list[tuple[str, str]]:
+    added = [
+        (value, f"{label}（{dataset.label}）")
+        for dataset in datasets.REGISTRY.values()
+        if dataset.key not in OWN_DATASETS and dataset.statuses is not None
+        for value, label in dataset.statuses.choices
+    ]
+    return STATUS_CHOICES + added
 
 
 class ExportForm(forms.Form):
@@ -19,7 +36,7 @@ class ExportForm(forms.Form):
 
     dataset = forms.ChoiceField(
         label="导出内容",
-        choices=list(DATASETS.items()),
+        choices=dataset_choices,
         initial="notices",
         widget=forms.RadioSelect,
         help_text="考核导出包括考核、成绩、特点和问题、整改要求和整改报告，每类一个文件。",
@@ -58,13 +75,27 @@ class ExportForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="包含当天。",
     )
-    status = forms.ChoiceField(label="状态", choices=STATUS_CHOICES, required=False)
+    status = forms.ChoiceField(label="状态", choices=status_choices, required=False)
     year = forms.IntegerField(
         label="年度",
         required=False,
         min_value=1900,
         max_value=9998,
         help_text="公告按发布年份，考核按考核年度，审计记录按记录年份。",
+    )
+
+    personal_data = forms.BooleanField(
+        label="包含个人信息",
+        required=False,
+        help_text="默认不导出个人信息（如依申请公开的申请人姓名、证件号码和联系方式）。"
+        "确因审计需要时勾选，并写明理由；理由和导出人记入审计记录，清单注明含个人信息。",
+    )
+    reason = forms.CharField(
+        label="导出个人信息的理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="只在勾选“包含个人信息”时填写，例如审计事项和依据。",
     )
 
     def __init__(self, *args, **kwargs):
@@ -88,4 +119,6 @@ class ExportForm(forms.Form):
             until=data.get("until"),
             status=data.get("status") or "",
             year=data.get("year"),
+            personal_data=data.get("personal_data", False),
+            reason=data.get("reason", ""),
         )

@@ -114,7 +114,7 @@ def _related_names(*lookups: tuple[type, str, str]) -> Callable:
     return shape
 
 
-def _between(
+def between(
     queryset: QuerySet,
     date_field: str,
     since: datetime.date | None,
@@ -146,7 +146,7 @@ def notice_tables(selection: "Selection", user) -> list[Table]:
         notices = notices.filter(organ=selection.organ)
     if selection.status:
         notices = notices.filter(status=selection.status)
-    notices = _between(notices, "published_at", selection.since, selection.until, selection.year)
+    notices = between(notices, "published_at", selection.since, selection.until, selection.year)
     return [table("notices", "公告", notices.order_by("pk"), NOTICE_SPEC)]
 
 
@@ -160,7 +160,7 @@ def assessment_tables(selection: "Selection", user) -> list[Table]:
     if selection.year:
         assessments = assessments.filter(year=selection.year)
     # An assessment's year is its own field; the date range is its publication.
-    assessments = _between(assessments, "published_at", selection.since, selection.until)
+    assessments = between(assessments, "published_at", selection.since, selection.until)
     ids = assessments.values("pk")
     scores = Score.objects.filter(unit__assessment__in=ids).order_by(
         "unit__assessment_id", "unit__group__position", "unit__position", "unit_id",
@@ -231,7 +231,7 @@ def history_tables(selection: "Selection", user, head_sequence: int) -> list[Tab
     events = AuditEvent.objects.filter(sequence__lte=head_sequence)
     if not sees_history(user):
         events = events.none()
-    events = _between(events, "timestamp", selection.since, selection.until, selection.year)
+    events = between(events, "timestamp", selection.since, selection.until, selection.year)
     return [
         table(
             "history",

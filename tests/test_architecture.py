@@ -10,7 +10,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # The project's packages; ``config`` is the project itself (settings, root URLs), which may
 # name every app, and which no app imports.
-APPS = ["core", "notices", "assessments", "audit", "importer", "search", "applications"]
+APPS = [
+    "core",
+    "notices",
+    "assessments",
+    "audit",
+    "importer",
+    "search",
+    "exports",
+    "applications",
+    "annual_reports",
+]
 PACKAGES = [*APPS, "config"]
 FRAMEWORKS = ("django", "psycopg2", "redis", "jinja2")
 

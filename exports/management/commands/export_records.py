@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from audit import context
-from exports.export import DATASETS, FORMATS, Export, ExportError, Selection
+from exports.datasets import DATASETS
+from exports.export import FORMATS, Export, ExportError, Selection
 from notices.models import Organ
 
 SOURCE = "命令 export_records"
@@ -21,8 +22,8 @@ def iso_date(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = (
-        "Export notices, assessments or the audit history as one ZIP with manifest.json, "
-        "as the admin's export page does; recorded in the audit history."
+        "Export a dataset (notices, assessments, the audit history, applications) as one ZIP "
+        "with manifest.json, as the admin's export page does; recorded in the audit history."
     )
 
     def add_arguments(self, parser):
@@ -38,6 +39,13 @@ class Command(BaseCommand):
             action="store_true",
             help="deflate the CSV or JSON files: several times smaller, twice as slow or more",
         )
+        parser.add_argument(
+            "--personal-data",
+            action="store_true",
+            help="include personal data (e.g. applicants' names and identity numbers); "
+            "needs --reason, which the manifest and the audit history record",
+        )
+        parser.add_argument("--reason", default="", help="why personal data is exported")
         parser.add_argument(
             "--output", "-o", help="where to write the ZIP (default: its own name, here)"
         )
@@ -56,6 +64,8 @@ class Command(BaseCommand):
             until=options["until"],
             status=options["status"],
             year=options["year"],
+            personal_data=options["personal_data"],
+            reason=options["reason"],
         )
         with context.acting(source=SOURCE):
             try:
