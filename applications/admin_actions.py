@@ -18,7 +18,8 @@ from applications.models import (
     outcomes_of,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# A date input takes ISO dates only; the locale's format would leave it empty in the browser.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _date_field(label: str, required: bool = True) -> forms.DateField:

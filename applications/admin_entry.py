@@ -35,7 +35,7 @@ APPLICANT_FIELDS = [
 class EntryForm(forms.ModelForm):
     received_on = forms.DateField(
         label="收到申请日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
         help_text="当面提交为提交之日，邮寄为签收之日。",
     )

@@ -30,7 +30,6 @@ def limited_message(action: str) -> str:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def apply(request):
-    organ = None
     if request.method == "POST":
         form = ApplicationForm(request.POST, request.FILES)
         if not throttle.allow("submit", request):
@@ -54,25 +53,32 @@ def apply(request):
                     {"application": application, "code": code},
                 )
         return _form_page(request, form, status=400)
-    organ_id = request.GET.get("organ", "")
-    initial = {"once": secrets.token_urlsafe(24)}
-    if organ_id.isdigit():
-        initial["organ"] = organ_id
-    form = ApplicationForm(initial=initial)
-    if organ_id.isdigit():
-        organ = form.fields["organ"].queryset.filter(pk=int(organ_id)).first()
-    return _form_page(request, form, organ=organ)
+    form = ApplicationForm(initial={"once": secrets.token_urlsafe(24)})
+    return _form_page(request, form, organ_id=request.GET.get("organ", ""))
 
 
-def _form_page(request, form, *, organ=None, status=200):
-    if organ is None and form.is_bound:
-        organ = form.cleaned_data.get("organ") if hasattr(form, "cleaned_data") else None
+def _form_page(request, form, *, organ_id: str = "", status=200):
+    """The guide and the form. The organ chosen first (``?organ=``; the one the form was sent
+    to when it is shown again) has its own guide shown, else the general one, and a new form
+    starts with it."""
+    organs = list(form.fields["organ"].queryset)
+    organ = None
+    if form.is_bound:
+        organ = getattr(form, "cleaned_data", {}).get("organ")
+    elif organ_id.isdigit():
+        organ = next((found for found in organs if found.pk == int(organ_id)), None)
+        if organ is not None:
+            form.initial["organ"] = organ.pk
+    guide = ApplicationGuide.for_organ(organ)
     return render(
         request,
         "applications/apply.html",
         {
             "form": form,
-            "guide": ApplicationGuide.for_organ(organ),
+            "organs": organs,
+            "organ": organ,
+            "guide": guide,
+            "own_guide": guide is not None and organ is not None and guide.organ_id == organ.pk,
             "files_lost": form.is_bound and form.errors and form.files_chosen(),
         },
         status=status,

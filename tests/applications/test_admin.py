@@ -258,3 +258,15 @@ def test_queue_queries_do_not_grow_with_rows(client, organ, handler, django_asse
         factories.accepted(organ, handler)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(LIST)
+
+
+def test_date_fields_start_with_today_in_the_format_a_date_input_reads(organ, handler):
+    """A type=date input shows nothing for the locale's 2026/12/07; it needs 2026-12-07."""
+    from django.utils import timezone
+
+    from applications.admin_actions import RegisterForm
+    from applications.admin_entry import EntryForm
+
+    today = timezone.localdate().isoformat()
+    assert f'value="{today}"' in str(RegisterForm(prefix="register")["received_on"])
+    assert f'value="{today}"' in str(EntryForm(user=handler)["received_on"])

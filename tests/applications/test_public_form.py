@@ -5,7 +5,12 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from applications.models import Application, ApplicationAttachment, ApplicationEvent
+from applications.models import (
+    Application,
+    ApplicationAttachment,
+    ApplicationEvent,
+    ApplicationGuide,
+)
 from tests.applications.public_helpers import PNG, credit_code, form_data, png, resident_id
 
 URL = "/apply/"
@@ -247,3 +252,59 @@ def test_the_form_carries_a_fresh_one_time_token(client, organ):
     first = client.get(URL).context["form"]["once"].value()
     second = client.get(URL).context["form"]["once"].value()
     assert first and second and first != second
+
+
+def guide_section(html: str) -> str:
+    start = html.index('id="apply-guide"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_choosing_an_organ_shows_its_own_guide_and_starts_the_form_with_it(
+    client, organ, other_organ
+):
+    ApplicationGuide.objects.create(
+        organ=organ, text="本机关受理地点：示例路1号\n\n电话：0931-0000000"
+    )
+    html = client.get(URL, {"organ": organ.pk}).content.decode()
+    guide = guide_section(html)
+    assert f"{organ.name}政府信息公开申请指南" in guide
+    assert "示例路1号" in guide and "第二十九条" not in guide
+    assert f'<option value="{organ.pk}" selected>' in html  # the picker and the form
+    form_select = html[html.index('name="organ" required id="id_organ"') :]
+    assert f'<option value="{organ.pk}" selected>' in form_select[: form_select.index("</select>")]
+
+
+def test_an_organ_without_its_own_guide_falls_back_to_the_general_one(client, organ, other_organ):
+    ApplicationGuide.objects.create(organ=organ, text="只属于第一个机关的指南")
+    guide = guide_section(client.get(URL, {"organ": other_organ.pk}).content.decode())
+    assert f"{other_organ.name}没有单独发布申请指南" in guide
+    assert "第二十九条" in guide and "只属于第一个机关的指南" not in guide
+
+
+@pytest.mark.parametrize("organ_param", ["", "abc", "999999"])
+def test_no_or_an_unknown_organ_shows_the_general_guide(client, organ, organ_param):
+    response = client.get(URL, {"organ": organ_param})
+    assert response.status_code == 200
+    guide = guide_section(response.content.decode())
+    assert "第二十九条" in guide and "没有单独发布" not in guide
+
+
+def test_the_picker_works_without_javascript_as_a_plain_get_form(client, organ):
+    html = client.get(URL).content.decode()
+    picker = html[html.index("data-guide-picker") - 100 : html.index("查看申请指南")]
+    assert 'method="get"' in picker and f'action="{URL}"' in picker and 'name="organ"' in picker
+    assert 'src="/static/js/apply-guide.js"' in html or "js/apply-guide" in html
+
+
+def test_a_refused_form_shows_the_guide_of_the_organ_it_was_sent_to(client, organ):
+    ApplicationGuide.objects.create(organ=organ, text="本机关的申请指南")
+    response = post(client, {**form_data(organ), "applicant_name": ""})
+    assert response.status_code == 400
+    assert "本机关的申请指南" in guide_section(response.content.decode())
+
+
+def test_the_page_reads_the_organs_and_the_guide_in_few_queries(
+    client, organ, other_organ, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(4):  # the organs, the guide (own, general), the select
+        client.get(URL, {"organ": organ.pk})
