@@ -2,19 +2,21 @@
 user's organs. Importing needs what creating a notice needs: notices.add_notice for the organ."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django_tasks_db.models import DBTaskResult
 
 from core.client import client_address
+from importer import flags as flag_service
 from importer import reading, tasks
 from importer.models import ImportedSource, ImportFlag, ImportJob
 from importer.report import FileResult
 from notices import access, workflow
+from notices.admin.notice import register_change_panel
 from notices.models import Organ
 
 MAX_FILES = 50
@@ -142,6 +144,16 @@ class ImportedSourceAdmin(admin.ModelAdmin):
                 name="importer_importedsource_upload",
             ),
             path(
+                "flags/<int:pk>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="importer_importflag_resolve",
+            ),
+            path(
+                "flags/<int:pk>/reopen/",
+                self.admin_site.admin_view(self.reopen_view),
+                name="importer_importflag_reopen",
+            ),
+            path(
                 "jobs/",
                 self.admin_site.admin_view(self.jobs_view),
                 name="importer_importedsource_jobs",
@@ -197,6 +209,34 @@ class ImportedSourceAdmin(admin.ModelAdmin):
         tasks.import_upload.enqueue(job.pk)
         return job
 
+    def resolve_view(self, request, pk: int):
+        return self._flag_action(request, pk, flag_service.resolve, "已记录为已核对。")
+
+    def reopen_view(self, request, pk: int):
+        return self._flag_action(request, pk, flag_service.reopen, "已重新打开。")
+
+    def _flag_action(self, request, pk: int, action, done: str):
+        """POST only; a flag outside the user's organs is not found, as if it did not exist."""
+        visible = access.scope_to_user(
+            ImportFlag.objects.select_related("source"), request.user, organ_field="source__organ"
+        )
+        flag = visible.filter(pk=pk).first()
+        if flag is None:
+            raise Http404("没有这一处待核对的内容。")
+        change_url = reverse("admin:notices_notice_change", args=[flag.source.notice_id])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        try:
+            if action is flag_service.resolve:
+                action(flag, request.user, request.POST.get("note", ""))
+            else:
+                action(flag, request.user)
+        except (workflow.WorkflowError, PermissionDenied) as error:
+            self.message_user(request, str(error) or "您无权执行此操作。", messages.ERROR)
+        else:
+            self.message_user(request, f"“{flag.location}”{done}", messages.SUCCESS)
+        return HttpResponseRedirect(change_url + "#import-flags-heading")
+
     def jobs_view(self, request):
         """The user's own recent import jobs; the page reloads itself while any is pending."""
         if not self.has_view_permission(request):
@@ -218,6 +258,40 @@ class ImportedSourceAdmin(admin.ModelAdmin):
             "can_import": importable_organs(request.user).exists(),
         }
         return TemplateResponse(request, "admin/importer/jobs.html", context)
+
+
+SOURCE_FACTS = [
+    ("source_name", "来源"),
+    ("source_issuer", "发布机构"),
+    ("source_published_on", "发布日期"),
+    ("source_signed_on", "成文日期"),
+    ("source_view_count", "点击数"),
+]
+
+
+def import_panel(request, notice):
+    """The flags of an imported draft on its change page, for whoever may see the notice."""
+    source = (
+        ImportedSource.objects.filter(notice=notice)
+        .select_related("imported_by")
+        .defer("raw", "text", "report")
+        .first()
+    )
+    if source is None:
+        return None
+    flags = list(source.flags.select_related("resolved_by"))
+    facts = [(label, getattr(source, name)) for name, label in SOURCE_FACTS]
+    return {
+        "template": "admin/importer/includes/notice_flags.html",
+        "source": source,
+        "flags": flags,
+        "open_count": sum(1 for flag in flags if not flag.resolved),
+        "can_resolve": flag_service.can_resolve(request.user, notice),
+        "facts": [(label, value) for label, value in facts if value not in (None, "")],
+    }
+
+
+register_change_panel(import_panel)
 
 
 # The queue's own screen is in English and shows task arguments; editors follow their imports on

@@ -9,8 +9,10 @@ class ImporterConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from importer import models
+        from importer import flags, models
+        from notices import workflow
 
         # The raw source and extracted text are large and never change after import.
         auditlog.register(models.ImportedSource, exclude_fields=["raw", "text", "report"])
         auditlog.register(models.ImportFlag)
+        workflow.register_submit_check(flags.unresolved_message)

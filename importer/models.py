@@ -44,6 +44,24 @@ class ImportedSource(models.Model):
     attachment_titles = models.JSONField(
         _("正文所列附件"), default=list, blank=True, help_text=_("原文列出、但未随文件提供的附件。")
     )
+    source_issuer = models.CharField(
+        _("原网站发布机构"),
+        max_length=200,
+        blank=True,
+        help_text=_("原网站页面上标注的发布机构；转载网站的名称不等于发文机关，仅供核对。"),
+    )
+    source_signed_on = models.DateField(
+        _("原网站标注的成文日期"),
+        null=True,
+        blank=True,
+        help_text=_("原网站页面信息栏中的“成文日期/发文日期”，常是转载或上网的时间，仅供核对。"),
+    )
+    removed_lines = models.JSONField(
+        _("导入时去除的内容"),
+        default=list,
+        blank=True,
+        help_text=_("导入时作为网站栏目、页眉页脚或转载网站信息去除的行，及去除的原因。"),
+    )
     report = models.JSONField(_("导入报告"), default=dict, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -112,11 +130,30 @@ class ImportFlag(models.Model):
         related_name="+",
     )
     resolved = models.BooleanField(_("已处理"), default=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolution = models.TextField(
+        _("处理说明"), blank=True, help_text=_("如何处理的，例如“已对照原件改正”。")
+    )
 
     class Meta:
         ordering = ["source", "position", "pk"]
         verbose_name = _("待核对之处")
         verbose_name_plural = _("待核对之处")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resolved=False) | models.Q(resolved_at__isnull=False),
+                name="import_flag_resolved_has_time",
+                violation_error_message=_("已处理的核对项必须记录处理时间。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.location}：{self.get_kind_display()}"

@@ -148,6 +148,8 @@ class ParsedNotice:
     assessment_year: int | None = None
     flags: list[Flag] = field(default_factory=list)
     chrome: list[str] = field(default_factory=list)
+    # Every line left out of the body, with why: {"text": …, "reason": …}.
+    removed: list[dict] = field(default_factory=list)
     page_metadata: dict[str, str] = field(default_factory=dict)
     pinyin_removed: int = 0
 
@@ -158,6 +160,10 @@ class ParsedNotice:
         return bool(re.search(r"考核|评估|测评", self.title)) and bool(
             kinds & {SectionKind.HIGHLIGHTS, SectionKind.PROBLEMS, SectionKind.RECTIFICATIONS}
         )
+
+    def remove(self, text: str, reason: str) -> None:
+        self.chrome.append(text)
+        self.removed.append({"text": text, "reason": reason})
 
     def section_of(self, kind: str) -> Section | None:
         return next((section for section in self.sections if section.kind == kind), None)

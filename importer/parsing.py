@@ -119,16 +119,16 @@ def _strip_chrome(lines: list[Line], result: ParsedNotice) -> list[Line]:
     for line in lines:
         meta = _meta_line(line.text)
         if meta is not None:
-            result.chrome.append(line.text)
+            result.remove(line.text, "原网站页面信息栏")
             for key, value in meta.items():
                 if value:
                     result.page_metadata.setdefault(key, value)
             continue
         if any(p.search(line.text) for p in CHROME_LINES) and len(line.text) <= 120:
-            result.chrome.append(line.text)
+            result.remove(line.text, "网站栏目或页眉页脚")
             continue
         if _is_menu(line.text) and not damage.is_garbled(line.raw):
-            result.chrome.append(line.text)
+            result.remove(line.text, "导航菜单")
             continue
         kept.append(line)
     return kept
@@ -224,7 +224,9 @@ def _suggest(text: str) -> str:
 def parse(text: str, meta: dict[str, str] | None = None, chrome=()) -> ParsedNotice:
     """Recognize a notice in decoded text; raise NotANotice if there is none."""
     meta = meta or {}
-    result = ParsedNotice(chrome=list(chrome))
+    result = ParsedNotice()
+    for block in chrome:
+        result.remove(block, "网页中的导航、分享或页脚区块")
     lines = []
     for raw in text.split("\n"):
         cleaned, removed = clean_line(raw)
@@ -233,8 +235,12 @@ def parse(text: str, meta: dict[str, str] | None = None, chrome=()) -> ParsedNot
             lines.append(Line(raw, cleaned))
     lines = _strip_chrome(lines, result)
     han = sum(len(re.findall(f"[{HAN}]", line.text)) for line in lines)
+    if han < 4:
+        raise NotANotice("没有找到正文：文件中几乎没有中文内容，不像一份公文或通知。")
     if han < 20:
-        raise NotANotice("没有找到正文：文件中的中文内容太少，不像一份公文或通知。")
+        result.flag(
+            FlagKind.CHECK, "正文", f"文件中的中文内容很少（{han} 个汉字），请核对是否完整。"
+        )
 
     body_start = _header(lines, result, meta)
     body_end = _tail(lines, body_start, result)

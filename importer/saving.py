@@ -7,7 +7,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -107,11 +107,29 @@ def import_file(data: bytes, name: str, organ: Organ, user, read=read_and_parse)
     except PermissionDenied as error:
         return _failed(result, str(error))
     except ValidationError as error:
-        return _failed(result, "内容不符合要求：" + "；".join(error.messages) + "。")
+        return _failed(result, validation_reason(error))
     except Exception as error:
         logger.exception("import of %s failed", name)
         return _failed(result, f"导入时出错（{type(error).__name__}）。")
     return result
+
+
+def validation_reason(error: ValidationError) -> str:
+    """A refusal in plain words, naming each field: “内容不符合要求：标题为空。”."""
+    parts = []
+    fields = error.message_dict.items() if hasattr(error, "error_dict") else [("", error.messages)]
+    for name, messages in fields:
+        try:
+            label = str(Notice._meta.get_field(name).verbose_name) if name else ""
+        except FieldDoesNotExist:
+            label = ""
+        for message in messages:
+            message = message.strip().rstrip("。.")
+            if label and "不能为空" in message:
+                parts.append(f"{label}为空")
+            else:
+                parts.append(f"{label}：{message}" if label else message)
+    return "内容不符合要求：" + "；".join(parts) + "。"
 
 
 def _failed(result: FileResult, reason: str) -> FileResult:
@@ -181,6 +199,14 @@ def save(
         parsed.flag(FlagKind.CHECK, "主送机关", "主送机关过长，已截断，请核对。", raw=addressees)
         addressees = addressees[:500]
     title = parsed.title
+    if not title:
+        title = Path(name).stem.strip() or "未命名的导入文件"
+        parsed.flag(
+            FlagKind.MISSING,
+            "标题",
+            f"文件中没有找到标题，暂以文件名“{title}”作标题，请改为文件的正式标题。",
+            suggestion=title,
+        )
     if len(title) > 300:
         parsed.flag(FlagKind.CHECK, "标题", "标题过长，已截断，请核对。", raw=title)
         title = title[:300]
@@ -243,6 +269,7 @@ def save(
         source_view_count=parsed.view_count,
         source_name=parsed.source_name[:200],
         attachment_titles=parsed.attachments,
+        removed_lines=parsed.removed,
         imported_by=user,
     )
     ImportFlag.objects.bulk_create(

@@ -422,7 +422,20 @@ class NoticeAdmin(admin.ModelAdmin):
             context["events"] = obj.events.select_related("actor")[:50]
             context["versions"] = obj.versions.select_related("edited_by", "approved_by")
             context["open_correction"] = obj.corrections.first()
+            context["panels"] = [
+                found for found in (panel(request, obj) for panel in CHANGE_PANELS) if found
+            ]
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+CHANGE_PANELS: list = []
+
+
+def register_change_panel(panel) -> None:
+    """Another app's box on a notice's change page: ``panel(request, notice)`` returns None or a
+    dict with the ``template`` to include and its context (the importer's flags)."""
+    if panel not in CHANGE_PANELS:
+        CHANGE_PANELS.append(panel)
 
 
 def transition_message(action: str, notice: Notice) -> str:
