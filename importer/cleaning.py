@@ -81,12 +81,18 @@ def normalize_punctuation(text: str) -> str:
     return re.sub(r"\x00(\d+)\x00", lambda m: urls[int(m.group(1))], text)
 
 
+# Three or more names of two to four characters with spaces between: 张三 李四 王五.
+_NAME_LIST = re.compile(rf"(?<![{HAN}])[{HAN}]{{2,4}}(?: [{HAN}]{{2,4}}){{2,}}(?![{HAN}])")
+
+
 def normalize_spaces(text: str) -> str:
     text = _SPACES.sub(" ", text).strip()
-    # Spaces between two Chinese characters are layout, not words.
-    return re.sub(
-        rf"(?<=[{HAN}，。、；：！？“”（）《》])\s+(?=[{HAN}，。、；：！？“”（）《》])", "", text
+    # Spaces between two Chinese characters are layout, not words, except in a list of names.
+    kept = _NAME_LIST.sub(lambda match: match.group().replace(" ", "\x01"), text)
+    kept = re.sub(
+        rf"(?<=[{HAN}，。、；：！？“”（）《》])\s+(?=[{HAN}，。、；：！？“”（）《》])", "", kept
     )
+    return kept.replace("\x01", " ")
 
 
 def clean_line(raw: str) -> tuple[str, list[str]]:

@@ -25,6 +25,50 @@ _ITEM = re.compile(rf"^[\s\u3000]*[（(]([{CN_DIGITS}]{{1,3}})[）)]")
 _SECTION = re.compile(rf"^[\s\u3000]*([{CN_DIGITS}]{{1,3}})[、，.．]")
 
 
+# Pasted into pages by hostile mirror sites: gambling, adult and fake-service advertising.
+SPAM = re.compile(
+    r"博彩|娱乐城|娱乐平台|真人(娱乐|视讯|荷官)|棋牌|时时彩|六合彩|百家乐|老虎机|赌场|网投|下注"
+    r"|投注|葡京|威尼斯人|金沙(娱乐|国际|官网)|尊龙|凯时|亚博|开云|bet365|官网入口|官方入口|黑料"
+    r"|代开发票|办证|刷单|彩票(平台|网)|人生就是博|永利|银河娱乐|皇冠体育|足球外围"
+    r"|[Aa]pp下载|澳门(赌|娱乐|新葡|威尼斯|金沙)",
+)
+_HAN = "\u4e00-\u9fff"
+# Other damage, each with what an editor is told.
+_SUSPICIOUS = [
+    (
+        re.compile(r"[,，、。；;：]{2,}|[,，][、。]|、[,，。]"),
+        "标点重复（原文可能有字丢失），请对照原件改正。",
+    ),
+    (
+        re.compile(rf"(?<=[{_HAN}])[*＊]+|[*＊]+(?=[{_HAN}])"),
+        "有字被“*”替换（原网站屏蔽了这些字），请对照原件补全。",
+    ),
+    (SPAM, "有疑似被插入的广告或无关内容，请核对后删除。"),
+    (
+        re.compile(rf"^[\s\u3000]*(?:[、）)]\s*[{_HAN}]|[{CN_DIGITS}]{{1,3}}[）)]\s*[{_HAN}])"),
+        "编号标题开头的字符丢失（如“一、”“（一）”缺了一部分），请对照原件补全。",
+    ),
+]
+
+
+def suspicious(raw: str) -> list[tuple[str, str]]:
+    """(message, fragment with a few characters either side) of each damage in the line
+    that is not garbled bytes: doubled punctuation, censored characters, spam, a heading
+    that lost its first characters."""
+    found = []
+    for pattern, message in _SUSPICIOUS:
+        spans: list[list[int]] = []
+        for match in pattern.finditer(raw):
+            if spans and match.start() - spans[-1][1] <= 6:
+                spans[-1][1] = match.end()
+            else:
+                spans.append([match.start(), match.end()])
+        for start, end in spans:
+            fragment = raw[max(0, start - 6) : min(len(raw), end + 6)].strip()
+            found.append((message, fragment))
+    return found
+
+
 def is_garbled(raw: str) -> bool:
     return bool(GARBAGE.search(raw))
 

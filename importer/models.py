@@ -103,6 +103,7 @@ class ImportFlag(models.Model):
         STATISTICS = "statistics", _("统计数据")
         ATTACHMENT = "attachment", _("附件")
         CHECK = "check", _("请核对")
+        SPAM = "spam", _("疑似广告")
 
     source = models.ForeignKey(
         ImportedSource, verbose_name=_("原始文件"), on_delete=models.CASCADE, related_name="flags"

@@ -34,6 +34,7 @@ class FlagKind:
     STATISTICS = "statistics"
     ATTACHMENT = "attachment"
     CHECK = "check"
+    SPAM = "spam"
 
     LABELS = {
         DAMAGED_HEADING: "标题乱码",
@@ -43,6 +44,7 @@ class FlagKind:
         STATISTICS: "统计数据",
         ATTACHMENT: "附件",
         CHECK: "请核对",
+        SPAM: "疑似广告",
     }
 
 
@@ -134,6 +136,9 @@ class ParsedNotice:
     published_on: datetime.date | None = None
     view_count: int | None = None
     source_name: str = ""
+    source_issuer: str = ""  # a page's 发布机构, or an organ's line under the title
+    source_signed_on: datetime.date | None = None  # a page's 成文日期/发文日期
+    header_issuer: str = ""
     addressees: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     before_title: list[str] = field(default_factory=list)

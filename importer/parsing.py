@@ -6,11 +6,10 @@ opening paragraphs citing 《…》（文号）; sections 一、二、… holdin
 附件：1. … 2. …; the issuer's signature and the signing date.
 """
 
-import datetime
 import re
 from dataclasses import dataclass
 
-from importer import damage
+from importer import chrome, damage, header
 from importer.cleaning import HAN, clean_line
 from importer.parsed import (
     SECTION_KINDS,
@@ -27,111 +26,10 @@ from notices import document_numbers
 CN = damage.CN_DIGITS
 
 
-# ---------------------------------------------------------------- lines and chrome
-
-
 @dataclass
 class Line:
     raw: str
     text: str
-
-
-_BULLETS = " •·●◆■□▪►>|｜【】[]「」"
-_DATE = r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-_META_KEYS = {
-    "published": ["发布时间", "发布日期", "时间", "日期", "发表时间", "更新时间"],
-    "signed": ["成文日期", "发文日期"],
-    "views": [
-        *["点击数", "点击量", "点击", "浏览次数", "浏览量", "浏览"],
-        *["阅读次数", "阅读数", "阅读", "访问量", "访问次数", "访问"],
-    ],
-    "source": ["信息来源", "文章来源", "来源"],
-    "document_number": ["文号", "发文字号"],
-    "issuer": ["发布机构", "发文机关", "发文单位"],
-    "other": [
-        *["作者", "编辑", "责任编辑", "发布者", "索引号", "主题分类", "体裁分类", "主题词"],
-        *["字号", "字体", "分类", "公开方式", "公开范围", "有效性"],
-    ],
-}
-_KEY_TO_FIELD = {key: name for name, keys in _META_KEYS.items() for key in keys}
-_META_KEY = re.compile(
-    "(" + "|".join(sorted(_KEY_TO_FIELD, key=len, reverse=True)) + r")\s*[：:]\s*"
-)
-CHROME_LINES = [
-    re.compile(p)
-    for p in (
-        r"^欢迎(您)?(访问|来到|光临)",
-        r"版权所有|Copyright|©|ICP备|ICP证|公网安备|网站标识码|网站识别码",
-        r"^(当前位置|您(现在)?的?位置|所在位置)[：:]?",
-        r"打印本页|关闭窗口|【?打印】|【关闭】|【?收藏】|\[打印\]|\[关闭\]",
-        r"^【?字[体号][：:]?\s*[【\[]?\s*大",
-        r"^分享到|^扫一扫|^用手机扫",
-        r"^(网站地图|联系我们|设为首页|加入收藏|返回顶部|返回首页|无障碍|English|长者模式)",
-        r"主办单位|承办单位|技术支持|主办[：:]|承办[：:]|维护单位",
-        r"^(上一篇|下一篇|上一条|下一条)[：:]?",
-        r"^首页$|^首\s*页\s*[>›»]",
-        r"^(相关(链接|文章|新闻|阅读)|热点(新闻|推荐)|推荐阅读)[：:]?$",
-    )
-]
-_MENU_SEPARATORS = re.compile(r"\s*[|｜]\s*|\s{2,}|\s*[>›»]\s*")
-
-
-def _is_menu(text: str) -> bool:
-    """A row of short links: 首页 | 政务公开 | 政务服务 | 互动交流."""
-    tokens = [token for token in _MENU_SEPARATORS.split(text) if token]
-    return len(tokens) >= 3 and all(len(token) <= 8 for token in tokens) and "。" not in text
-
-
-def _parse_date(value: str) -> datetime.date | None:
-    match = re.search(_DATE, value)
-    if not match:
-        return None
-    try:
-        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        return None
-
-
-def _meta_line(text: str) -> dict[str, str] | None:
-    """{field: value} if the line is nothing but “key：value” pairs, such as
-    ``• 时间:2017-08-16`` or ``发布时间：2017-08-16 来源：省政府办公厅 点击：94``."""
-    stripped = text.strip(_BULLETS)
-    matches = list(_META_KEY.finditer(stripped))
-    if not matches or matches[0].start() > 0:
-        return None
-    found: dict[str, str] = {}
-    for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(stripped)
-        value = stripped[match.end() : end].strip(_BULLETS + "　")
-        field_name = _KEY_TO_FIELD[match.group(1)]
-        if field_name in ("published", "signed") and value and not _parse_date(value):
-            return None
-        if field_name == "views" and value and not re.fullmatch(r"[\d,，]+\s*次?", value):
-            return None
-        if len(value) > 60:
-            return None
-        found.setdefault(field_name, value)
-    return found
-
-
-def _strip_chrome(lines: list[Line], result: ParsedNotice) -> list[Line]:
-    kept = []
-    for line in lines:
-        meta = _meta_line(line.text)
-        if meta is not None:
-            result.remove(line.text, "原网站页面信息栏")
-            for key, value in meta.items():
-                if value:
-                    result.page_metadata.setdefault(key, value)
-            continue
-        if any(p.search(line.text) for p in CHROME_LINES) and len(line.text) <= 120:
-            result.remove(line.text, "网站栏目或页眉页脚")
-            continue
-        if _is_menu(line.text) and not damage.is_garbled(line.raw):
-            result.remove(line.text, "导航菜单")
-            continue
-        kept.append(line)
-    return kept
 
 
 # ---------------------------------------------------------------- patterns
@@ -159,39 +57,28 @@ GENRES = [
     ("规划", "规划"),
     ("解读", "解读"),
 ]
-_TITLE_HINT = re.compile(
-    r"关于|(通报|通知|意见|决定|公告|通告|报告|批复|函|办法|方案|规定|细则|要点|规划|公示)$"
-)
 _DOCUMENT_NUMBER = document_numbers.TEXT_PATTERN
-_DOCUMENT_NUMBER_LINE = re.compile(rf"^({_DOCUMENT_NUMBER})$")
 _CITATION = re.compile(rf"《([^《》\n]{{2,150}})》\s*（\s*({_DOCUMENT_NUMBER})\s*）")
-_SECTION = re.compile(rf"^([{CN}]{{1,3}})\s*[、．.]\s*(\S.*)$")
+_SECTION = header.SECTION
 _ITEM = re.compile(rf"^[（(]\s*([{CN}]{{1,3}})\s*[）)]\s*[、.．]?\s*(\S.*)$")
 _ARABIC = re.compile(r"^(\d{1,2})\s*[.．、](?!\d)\s*(\S.*)$")
 _ATTACHMENTS = re.compile(r"^附\s*件\s*\d{0,2}\s*[：:]?\s*(.*)$")
 _ATTACHMENT_ITEM = re.compile(r"^(\d{1,2})\s*[.．、]\s*(\S.*)$")
-_CN_YEAR = "〇○零Ｏ一二三四五六七八九"
-_DATE_LINE = re.compile(rf"^[（(]?{_DATE}[）)]?$")
-_CN_DATE_LINE = re.compile(
-    rf"^[（(]?([{_CN_YEAR}]{{4}})年([{CN}]{{1,3}})月([{CN}]{{1,3}})日[）)]?$"
-)
-_ORGAN_END = re.compile(
-    r"(人民政府|政府办公厅|政府办公室|办公厅|办公室|委员会|管委会|厅|局|委|部|院|署|中心|政府|小组|领导小组)$"
-)
-
-
-def _date_of_line(text: str) -> datetime.date | None:
-    if _DATE_LINE.match(text):
-        return _parse_date(text)
-    match = _CN_DATE_LINE.match(text)
-    if match:
-        year = "".join("0" if c in "〇○零Ｏ" else str(CN.index(c) + 1) for c in match[1])
-        month, day = damage.cn_to_int(match[2]), damage.cn_to_int(match[3])
-        try:
-            return datetime.date(int(year), month or 0, day or 0)
-        except ValueError:
-            return None
-    return None
+_ORGAN_END = header.ORGAN_END
+# Genres that carry a 文号 when they are formal documents; a missing one is flagged.
+NUMBERED_GENRES = {
+    "通报",
+    "通知",
+    "意见",
+    "决定",
+    "命令",
+    "公告",
+    "通告",
+    "批复",
+    "函",
+    "规定",
+    "办法",
+}
 
 
 def _split_heading(text: str) -> tuple[str, str]:
@@ -233,7 +120,6 @@ def parse(text: str, meta: dict[str, str] | None = None, chrome=()) -> ParsedNot
         result.pinyin_removed += len(removed)
         if cleaned:
             lines.append(Line(raw, cleaned))
-    lines = _strip_chrome(lines, result)
     han = sum(len(re.findall(f"[{HAN}]", line.text)) for line in lines)
     if han < 4:
         raise NotANotice("没有找到正文：文件中几乎没有中文内容，不像一份公文或通知。")
@@ -242,15 +128,98 @@ def parse(text: str, meta: dict[str, str] | None = None, chrome=()) -> ParsedNot
             FlagKind.CHECK, "正文", f"文件中的中文内容很少（{han} 个汉字），请核对是否完整。"
         )
 
-    body_start = _header(lines, result, meta)
-    body_end = _tail(lines, body_start, result)
-    _structure(lines[body_start:body_end], result)
+    body = _zones(lines, result, meta)
+    body_end = _tail(body, 0, result)
+    _structure(body[:body_end], result)
+    for where, texts in (
+        ("标题之前", result.before_title),
+        ("落款之后", result.after_signature),
+        ("正文结尾", result.closing),
+    ):
+        for text in texts:
+            _flag_damaged_text(result, where, text)
     _metadata(result, meta)
     all_text = "\n".join(_texts(result))
     _citations(all_text, result)
     collect_statistics(all_text, result)
     _check_numbering(result)
+    _check_head(result)
     return result
+
+
+def _zones(lines: list[Line], result: ParsedNotice, meta: dict[str, str]) -> list[Line]:
+    """Chrome before the title and after the body out (kept in result.removed), the title and
+    the head's facts read; returns the body's lines, from after the head to the page's end
+    less its footer. Nothing between the head and the signature is taken out."""
+    texts = [line.text for line in lines]
+    # An organ's name at the head and in the signature is the issuer, not a menu.
+    repeated = {text for text in chrome.repeated_lines(texts) if not _ORGAN_END.search(text)}
+    shapes = [chrome.shape(text, text in repeated) for text in texts]
+    for index in range(len(texts) - 1):
+        # An information bar with each value on the line under its key: “• 发文字号:” / “…”.
+        if shapes[index] and texts[index].rstrip().endswith(("：", ":")) and not shapes[index + 1]:
+            value = texts[index + 1]
+            if chrome.value_on_next_line(texts[index], value):
+                shapes[index + 1] = "原网站页面信息栏"
+                chrome.keep_facts(texts[index] + value, result)
+    plain = [index for index, reason in enumerate(shapes) if not reason]
+
+    def drop(index: int, reason: str = "") -> None:
+        chrome.keep_facts(texts[index], result)
+        result.remove(texts[index], reason or shapes[index])
+
+    barred = {
+        k for k, i in enumerate(plain) if i + 1 < len(texts) and shapes[i + 1] == "原网站页面信息栏"
+    }
+    found = header.find_title([texts[i] for i in plain], 15, meta, result, barred)
+    if found is None:
+        start = 0
+        while start < len(lines) and shapes[start]:
+            drop(start)
+            start += 1
+    else:
+        first, last = plain[found[0]], plain[found[1]]
+        for index in range(first):
+            if shapes[index]:
+                drop(index)
+            else:
+                result.before_title.append(texts[index])
+        start = last + 1
+    # The head: its information bar (chrome), 文号, dates, an issuer line, the addressees.
+    rest = [index for index in range(start, len(lines)) if not shapes[index]]
+    used = {rest[i] for i in header.scan_head([texts[i] for i in rest], 0, result)}
+    head_end = max(used, default=start - 1) + 1
+    for index in range(start, head_end):
+        if shapes[index]:
+            drop(index)
+    for index in sorted(used):
+        if texts[index] == result.header_issuer:
+            result.remove(texts[index], "标题下的发布机构行（已记入原网站信息）")
+    # The end: the signing date (under the issuer's name, or among the last plain lines);
+    # after it, only chrome goes.
+    plain_after = [index for index in range(head_end, len(lines)) if not shapes[index]]
+    found = _signature_date([texts[i] for i in plain_after])
+    signed_at = plain_after[found] if found is not None else None
+    end = len(lines)
+    if signed_at is not None:
+        after = list(range(signed_at + 1, len(lines)))
+        kept_after = [index for index in after if not shapes[index]]
+        for index in after:
+            if shapes[index]:
+                drop(index)
+        cut = chrome.trim_footer([texts[i] for i in kept_after], 0, result)
+        footer = set(kept_after[cut:])
+        keep = [i for i in range(start, signed_at + 1) if i not in used]
+        keep = [i for i in keep if i >= head_end or not shapes[i]]
+        keep += [i for i in kept_after if i not in footer]
+    else:
+        body = [i for i in range(start, end) if i not in used]
+        body = [i for i in body if i >= head_end or not shapes[i]]
+        while body and chrome.shape(texts[body[-1]], texts[body[-1]] in repeated, menus=False):
+            drop(body.pop())
+        cut = chrome.trim_footer([texts[i] for i in body], 0, result)
+        keep = body[:cut]
+    return [lines[index] for index in keep]
 
 
 def _texts(result: ParsedNotice):
@@ -264,80 +233,28 @@ def _texts(result: ParsedNotice):
     yield from result.closing
 
 
-def _header(lines: list[Line], result: ParsedNotice, meta: dict[str, str]) -> int:
-    """Find title, 文号 and addressees at the top; return where the body starts."""
-    hinted = meta.get("title") or meta.get("h1") or meta.get("document_title") or ""
-    hinted = clean_line(hinted)[0]
-    title_at = None
-    for index, line in enumerate(lines[:8]):
-        text = line.text
-        if _SECTION.match(text) or text.endswith("："):
-            break
-        if (hinted and text == hinted) or (
-            _TITLE_HINT.search(text) and 5 <= len(text) <= 200 and "。" not in text
-        ):
-            title_at = index
-            break
-    if title_at is None:
-        page_title = hinted or re.split(r"\s*[-_|｜—]\s*", meta.get("page_title", ""))[0]
-        result.title = clean_line(page_title)[0]
-        if not result.title and lines and len(lines[0].text) <= 80 and "。" not in lines[0].text:
-            title_at = 0
-            result.title = lines[0].text
-        result.flag(FlagKind.CHECK, "标题", "未能确定标题，请核对。", suggestion=result.title)
-        if title_at is None:
-            title_at = -1
-    else:
-        result.title = lines[title_at].text
-        following = lines[title_at + 1].text if title_at + 1 < len(lines) else ""
-        # A long title wraps onto a second line that ends with the genre.
-        if (
-            not re.search(r"(通报|通知|意见|决定|公告|报告|批复|函|办法|方案)$", result.title)
-            and re.search(r"(通报|通知|意见|决定|公告|报告|批复|函|办法|方案)$", following)
-            and len(following) <= 40
-            and not _DOCUMENT_NUMBER_LINE.match(following)
-        ):
-            result.title += following
-            title_at += 1
-    result.before_title = [line.text for line in lines[: max(title_at, 0)]]
-    index = title_at + 1
-    for _ in range(4):
-        if index >= len(lines):
-            break
-        text = lines[index].text
-        compact = re.sub(r"\s+", "", text)
-        if _DOCUMENT_NUMBER_LINE.match(compact) and not result.document_number:
-            result.document_number = document_numbers.normalize(compact)
-            index += 1
-            continue
-        if _date_of_line(text) and not result.signed_on:
-            result.signed_on = _date_of_line(text)
-            index += 1
-            continue
-        if (
-            text.endswith("：")
-            and "。" not in text
-            and len(text) <= 200
-            and not (_SECTION.match(text) or _ITEM.match(text))
-        ):
-            result.addressees = [
-                part.strip() for part in re.split(r"[，；]", text.rstrip("：")) if part.strip()
-            ]
-            index += 1
-        break
-    return index
+def _signature_date(texts: list[str]) -> int | None:
+    """Where the signing date is: the first date line under an issuer's name (what follows
+    may be an attached text), else a date line among the last eight lines."""
+    for index in range(1, len(texts)):
+        above = texts[index - 1]
+        if len(above) <= 40 and _ORGAN_END.search(above) and header.read_date_line(texts[index]):
+            return index
+    for index in range(len(texts) - 1, max(0, len(texts) - 8) - 1, -1):
+        if header.read_date_line(texts[index]):
+            return index
+    return None
 
 
 def _tail(lines: list[Line], start: int, result: ParsedNotice) -> int:
     """Find the signature, its date and the 附件 list at the end; return where the body ends."""
     end = len(lines)
-    date_at = None
-    for index in range(len(lines) - 1, max(start, len(lines) - 8) - 1, -1):
-        if _date_of_line(lines[index].text):
-            date_at = index
-            break
+    date_at = _signature_date([line.text for line in lines[start:]])
     if date_at is not None:
-        result.signed_on = _date_of_line(lines[date_at].text)
+        date_at += start
+        reading = header.read_date_line(lines[date_at].text)
+        result.signed_on = reading.date or result.signed_on
+        header.flag_date(result, reading, "成文日期")
         result.after_signature = [line.text for line in lines[date_at + 1 :]]
         end = date_at
         names = []
@@ -477,6 +394,9 @@ def _structure(lines: list[Line], result: ParsedNotice) -> None:
         match = _ARABIC.match(text)
         if match:
             title, paragraph = _split_heading(match.group(2))
+            if not paragraph or len(title) > 20:
+                # A numbered list item (1. 成都市; 1.继续做好……), not a heading.
+                title, paragraph = "", match.group(2)
             made = Item(number=match.group(1), title=title, style="arabic")
             if item is not None and item.style == "paren":
                 child = made
@@ -500,6 +420,9 @@ def _flag_damaged_text(result: ParsedNotice, where: str, raw: str) -> None:
             "正文有乱码（有字符丢失或错乱），已原样保留，请对照原件改正。",
             raw=fragment,
         )
+    for message, fragment in damage.suspicious(raw):
+        kind = FlagKind.SPAM if damage.SPAM.search(fragment) else FlagKind.DAMAGED_TEXT
+        result.flag(kind, where, message, raw=fragment)
 
 
 def _metadata(result: ParsedNotice, meta: dict[str, str]) -> None:
@@ -507,17 +430,23 @@ def _metadata(result: ParsedNotice, meta: dict[str, str]) -> None:
     for key in ("published", "source"):
         if meta.get(key):
             page.setdefault(key, meta[key])
+    # What the page (often a mirror's) says about itself is the source's, never the notice's
+    # own 发布日期, 成文日期 or 发文机关 until an editor says so.
     if page.get("published"):
-        result.published_on = _parse_date(page["published"])
+        result.published_on = chrome.parse_date(page["published"])
     if page.get("views"):
         result.view_count = int(re.sub(r"\D", "", page["views"]) or 0)
     result.source_name = page.get("source", "")
+    if page.get("signed"):
+        result.source_signed_on = chrome.parse_date(page["signed"])
+    result.source_issuer = page.get("issuer", "") or result.header_issuer
     if not result.document_number and page.get("document_number"):
-        candidate = document_numbers.normalize(page["document_number"])
-        if _DOCUMENT_NUMBER_LINE.match(candidate):
+        candidate = document_numbers.normalize(re.sub(r"\s+", "", page["document_number"]))
+        if header.DOCUMENT_NUMBER_LINE.match(candidate):
             result.document_number = candidate
-    if not result.signed_on and page.get("signed"):
-        result.signed_on = _parse_date(page["signed"])
+            result.flag(
+                FlagKind.CHECK, "文号", f"文号“{candidate}”取自原网站的信息栏，请对照原件核对。"
+            )
 
     for suffix, label in GENRES:
         if result.title.endswith(suffix):
@@ -541,8 +470,6 @@ def _metadata(result: ParsedNotice, meta: dict[str, str]) -> None:
             )
     elif from_title and _ORGAN_END.search(from_title):
         result.issuer, result.issuer_source = from_title, "title"
-    elif page.get("issuer"):
-        result.issuer, result.issuer_source = page["issuer"], "page"
 
     year = re.search(r"((?:19|20)\d\d)\s*年", result.title)
     if year:
@@ -551,7 +478,23 @@ def _metadata(result: ParsedNotice, meta: dict[str, str]) -> None:
         result.assessment_year = result.signed_on.year - 1
 
     if not result.signed_on:
-        result.flag(FlagKind.MISSING, "成文日期", "未找到落款日期（成文日期），请补填。")
+        known = result.source_signed_on or result.published_on
+        result.flag(
+            FlagKind.MISSING,
+            "成文日期",
+            "未找到落款日期（成文日期），请对照原件补填。"
+            + (
+                f"原网站标注的日期 {known.isoformat()} 可能是转载或上网时间，未填入。"
+                if known
+                else ""
+            ),
+        )
+    if not result.document_number and result.genre in NUMBERED_GENRES:
+        result.flag(
+            FlagKind.MISSING,
+            "文号",
+            f"未找到文号。{result.genre}通常有文号，请对照原件补填；原件确无文号的，处理此项即可。",
+        )
     if not result.issuer:
         result.flag(FlagKind.MISSING, "发文机关", "未找到发文机关（落款或标题中），请核对。")
     for title in result.attachments:
@@ -567,6 +510,19 @@ def _metadata(result: ParsedNotice, meta: dict[str, str]) -> None:
             "标题之前还有内容，已作为正文开头保留，请确认是否需要。",
             raw="\n".join(result.before_title),
         )
+
+
+def _check_head(result: ParsedNotice) -> None:
+    """Damage in the head's fields (a 主送机关 of garbled bytes) is flagged with the raw text."""
+    for where, value in (("标题", result.title), ("主送机关", "，".join(result.addressees))):
+        if value and damage.is_garbled(value):
+            result.flag(
+                FlagKind.DAMAGED_TEXT, where, f"{where}中有乱码，请对照原件改正。", raw=value
+            )
+    if result.title and not header.SPAM.search(result.title):
+        return
+    if result.title:
+        result.flag(FlagKind.SPAM, "标题", "标题中有疑似广告的内容，请核对。", raw=result.title)
 
 
 def _citations(text: str, result: ParsedNotice) -> None:

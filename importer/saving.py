@@ -2,7 +2,6 @@
 one transaction per file, through notices.workflow.save_draft and
 assessments.workflow.create_assessment. Nothing an import makes is ever published."""
 
-import datetime
 import hashlib
 import logging
 from pathlib import Path
@@ -210,15 +209,13 @@ def save(
     if len(title) > 300:
         parsed.flag(FlagKind.CHECK, "标题", "标题过长，已截断，请核对。", raw=title)
         title = title[:300]
-    published_at = None
     if parsed.published_on:
-        published_at = timezone.make_aware(
-            datetime.datetime.combine(parsed.published_on, datetime.time(9, 0))
-        )
         parsed.flag(
             FlagKind.CHECK,
             "发布日期",
-            f"发布日期已按原网站填为 {parsed.published_on.isoformat()}，审核发布前请确认。",
+            f"原网站显示的发布日期是 {parsed.published_on.isoformat()}，可能是转载网站的日期，"
+            "未填入；审核发布时将按实际发布时间记录，如需沿用原发布日期请在“发布日期”中填写。",
+            suggestion=parsed.published_on.isoformat(),
         )
     if parsed.issuer and parsed.issuer != organ.name:
         parsed.flag(
@@ -233,7 +230,6 @@ def save(
         genre_id=genre or Genre.OTHER,
         addressees=addressees,
         signed_on=parsed.signed_on,
-        published_at=published_at,
         body=rendering.to_html(parsed),
     )
     notice = workflow.save_draft(notice, user)
@@ -268,6 +264,8 @@ def save(
         source_published_on=parsed.published_on,
         source_view_count=parsed.view_count,
         source_name=parsed.source_name[:200],
+        source_issuer=parsed.source_issuer[:200],
+        source_signed_on=parsed.source_signed_on,
         attachment_titles=parsed.attachments,
         removed_lines=parsed.removed,
         imported_by=user,
@@ -306,6 +304,13 @@ def _assessment(parsed: ParsedNotice, notice: Notice, organ: Organ, user):
             "考核",
             f"本机构 {year} 年已有同名考核（#{clash.pk}），未重复建立考核记录。",
         )
+        return None, {}
+    recognized = any(
+        parsed.section_of(kind) is not None and parsed.section_of(kind).items
+        for kind in (SectionKind.HIGHLIGHTS, SectionKind.PROBLEMS, SectionKind.RECTIFICATIONS)
+    )
+    if not recognized and not parsed.statistics:
+        # Sections named like findings but without a numbered item: nothing to record.
         return None, {}
     if not user.has_perm("assessments.add_assessment"):
         parsed.flag(FlagKind.CHECK, "考核", "您无权新建考核，只导入了公告草稿。")
