@@ -9,8 +9,13 @@ from django.utils.choices import BaseChoiceIterator
 from core import templating
 from notices import shared_lists
 from notices.models import Notice, Organ, Topic, genre_labels
+from notices.models.notice import signed_key
 
 EARLIEST_YEAR = 1949
+# The catalogue's orders (NoticeFilterForm.order): by 发布日期, newest first, or by 成文日期,
+# newest first and notices without one last (notices.models.signed_key), then by 发布日期.
+PUBLISHED = "published"
+SIGNED = "signed"
 
 
 class PlainSelect(forms.Select):
@@ -115,6 +120,13 @@ class NoticeFilterForm(forms.Form):
         required=False,
         widget=PlainSelect,
     )
+    # How the list is sorted (not a filter): newest published first, or newest signed first.
+    sort = forms.ChoiceField(
+        label="排序",
+        choices=[("", "按发布日期"), (SIGNED, "按成文日期")],
+        required=False,
+        widget=PlainSelect,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,9 +135,10 @@ class NoticeFilterForm(forms.Form):
         organs = self.fields["organ"]
         self.publishing_organs = shared_lists.publishing_organs()
         organs.widget.choices = KeptChoices([("", organs.empty_label), *self.publishing_organs])
-        self.topic_paths = shared_lists.topic_paths()
         topics = self.fields["topic"]
-        topics.widget.choices = KeptChoices([("", topics.empty_label), *self.topic_paths.items()])
+        topics.widget.choices = KeptChoices(
+            [("", topics.empty_label), *shared_lists.topic_options()]
+        )
         self.fields["year"].choices = year_choices(timezone.localdate().year)
         # The genres a site admin keeps (notices.Genre), kept like the lists above.
         self.fields["genre"].choices = KeptChoices([("", "全部体裁"), *genre_labels().items()])
@@ -135,9 +148,15 @@ class NoticeFilterForm(forms.Form):
     def clean_organ(self):
         organ = self.cleaned_data.get("organ")
         if organ is not None and organ.pk not in dict(self.publishing_organs):
+            # An organ that has published nothing yet: a valid choice with an empty list, kept
+            # among the options so that the form shows what was chosen.
             field = self.fields["organ"]
-            raise forms.ValidationError(field.error_messages["invalid_choice"], "invalid_choice")
+            field.widget.choices = KeptChoices([*field.widget.choices, (organ.pk, organ.name)])
         return organ
+
+    def order(self) -> str:
+        """The chosen order: PUBLISHED or SIGNED."""
+        return (self.cleaned_data.get("sort") if self.is_bound else None) or PUBLISHED
 
     def query_values(self) -> dict:
         """The chosen filters as the values ``filtered`` takes."""
@@ -158,16 +177,29 @@ class NoticeFilterForm(forms.Form):
     def active_filters(self) -> list[tuple[str, str]]:
         labels = []
         for name, value in self.cleaned_data.items():
-            if value not in (None, ""):
+            if value not in (None, "") and name in FILTER_NAMES:
                 field = self.fields[name]
                 if isinstance(value, Topic):
-                    shown = self.topic_paths.get(value.pk, value.name)
+                    shown = value.path or value.name
                 elif isinstance(value, Model):
                     shown = str(value)
                 else:
                     shown = dict(field.choices).get(value, value)
                 labels.append((field.label, str(shown)))
         return labels
+
+
+# The fields that filter (the others say how to show the list).
+FILTER_NAMES = ("organ", "topic", "genre", "year", "validity")
+
+
+def ordered(queryset, order: str = PUBLISHED):
+    """``queryset`` in the catalogue's ``order`` (NoticeFilterForm.order)."""
+    if order == SIGNED:
+        return queryset.alias(signed_key=signed_key()).order_by(
+            "-signed_key", "-published_at", "-pk"
+        )
+    return queryset.order_by("-published_at", "-pk")
 
 
 def filtered(

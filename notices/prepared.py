@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ, Topic
+from notices.models.notice import UNSIGNED
 
 NOTICES = Notice._meta.db_table
 ORGANS = Organ._meta.db_table
@@ -266,13 +267,30 @@ def _execute(statement: _Statement, connection, cursor, params: list) -> None:
 
 def filter_shape(values: dict) -> tuple:
     """What makes a catalogue query a statement of its own: how many rows it reads (written
-    into the SQL, so that the plan PostgreSQL keeps stops that early) and which filters it is
-    given."""
+    into the SQL, so that the plan PostgreSQL keeps stops that early), its order and which
+    filters it is given."""
     given = ("organ_id", "topic_ids", "genre", "year_start", "validity")
     return (
         int(values["size"]),
+        values.get("order", "published"),
         *(name for name in given if values.get(name) not in (None, "", [], ())),
     )
+
+
+def signed_key_sql() -> str:
+    """notices.models.signed_key: the 成文日期, or UNSIGNED (as the index on it says)."""
+    return f"COALESCE({column('signed_on')}, DATE '{UNSIGNED.isoformat()}')"
+
+
+def _signed(values: dict) -> bool:
+    return values.get("order") == "signed"
+
+
+def order_sql(values: dict, direction: str = "DESC") -> str:
+    """notices.forms.ordered: by 发布日期, or by 成文日期 and then 发布日期; the id last."""
+    keys = [signed_key_sql()] if _signed(values) else []
+    keys += [column("published_at"), f'"{NOTICES}"."id"']
+    return ", ".join(f"{key} {direction}" for key in keys)
 
 
 def listed(alias: str, row, connection) -> Notice:
@@ -291,7 +309,7 @@ def _catalogue_sql(values: dict, param, extra: str = "", order: str = "DESC") ->
         f'SELECT {LISTED.sql()}, {ORGAN.sql()} FROM "{NOTICES}" '  # noqa: S608
         f'INNER JOIN "{ORGANS}" ON ({column("organ")} = "{ORGANS}"."id") '
         f"WHERE {' AND '.join(conditions)} "
-        f'ORDER BY {column("published_at")} {order}, "{NOTICES}"."id" {order} '
+        f"ORDER BY {order_sql(values, order)} "
         f"LIMIT {int(values['size'])}"
     )
 
@@ -307,20 +325,32 @@ def catalogue_later_sql(values: dict, param) -> str:
     conditions = [public_sql(param("at")), *filters_sql(values, param)]
     ids = (
         f'SELECT "{NOTICES}"."id" FROM "{NOTICES}" WHERE {" AND ".join(conditions)} '  # noqa: S608
-        f'ORDER BY {column("published_at")} DESC, "{NOTICES}"."id" DESC '
+        f"ORDER BY {order_sql(values)} "
         f"LIMIT {int(values['size'])} OFFSET {param('offset')}"
     )
     return (
         f'SELECT {LISTED.sql()}, {ORGAN.sql()} FROM "{NOTICES}" '  # noqa: S608
         f'INNER JOIN "{ORGANS}" ON ({column("organ")} = "{ORGANS}"."id") '
         f'WHERE "{NOTICES}"."id" IN ({ids}) '
-        f'ORDER BY {column("published_at")} DESC, "{NOTICES}"."id" DESC'
+        f"ORDER BY {order_sql(values)}"
+    )
+
+
+def _beyond_sql(values: dict, param, comparison: str) -> str:
+    """Sorted by 成文日期: the notices whose (key, moment, id) compare so with the given
+    notice's (``signed``, ``moment``, ``pk``), as one row comparison that the index on them
+    can start at."""
+    return (
+        f'({signed_key_sql()}, {column("published_at")}, "{NOTICES}"."id") {comparison} '
+        f"({param('signed')}, {param('moment')}, {param('pk')})"
     )
 
 
 def catalogue_after_sql(values: dict, param) -> str:
     """The ``size`` notices after the one at (``moment``, ``pk``), newest first. The moment is
     a bound of its own, which lets the index scan start right at it."""
+    if _signed(values):
+        return _catalogue_sql(values, param, _beyond_sql(values, param, "<"))
     published_at = column("published_at")
     after = (
         f"{published_at} <= {param('moment')} AND NOT ({published_at} = {param('same_moment')} "
@@ -331,6 +361,8 @@ def catalogue_after_sql(values: dict, param) -> str:
 
 def catalogue_before_sql(values: dict, param) -> str:
     """The ``size`` notices before the one at (``moment``, ``pk``), oldest first."""
+    if _signed(values):
+        return _catalogue_sql(values, param, _beyond_sql(values, param, ">"), order="ASC")
     published_at = column("published_at")
     before = (
         f"{published_at} >= {param('moment')} AND NOT ({published_at} = {param('same_moment')} "
@@ -357,17 +389,26 @@ def cursor_sql(values: dict, param) -> str:
     """The moment of the notice a cursor names: any notice with a public page, so that a link
     keeps working after that notice is withdrawn."""
     return (
-        f'SELECT "{NOTICES}"."id", {column("published_at")} FROM "{NOTICES}" '  # noqa: S608
+        f'SELECT {MOMENT.sql()} FROM "{NOTICES}" '  # noqa: S608
         f"WHERE (({public_sql(param('at'))}) OR ({withdrawal_page_sql()})) "
         f'AND "{NOTICES}"."id" = {param("pk")}'
     )
 
 
-MOMENT = Columns(Notice, NOTICES, (Notice._meta.pk, Notice._meta.get_field("published_at")))
+MOMENT = Columns(
+    Notice,
+    NOTICES,
+    # In the model's order, which Model.from_db expects of a part of the fields.
+    tuple(
+        field
+        for field in Notice._meta.concrete_fields
+        if field.name in ("id", "signed_on", "published_at")
+    ),
+)
 
 
 def moment_of(alias: str, row, connection) -> Notice:
-    """A notice with only its id and publication moment."""
+    """A notice with only its id, publication moment and 成文日期 (its place in each order)."""
     return MOMENT.instance(alias, row, connection)
 
 

@@ -26,6 +26,24 @@ def topic_paths() -> dict[int, str]:
     return cached("topic-paths", Topic.objects.paths)
 
 
+def topic_options() -> list[tuple[int, str]]:
+    """(pk, label) of every topic in the tree's order, each under its parent and indented by
+    its depth (full-width spaces, which a <select> keeps)."""
+    return cached("topic-options", _topic_options)
+
+
+def _topic_options() -> list[tuple[int, str]]:
+    children: dict[int | None, list[tuple[int, str]]] = {}
+    for pk, name, parent_id in Topic.objects.values_list("pk", "name", "parent_id"):
+        children.setdefault(parent_id, []).append((pk, name))
+    options, stack = [], [(pk, name, 0) for pk, name in reversed(children.get(None, []))]
+    while stack:
+        pk, name, depth = stack.pop()
+        options.append((pk, "\u3000" * depth + name))
+        stack.extend((child, label, depth + 1) for child, label in reversed(children.get(pk, [])))
+    return options
+
+
 def topic_parents() -> dict[int, int | None]:
     return cached("topic-parents", lambda: dict(Topic.objects.values_list("pk", "parent_id")))
 

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connections, router
-from django.db.models import JSONField
+from django.db.models import JSONField, Q
 from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,16 +17,18 @@ from django.views.generic import ListView, TemplateView
 from core import page_cache, pagination
 from core.middleware import PORTAL_POLICY
 from notices import access, counters, prepared, shared_lists
-from notices.forms import NoticeFilterForm, filtered
+from notices.forms import FILTER_NAMES, PUBLISHED, SIGNED, NoticeFilterForm, filtered, ordered
 from notices.models import Attachment, Notice, Organ, genre_labels
+from notices.models.notice import UNSIGNED
 
 PAGE_SIZE = 20
 HOME_LATEST = 12
 
 
-def catalogue(published, filters: dict):
-    """The catalogue's notices: ``published`` ones meeting the filters, newest first."""
-    return filtered(published.for_lists(), **filters).order_by("-published_at", "-pk")
+def catalogue(published, filters: dict, order: str = PUBLISHED):
+    """The catalogue's notices: ``published`` ones meeting the filters, in ``order`` (newest
+    published first, or newest signed first: NoticeFilterForm.order)."""
+    return ordered(filtered(published.for_lists(), **filters), order)
 
 
 # The catalogue's pages (and the home page's latest notices) as SQL written out and prepared
@@ -35,7 +37,9 @@ CATALOGUE_FIRST_PAGE = prepared.SQLQuery(
     sql=prepared.catalogue_first_sql,
     read=prepared.listed,
     shape=prepared.filter_shape,
-    orm=lambda size, at, **filters: catalogue(Notice.objects.published(at), filters)[:size],
+    orm=lambda size, at, order=PUBLISHED, **filters: catalogue(
+        Notice.objects.published(at), filters, order
+    )[:size],
 )
 # A later numbered page: the ids of its notices found first, walking only the index over those
 # before it, then their rows.
@@ -43,64 +47,92 @@ CATALOGUE_LATER_PAGE = prepared.SQLQuery(
     sql=prepared.catalogue_later_sql,
     read=prepared.listed,
     shape=prepared.filter_shape,
-    orm=lambda size, at, offset, **filters: (
-        Notice.objects.for_lists()
-        .filter(
-            pk__in=catalogue(Notice.objects.published(at), filters).values("pk")[
+    orm=lambda size, at, offset, order=PUBLISHED, **filters: ordered(
+        Notice.objects.for_lists().filter(
+            pk__in=catalogue(Notice.objects.published(at), filters, order).values("pk")[
                 offset : offset + size
             ]
-        )
-        .order_by("-published_at", "-pk")
+        ),
+        order,
     ),
 )
+
+
+def _after(size, at, moment, same_moment, pk, order=PUBLISHED, signed=None, **filters):
+    notices = catalogue(Notice.objects.published(at), filters, order)
+    if order == SIGNED:
+        return notices.filter(
+            Q(signed_key__lt=signed)
+            | Q(signed_key=signed, published_at__lt=moment)
+            | Q(signed_key=signed, published_at=same_moment, pk__lt=pk)
+        )[:size]
+    return notices.filter(published_at__lte=moment).exclude(published_at=same_moment, pk__gte=pk)[
+        :size
+    ]
+
+
+def _before(size, at, moment, same_moment, pk, order=PUBLISHED, signed=None, **filters):
+    notices = catalogue(Notice.objects.published(at), filters, order)
+    if order == SIGNED:
+        notices = notices.filter(
+            Q(signed_key__gt=signed)
+            | Q(signed_key=signed, published_at__gt=moment)
+            | Q(signed_key=signed, published_at=same_moment, pk__gt=pk)
+        )
+    else:
+        notices = notices.filter(published_at__gte=moment).exclude(
+            published_at=same_moment, pk__lte=pk
+        )
+    return notices.reverse()[:size]
 
 
 # A page named by the notice it follows or precedes (core/pagination.py), the same way. The
 # notice's moment is given twice: as a bound, which lets the index scan start right at it, and
 # with its id, to place it among notices published at the same moment.
 CATALOGUE_AFTER = prepared.SQLQuery(
-    sql=prepared.catalogue_after_sql,
-    read=prepared.listed,
-    shape=prepared.filter_shape,
-    orm=lambda size, at, moment, same_moment, pk, **filters: (
-        catalogue(Notice.objects.published(at), filters)
-        .filter(published_at__lte=moment)
-        .exclude(published_at=same_moment, pk__gte=pk)[:size]
-    ),
+    sql=prepared.catalogue_after_sql, read=prepared.listed, shape=prepared.filter_shape, orm=_after
 )
 CATALOGUE_BEFORE = prepared.SQLQuery(
     sql=prepared.catalogue_before_sql,
     read=prepared.listed,
     shape=prepared.filter_shape,
-    orm=lambda size, at, moment, same_moment, pk, **filters: (
-        catalogue(Notice.objects.published(at), filters)
-        .filter(published_at__gte=moment)
-        .exclude(published_at=same_moment, pk__lte=pk)
-        .reverse()[:size]
-    ),
+    orm=_before,
 )
 
 
-def catalogue_around(query: prepared.SQLQuery, filters: dict):
-    """``rows(position, count)`` of the catalogue after or before a position, for pagination."""
+def catalogue_around(query: prepared.SQLQuery, filters: dict, order: str = PUBLISHED):
+    """``rows(position, count)`` of the catalogue after or before a position (a notice), in
+    ``order``, for pagination."""
 
-    def rows(position, count: int) -> list[Notice]:
-        moment, pk = position
+    def rows(position: Notice, count: int) -> list[Notice]:
+        moment = position.published_at
+        by_order = (
+            {"order": order, "signed": position.signed_on or UNSIGNED} if order == SIGNED else {}
+        )
         return query.all(
-            size=count, at=timezone.now(), moment=moment, same_moment=moment, pk=pk, **filters
+            size=count,
+            at=timezone.now(),
+            moment=moment,
+            same_moment=moment,
+            pk=position.pk,
+            **by_order,
+            **filters,
         )
 
     return rows
 
 
-def catalogue_page(offset: int, filters: dict) -> list[Notice]:
+def catalogue_page(offset: int, filters: dict, order: str = PUBLISHED) -> list[Notice]:
     """The PAGE_SIZE notices of the catalogue after the first ``offset`` of them."""
+    by_order = {"order": order} if order == SIGNED else {}
     if offset == 0:
-        return CATALOGUE_FIRST_PAGE.all(size=PAGE_SIZE, at=timezone.now(), **filters)
-    return CATALOGUE_LATER_PAGE.all(size=PAGE_SIZE, at=timezone.now(), offset=offset, **filters)
+        return CATALOGUE_FIRST_PAGE.all(size=PAGE_SIZE, at=timezone.now(), **by_order, **filters)
+    return CATALOGUE_LATER_PAGE.all(
+        size=PAGE_SIZE, at=timezone.now(), offset=offset, **by_order, **filters
+    )
 
 
-FILTERS = tuple(NoticeFilterForm.base_fields)
+FILTERS = FILTER_NAMES
 
 
 def count_name(chosen: dict) -> str:
@@ -129,15 +161,16 @@ CURSOR_NOTICE = prepared.Lookup(
     prepared.SQLQuery(
         sql=prepared.cursor_sql,
         read=prepared.moment_of,
-        orm=lambda at, pk: Notice.objects.public_pages(at).filter(pk=pk).only("published_at"),
+        orm=lambda at, pk: (
+            Notice.objects.public_pages(at).filter(pk=pk).only("published_at", "signed_on")
+        ),
     )
 )
 
 
-def cursor_position(cursor: int):
-    """The (published_at, id) of the notice a cursor names, or None."""
-    notice = CURSOR_NOTICE.get(cursor)
-    return None if notice is None else (notice.published_at, notice.pk)
+def cursor_position(cursor: int) -> Notice | None:
+    """The notice a cursor names (its id, publication moment and 成文日期), or None."""
+    return CURSOR_NOTICE.get(cursor)
 
 
 class NoticeListView(View):
@@ -160,9 +193,10 @@ class NoticeListView(View):
         if request.GET and not self.form.is_valid():
             return self.error_page("筛选条件无效", self.form_errors(), status=400)
         filters = self.form.query_values() if self.form.is_bound else {}
+        order = self.form.order()
         # Built only if the page needs it: a numbered page's rows come from a prepared query and
         # its count is usually kept, so most requests never do.
-        queryset = SimpleLazyObject(lambda: catalogue(Notice.objects.published(), filters))
+        queryset = SimpleLazyObject(lambda: catalogue(Notice.objects.published(), filters, order))
         chosen = self.form.cleaned_data if self.form.is_bound else {}
         kept_as = count_name({name: getattr(value, "pk", value) for name, value in chosen.items()})
         paginator = pagination.NumberedPaginator(
@@ -170,10 +204,10 @@ class NoticeListView(View):
             PAGE_SIZE,
             kept_as=kept_as,
             shows=("notices",),
-            rows=lambda offset: catalogue_page(offset, filters),
+            rows=lambda offset: catalogue_page(offset, filters, order),
         )
         try:
-            page = self.cursor_page(filters) or paginator.page(request.GET.get("page") or 1)
+            page = self.cursor_page(filters, order) or paginator.page(request.GET.get("page") or 1)
         except (PageNotAnInteger, ValueError):
             return self.error_page("页码无效", ["页码必须是正整数。"], status=400)
         except (EmptyPage, ObjectDoesNotExist):
@@ -190,7 +224,7 @@ class NoticeListView(View):
         }
         return render(request, self.template_name, context)
 
-    def cursor_page(self, filters: dict) -> pagination.CursorPage | None:
+    def cursor_page(self, filters: dict, order: str) -> pagination.CursorPage | None:
         """The page after or before the notice named by ?after= or ?before=, if either is given.
 
         ValueError for a cursor that is not a notice id; ObjectDoesNotExist for one that names
@@ -203,7 +237,7 @@ class NoticeListView(View):
                 position = cursor_position(int(self.request.GET[name]))
                 if position is None:
                     raise Notice.DoesNotExist
-                return page_from(catalogue_around(query, filters), position, PAGE_SIZE)
+                return page_from(catalogue_around(query, filters, order), position, PAGE_SIZE)
         return None
 
     def form_errors(self) -> list[str]:

@@ -25,10 +25,12 @@ def notice_article(notice: Notice, topic_paths: list[str], assessment=None) -> s
 
 
 @register.simple_tag
-def notice_rows(notices) -> str:
+def notice_rows(notices, catalogue: bool = False) -> str:
     """The rows of a list of notices (home page, catalogue): each title as a link and its meta
-    line."""
-    return templating.render("includes/notice_rows.html", {"notices": notices})
+    line; the catalogue's also say the 成文日期 and 索引号."""
+    return templating.render(
+        "includes/notice_rows.html", {"notices": notices, "catalogue": catalogue}
+    )
 
 
 @register.simple_tag(takes_context=True)

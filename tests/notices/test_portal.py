@@ -798,7 +798,82 @@ def test_out_of_range_ids_in_paths_are_404(client, db, path):
 def test_list_without_notices_says_so(client, db):
     response = client.get(list_url())
     assert response.status_code == 200
-    assert "没有符合条件的信息" in text(response)
+    assert "暂无公开的信息。" in text(response)
+
+
+def test_an_organ_or_topic_without_notices_gives_an_empty_list_that_says_so(
+    client, notice_in, organ
+):
+    notice_in("published")
+    silent = factories.make_organ(name="甘肃省教育厅")
+    topic = factories.make_topic("教育")
+    response = client.get(list_url(organ=silent.pk))
+    assert response.status_code == 200
+    page = text(response)
+    assert "共 0 条" in page
+    assert "所选条件（发布机构“甘肃省教育厅”）下暂无公开的信息。" in page
+    assert f'<option value="{silent.pk}" selected>甘肃省教育厅</option>' in page
+    page = text(client.get(list_url(topic=topic.pk, organ=silent.pk)))
+    assert "所选条件（发布机构“甘肃省教育厅”、主题分类“教育”）下暂无公开的信息。" in page
+    # Only an organ that does not exist is refused.
+    assert client.get(list_url(organ=silent.pk + 1000)).status_code == 400
+
+
+def test_topic_options_follow_the_tree_with_children_indented_under_their_parents(client, db):
+    second = Topic.objects.create(name="综合政务", position=2)
+    first = Topic.objects.create(name="财政、金融、审计", position=1)
+    child = factories.make_topic("政务公开", parent=second)
+    grandchild = factories.make_topic("政府信息公开年报", parent=child)
+    other = factories.make_topic("财政", parent=first)
+    page = text(client.get(list_url()))
+    select = re.search(r'<select name="topic".*?</select>', page, re.S).group(0)
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', select)
+    assert options == [
+        ("", "全部主题"),
+        (str(first.pk), "财政、金融、审计"),
+        (str(other.pk), "\u3000财政"),
+        (str(second.pk), "综合政务"),
+        (str(child.pk), "\u3000政务公开"),
+        (str(grandchild.pk), "\u3000\u3000政府信息公开年报"),
+    ]
+
+
+def test_catalogue_rows_show_the_signed_date_and_index_number(client, notice_in):
+    notice = notice_in("published", signed_on=datetime.date(2017, 6, 30))
+    page = text(client.get(list_url()))
+    assert '<span>成文日期 <time datetime="2017-06-30">2017-06-30</time></span>' in page
+    assert f'<span class="notice-row__index">索引号 {notice.index_number}</span>' in page
+    # The home page's rows stay short.
+    assert "notice-row__index" not in text(client.get(reverse("notices:home")))
+
+
+def test_catalogue_sorts_by_signed_date_newest_first_and_unsigned_last(client, notice_in):
+    notice_in("published", title="未写成文日期", signed_on=None, published_at=days_ago(1))
+    notice_in(
+        "published", title="早成文", signed_on=datetime.date(2016, 1, 1), published_at=days_ago(2)
+    )
+    notice_in(
+        "published", title="晚成文", signed_on=datetime.date(2020, 1, 1), published_at=days_ago(3)
+    )
+    assert listed_titles(client.get(list_url())) == ["未写成文日期", "早成文", "晚成文"]
+    response = client.get(list_url(sort="signed"))
+    assert listed_titles(response) == ["晚成文", "早成文", "未写成文日期"]
+    assert '<option value="signed" selected>按成文日期</option>' in text(response)
+    assert 'class="active-filters"' not in text(response)  # an order is not a filter
+    assert client.get(list_url(sort="title")).status_code == 400
+
+
+def test_pages_after_a_notice_keep_the_signed_date_order(client, notice_in, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for year in (2018, 2021, 2019, 2020, 2017):
+        notice_in("published", title=f"{year}年成文", signed_on=datetime.date(year, 3, 1))
+    middle = Notice.objects.get(title="2020年成文")
+    response = client.get(list_url(sort="signed", after=middle.pk))
+    assert listed_titles(response) == ["2019年成文", "2018年成文"]
+    assert listed_titles(client.get(list_url(sort="signed", before=middle.pk))) == ["2021年成文"]
+    assert "sort=signed" in re.search(
+        r'<nav class="pagination".*?</nav>', text(response), re.S
+    ).group(0)
 
 
 # Home and organs

@@ -419,3 +419,79 @@ def test_a_notice_without_an_assessment_asks_for_none(notice_in, django_assert_n
     found = NOTICE_PAGE.get(notice.pk)
     with django_assert_num_queries(0):
         assert views.published_assessment(found) is None
+
+
+# Sorted by 成文日期: newest signed first, notices without one last, then by 发布日期.
+
+
+def test_every_page_sorted_by_signed_date_gives_the_orms_and_the_oracles_rows(notice_in, organ):
+    now = timezone.now()
+    same_moment = now - datetime.timedelta(days=9)
+    signed = [
+        datetime.date(2024, 5, 1),
+        None,
+        datetime.date(2024, 5, 1),
+        datetime.date(2019, 1, 2),
+        None,
+        datetime.date(2025, 12, 31),
+        datetime.date(2024, 5, 1),
+    ]
+    for days, signed_on in enumerate(signed):
+        notice_in(
+            "published",
+            published_at=same_moment if days in (2, 4, 6) else now - datetime.timedelta(days=days),
+            signed_on=signed_on,
+            genre=["notice", "circular"][days % 2],
+        )
+    now = timezone.now()
+    first, later = anew(views.CATALOGUE_FIRST_PAGE), later_pages()
+    after, before = anew(views.CATALOGUE_AFTER), anew(views.CATALOGUE_BEFORE)
+    for chosen in ({"sort": "signed"}, {"sort": "signed", "genre": "notice"}):
+        form = NoticeFilterForm(chosen)
+        assert form.is_valid(), form.errors
+        filters, order = form.query_values(), form.order()
+        assert order == "signed"
+        oracle = sorted(
+            Notice.objects.published(now).filter(
+                **({"genre": filters["genre"]} if filters else {})
+            ),
+            key=lambda n: (n.signed_on or datetime.date.min, n.published_at, n.pk),
+            reverse=True,
+        )
+        ordered = list(views.catalogue(Notice.objects.published(now), filters, order))
+        assert [n.pk for n in ordered] == [n.pk for n in oracle]
+        assert [n.signed_on for n in ordered][-1 if filters else -2 :] == [None] * (
+            1 if filters else 2
+        )
+        found = first.all(size=20, at=now, order=order, **filters)
+        assert [loaded_row(n) for n in found] == [loaded_row(n) for n in ordered]
+        for offset in range(len(ordered) + 1):
+            found = later.all(size=2, at=now, offset=offset, order=order, **filters)
+            assert [n.pk for n in found] == [n.pk for n in oracle[offset : offset + 2]], offset
+        rows_after = views.catalogue_around(after, filters, order)
+        rows_before = views.catalogue_around(before, filters, order)
+        for place, notice in enumerate(ordered):
+            position = views.cursor_position(notice.pk)
+            assert [n.pk for n in rows_after(position, 2)] == [
+                n.pk for n in oracle[place + 1 : place + 3]
+            ], (chosen, place)
+            assert [n.pk for n in rows_before(position, 2)] == [
+                n.pk for n in oracle[max(0, place - 2) : place][::-1]
+            ], (chosen, place)
+    if connection.vendor == "postgresql":
+        # One statement per order and combination of filters.
+        assert len(after._statements) == len(before._statements) == 2
+
+
+@pytest.mark.postgres
+def test_the_catalogue_by_signed_date_walks_its_index(notice_in):
+    for days in range(3):
+        notice_in("published", signed_on=datetime.date(2024, 1, 1 + days))
+    values = {"size": 20, "at": timezone.now(), "order": "signed"}
+    statement = prepared._statement(prepared.catalogue_first_sql, values)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + statement.sql, [values[name] for name in statement.names])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "notice_public_signed" in plan, plan

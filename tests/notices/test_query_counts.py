@@ -19,6 +19,9 @@ MOST = {
     "list-numbered-page": 5,
     "list-after-a-notice": 6,
     "list-before-a-notice": 6,
+    "list-by-signed-date": 5,
+    "list-by-signed-date-page-2": 5,
+    "list-by-signed-date-after-a-notice": 6,
     "detail": 5,
     "feed": 1,
     "organ-feed": 2,
@@ -68,6 +71,11 @@ def test_portal_pages_take_a_constant_number_of_queries(
             "list-numbered-page": reverse("notices:notice-list") + "?page=2",
             "list-after-a-notice": reverse("notices:notice-list") + f"?after={middle.pk}",
             "list-before-a-notice": reverse("notices:notice-list") + f"?before={middle.pk}",
+            "list-by-signed-date": reverse("notices:notice-list") + "?sort=signed",
+            "list-by-signed-date-page-2": reverse("notices:notice-list") + "?sort=signed&page=2",
+            "list-by-signed-date-after-a-notice": (
+                reverse("notices:notice-list") + f"?sort=signed&after={middle.pk}"
+            ),
             "detail": latest.get_absolute_url(),
             "feed": reverse("notices:feed"),
             "organ-feed": reverse("notices:organ-feed", args=[organ.pk]),
