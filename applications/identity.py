@@ -2,10 +2,8 @@
 (GB 11643-1999) and the 统一社会信用代码 (GB 32100-2015). Other documents are checked for
 length only: their formats vary and a wrong number is for the handler to query."""
 
-import datetime
+from core.checksums import resident_id_birth_date_valid, resident_id_check_character
 
-ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-ID_CHECK = "10X98765432"
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
@@ -19,12 +17,9 @@ def resident_id_problem(number: str) -> str:
     number = normalized(number)
     if len(number) != 18 or not number[:17].isdigit():
         return "身份证号码应为18位，前17位为数字。"
-    try:
-        datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+    if not resident_id_birth_date_valid(number):
         return "身份证号码中的出生日期不正确。"
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], ID_WEIGHTS, strict=True))
-    if ID_CHECK[total % 11] != number[17]:
+    if resident_id_check_character(number[:17]) != number[17]:
         return "身份证号码的校验位不正确，请核对。"
     return ""
 

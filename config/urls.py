@@ -20,6 +20,7 @@ handler500 = "core.reliability.server_error"
 
 urlpatterns = [
     path("admin/exports/", include("exports.urls")),
+    path("admin/checks/", include("editorial_checks.urls")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",

@@ -19,6 +19,7 @@ ROLE_PERMISSIONS = {
         "notices.delete_notice",
         "notices.*_attachment",
         "notices.*_citeddocument",
+        "editorial_checks.view_*",
         "assessments.view_*",
         "assessments.add_*",
         "assessments.change_*",
@@ -27,12 +28,14 @@ ROLE_PERMISSIONS = {
     REVIEWER: [
         "notices.view_*",
         "notices.review_notice",
+        "editorial_checks.view_*",
         "assessments.view_*",
         "assessments.review_assessment",
     ],
     AUDITOR: [
         "notices.view_*",
         "notices.access_all_organs",
+        "editorial_checks.view_*",
         "assessments.view_*",
         "audit.view_auditevent",
         "auth.view_user",
@@ -40,6 +43,7 @@ ROLE_PERMISSIONS = {
     ],
     SITE_ADMIN: [
         "notices.*",
+        "editorial_checks.*",
         "assessments.*",
         "audit.view_auditevent",
         "auth.*_user",
@@ -52,7 +56,7 @@ SITE_ADMIN_ONLY = [
     "assessments.[acd]*_statisticitem",
     "assessments.[acd]*_statisticcheck",
 ]
-PROJECT_APPS = {"notices", "assessments", "audit", "auth"}
+PROJECT_APPS = {"notices", "editorial_checks", "assessments", "audit", "auth"}
 
 
 def sync_roles(apps) -> None:

@@ -74,6 +74,15 @@ UNSCHEDULE = Transition("unschedule", "取消定时发布", needs_comment=True)
 START_CORRECTION = Transition("start_correction", "更正")
 
 
+# Checks that apps above notices add to the workflow, registered in their AppConfig.ready()
+# (editorial_checks: the checks before publication): each ``on_submit(notice, user)`` runs in
+# the submission's transaction once the notice is in review; each ``before_approval(notice,
+# user)`` runs in the approval's transaction before anything is published, and stops it by
+# raising WorkflowError.
+ON_SUBMIT: list = []
+BEFORE_APPROVAL: list = []
+
+
 def _is_staff(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_staff
 
@@ -256,6 +265,8 @@ def submit(notice: Notice, user, comment: str = "") -> Notice:
     notice.sent_back_at, notice.sent_back_to = None, None
     notice.save(update_fields=["status", "sent_back_at", "sent_back_to", "updated_at"])
     _record(notice, Action.SUBMITTED, user, comment)
+    for hook in ON_SUBMIT:
+        hook(notice, user)
     return notice
 
 
@@ -313,6 +324,8 @@ def approve(notice: Notice, user, comment: str = "") -> Notice:
     check_complete(notice)
     require_checks_pass(notice)
     require_publishable(notice)
+    for check in BEFORE_APPROVAL:
+        check(notice, user)
     if notice.is_correction:
         return _apply_correction(notice, user, comment)
     now = timezone.now()

@@ -20,6 +20,7 @@ APPS = [
     "exports",
     "applications",
     "annual_reports",
+    "editorial_checks",
 ]
 PACKAGES = [*APPS, "config"]
 FRAMEWORKS = ("django", "psycopg2", "redis", "jinja2")

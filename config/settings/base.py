@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "search",
     "applications",
     "annual_reports",
+    "editorial_checks",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,8 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from applications.identity import CREDIT_CHARSET, CREDIT_WEIGHTS, ID_CHECK, ID_WEIGHTS
+from applications.identity import CREDIT_CHARSET, CREDIT_WEIGHTS
+from core.checksums import ID_CHECK, ID_WEIGHTS
 
 
 def resident_id(body17: str = "11010519491231002") -> str:

@@ -1,0 +1,117 @@
+"""How fresh each organ's columns are, by the inspection rules of the 政府网站与政务新媒体检查
+指标: a site whose home page has had nothing new for two weeks, whose 通知公告 or 政策文件 have
+had nothing for six months, or that has an empty column, is marked down (or fails outright).
+
+A column (专栏) here is a group of genres; the whole organ's output stands for its home page.
+One query reads the last publication and the count per organ and genre; the columns are
+summed from those rows."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from notices import access
+from notices.models import Genre, Notice, Organ
+
+HOME_PAGE = "首页动态"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    genres: tuple[str, ...]  # genre codes; empty: every genre
+    max_age_days: int | None  # older than this is stale; None: only an empty column is warned
+    stale_message: str = ""
+
+
+COLUMNS = [
+    Column(HOME_PAGE, (), 14, "超过2周未更新"),
+    Column(
+        "通知公告",
+        ("notice", "announcement", "publicnotice", "circular", "bulletin"),
+        183,
+        "超过6个月未更新",
+    ),
+    Column(
+        "政策文件",
+        (
+            "order",
+            "rules",
+            "decision",
+            "command",
+            "opinion",
+            "provisions",
+            "measures",
+            "plan",
+            "programme",
+        ),
+        183,
+        "超过6个月未更新",
+    ),
+    Column("政策解读", ("interpretation",), None),
+]
+
+
+@dataclass
+class Cell:
+    column: Column
+    last: datetime.datetime | None = None
+    count: int = 0
+    warning: str = ""
+
+
+@dataclass
+class OrganFreshness:
+    organ: Organ
+    cells: list[Cell]
+    genres: list[tuple[str, datetime.datetime, int]] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Cell]:
+        return [cell for cell in self.cells if cell.warning]
+
+
+def freshness(user, now: datetime.datetime | None = None) -> list[OrganFreshness]:
+    """For every organ the user works for: each column's last update and its warning, and the
+    last update per genre."""
+    now = now or timezone.now()
+    organs = list(access.scope_to_user(Organ.objects.all(), user, organ_field="pk"))
+    rows = (
+        access.scope_to_user(Notice.objects.published(now), user)
+        .values_list("organ_id", "genre_id")
+        .annotate(last=Max("published_at"), count=Count("pk"))
+        .order_by()
+    )
+    by_organ: dict[int, list[tuple[str, datetime.datetime, int]]] = {}
+    for organ_id, genre, last, count in rows:
+        by_organ.setdefault(organ_id, []).append((genre, last, count))
+    labels = Genre.objects.labels()
+    found = []
+    for organ in organs:
+        genres = by_organ.get(organ.pk, [])
+        cells = [cell_of(column, genres, now) for column in COLUMNS]
+        named = sorted(
+            ((labels.get(genre, genre), last, count) for genre, last, count in genres),
+            key=lambda row: row[1],
+            reverse=True,
+        )
+        found.append(OrganFreshness(organ, cells, named))
+    return found
+
+
+def cell_of(column: Column, genres: list, now: datetime.datetime) -> Cell:
+    cell = Cell(column)
+    for genre, last, count in genres:
+        if column.genres and genre not in column.genres:
+            continue
+        cell.count += count
+        cell.last = last if cell.last is None else max(cell.last, last)
+    if cell.count == 0:
+        cell.warning = "空白栏目"
+    elif column.max_age_days is not None and now - cell.last > datetime.timedelta(
+        days=column.max_age_days
+    ):
+        cell.warning = column.stale_message
+    return cell
