@@ -89,7 +89,7 @@ def attachment_text(name: str, data: bytes) -> str:
         raise UnreadableAttachment(str(error)) from error
     except Exception as error:  # any parser failure: a person reads it
         raise UnreadableAttachment(
-            f"无法读取文件内容（{type(error).__name__}），请人工检查。"
+            "文件已损坏或格式无法识别，未能读取文字，请人工检查。"
         ) from error
     return text[:MAX_ATTACHMENT_CHARACTERS]
 
