@@ -12,10 +12,9 @@ class EditorialChecksConfig(AppConfig):
         from notices import workflow
 
         # Every submission is checked, and no approval passes unresolved findings.
-        if services.on_submit not in workflow.ON_SUBMIT:
-            workflow.ON_SUBMIT.append(services.on_submit)
-        if services.before_approval not in workflow.BEFORE_APPROVAL:
-            workflow.BEFORE_APPROVAL.append(services.before_approval)
+        workflow.register_review_hooks(
+            on_submit=services.on_submit, before_approval=services.before_approval
+        )
 
         # The lists a site admin keeps, and who confirmed which finding and why.
         auditlog.register(models.WordRule, exclude_fields=["updated_at"])

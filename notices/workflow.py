@@ -74,15 +74,6 @@ UNSCHEDULE = Transition("unschedule", "取消定时发布", needs_comment=True)
 START_CORRECTION = Transition("start_correction", "更正")
 
 
-# Checks that apps above notices add to the workflow, registered in their AppConfig.ready()
-# (editorial_checks: the checks before publication): each ``on_submit(notice, user)`` runs in
-# the submission's transaction once the notice is in review; each ``before_approval(notice,
-# user)`` runs in the approval's transaction before anything is published, and stops it by
-# raising WorkflowError.
-ON_SUBMIT: list = []
-BEFORE_APPROVAL: list = []
-
-
 def _is_staff(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_staff
 
@@ -246,6 +237,22 @@ def register_submit_check(check) -> None:
     cannot go on yet, or "" (the importer's open flags; notices does not import the importer)."""
     if check not in SUBMIT_CHECKS:
         SUBMIT_CHECKS.append(check)
+
+
+# What other apps do once a notice is in review, and their rules for approval alone (the checks
+# before publication of editorial_checks: what they find goes to the reviewer, it does not stop
+# a submission). ``on_submit(notice, user)`` runs in the submission's transaction once the
+# notice is in review; ``before_approval(notice, user)`` runs in the approval's transaction
+# before anything is published, and stops it by raising WorkflowError.
+ON_SUBMIT: list = []
+BEFORE_APPROVAL: list = []
+
+
+def register_review_hooks(on_submit=None, before_approval=None) -> None:
+    if on_submit is not None and on_submit not in ON_SUBMIT:
+        ON_SUBMIT.append(on_submit)
+    if before_approval is not None and before_approval not in BEFORE_APPROVAL:
+        BEFORE_APPROVAL.append(before_approval)
 
 
 def require_checks_pass(notice: Notice) -> None:
