@@ -8,7 +8,8 @@ class AnnualReportsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from annual_reports import models
+        from annual_reports import models, services
+        from core import searchable
 
         # The frozen contents are written by the workflow, not by a person; the history keeps
         # who changed the texts, the entered figures, the state and the adjustments.
@@ -17,3 +18,6 @@ class AnnualReportsConfig(AppConfig):
             exclude_fields=["updated_at", "review_content", "published_content"],
         )
         auditlog.register(models.Adjustment)
+
+        # A report is published as a notice of 体裁 年度报告, found by the search as such.
+        searchable.register_genre(services.ANNUAL_REPORT_GENRE, "年度报告")

@@ -21,6 +21,8 @@ from notices.models import Notice
 
 State = AnnualReport.State
 ANNUAL_REPORT_GENRE = "annualreport"  # the 体裁 年度报告 (notices/genres.py)
+# The report's notice's 主题词: readers look for reports as 年报 as often as 年度报告.
+KEYWORDS = "政府信息公开 年度报告 年报"
 EDIT_PERMISSION = "notices.change_notice"
 CREATE_PERMISSION = "notices.add_notice"
 REVIEW_PERMISSION = notice_workflow.REVIEW_PERMISSION
@@ -182,6 +184,7 @@ def _notice_for_submission(report: AnnualReport, user, frozen: dict) -> Notice:
     notice.title = report.title
     setattr(notice, Notice._meta.get_field("genre").attname, ANNUAL_REPORT_GENRE)
     notice.disclosure = Notice.Disclosure.PROACTIVE
+    notice.keywords = KEYWORDS
     notice.body = render_body(frozen)
     return notice_workflow.save_draft(notice, user)
 

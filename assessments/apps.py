@@ -8,8 +8,9 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from assessments import models
+        from assessments import models, searchable
         from core import page_cache
+        from core import searchable as site_search
 
         # The audit history follows every row of an assessment.
         for model in (
@@ -34,3 +35,14 @@ class AssessmentsConfig(AppConfig):
             lambda assessment: ["assessments"] if assessment.is_published else [],
         )
         page_cache.follow(models.RectificationReport, lambda report: ["assessments"])
+
+        # Published assessments are found by the site search, as 考核结果.
+        site_search.register(
+            site_search.Kind(
+                name=searchable.KIND,
+                label=searchable.LABEL,
+                pages=searchable.pages,
+                shows=("assessments",),
+                words=(searchable.LABEL,),
+            )
+        )

@@ -10,10 +10,11 @@ from functools import cached_property
 from django import forms
 from django.utils import timezone
 
+from core import searchable
 from notices import shared_lists
 from notices.forms import NoticeFilterForm
 from notices.models import Notice, genre_labels
-from search import highlight, text
+from search import highlight, kinds, text
 from search.backends import Filters, base, get_backend
 
 PAGE_SIZE = 20
@@ -77,6 +78,10 @@ class Hit:
     terms: list[str]
     # False when no term is in the summary or the body (page_notices's body_has_terms).
     body_has_terms: bool = True
+
+    @property
+    def kind_label(self) -> str:
+        return searchable.notice_label(self.notice.genre_id)
 
     def source_prefixes(self):
         """The text a snippet is cut from (the summary and the body, if the body is public),
@@ -148,7 +153,8 @@ class ResultPage:
 @dataclass
 class SearchResults:
     """A search as the page, the API and the feed show it: the parsed query, one page of
-    result ids, the total and the facets."""
+    result ids, the total and the facets. The pages of other kinds (``search.kinds``) found
+    come before the notices on the first page, and count in the total and the facets."""
 
     parsed: text.ParsedQuery
     sort: str
@@ -158,6 +164,7 @@ class SearchResults:
     ids: list[int]
     facets: list[Facet]
     plan: str
+    pages: list[kinds.PageHit] = field(default_factory=list)
 
     def hits(self) -> list[Hit]:
         """The notices of the page, through the publication rule once more."""
@@ -204,23 +211,29 @@ def run(form: SearchForm, page: int = 1, page_size: int | None = None) -> Search
     max_pages = max(1, base.MAX_RESULTS // page_size)
     if page > max_pages:
         raise NoSuchPage
+    filters = form.backend_filters()
     outcome = get_backend().search(
-        parsed, form.backend_filters(), sort, offset=(page - 1) * page_size, limit=page_size
+        parsed, filters, sort, offset=(page - 1) * page_size, limit=page_size
     )
     if page > 1 and not outcome.ids:
         raise NoSuchPage
     pages = page
     if outcome.has_next:
         pages = max(page + 1, min(max_pages, math.ceil(outcome.total / page_size)))
+    other_kinds = kinds.find(parsed, filters, sort)
+    for hit in other_kinds:
+        outcome.facets["organ"][hit.page.organ_id] += 1
+        outcome.facets["year"][timezone.localtime(hit.page.published_at).year] += 1
     return SearchResults(
         parsed=parsed,
         sort=sort,
-        total=outcome.total,
+        total=outcome.total + len(other_kinds),
         exact=outcome.exact,
         page=ResultPage(page, page_size, pages, outcome.has_next),
         ids=outcome.ids,
         facets=facets(outcome.facets, outcome.exact, outcome.estimated_facets),
         plan=outcome.plan,
+        pages=other_kinds if page == 1 else [],
     )
 
 

@@ -168,6 +168,7 @@ def search_api(request):
             "next": page_url(page.next_page_number()) if page.has_next() else None,
             "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
             "results": [hit_json(request, hit) for hit in search.hits()],
+            "other_results": [page_hit_json(request, hit) for hit in search.pages],
             "facets": {
                 facet.name: [
                     {"value": value, "label": label, "count": count}
@@ -184,6 +185,7 @@ def hit_json(request, hit: query.Hit) -> dict:
     notice = hit.notice
     return {
         "id": notice.pk,
+        "kind_label": hit.kind_label,
         "url": request.build_absolute_uri(notice.get_absolute_url()),
         "title": notice.title,
         "organ": {"id": notice.organ_id, "name": notice.organ.name},
@@ -198,6 +200,19 @@ def hit_json(request, hit: query.Hit) -> dict:
         "exact_number_match": hit.exact_number,
         "snippet": hit.plain_snippet,
         "snippet_html": str(hit.snippet),
+    }
+
+
+def page_hit_json(request, hit) -> dict:
+    page = hit.page
+    return {
+        "kind": page.kind,
+        "kind_label": hit.kind_label,
+        "url": request.build_absolute_uri(page.url),
+        "title": page.title,
+        "organ": {"id": page.organ_id, "name": page.organ_name},
+        "published_at": page.published_at.isoformat(),
+        "snippet": hit.plain_snippet,
     }
 
 
