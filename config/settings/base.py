@@ -320,6 +320,9 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 # The portal's address as applicants reach it, for links in mail (e.g. https://gk.example.gov.cn).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")
+# The link checker (editorial_checks/links.py) fetches no address on a private, loopback or
+# link-local network (the server's own network) unless this is on.
+LINK_CHECK_ALLOW_PRIVATE = env_bool("LINK_CHECK_ALLOW_PRIVATE")
 
 LOGIN_URL = "admin:login"
 

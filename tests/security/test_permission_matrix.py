@@ -36,6 +36,8 @@ ORGANS_OF = {
     "assessments.RectificationReport": lambda o: {o.unit.organ_id, o.unit.assessment.organ_id},
     "importer.ImportedSource": lambda o: {o.organ_id},
     "annual_reports.AnnualReport": lambda o: {o.organ_id},
+    "editorial_checks.Finding": lambda o: {o.run.notice.organ_id},
+    "editorial_checks.LinkResult": lambda o: {o.notice.organ_id},
 }
 # The permission that lets a role read a model's rows, where it is not the model's own.
 VIEW_PERMISSION = {
