@@ -42,5 +42,6 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("apply/", include("applications.urls")),
     path("annual-reports/", include("annual_reports.urls")),
+    path("", include("portal.urls")),
     path("", include("notices.urls")),
 ]

@@ -16,7 +16,7 @@ from django.views.generic import ListView, TemplateView
 
 from core import page_cache, pagination
 from core.middleware import PORTAL_POLICY
-from notices import access, counters, prepared, shared_lists
+from notices import access, counters, prepared, related, shared_lists
 from notices.forms import FILTER_NAMES, PUBLISHED, SIGNED, NoticeFilterForm, filtered, ordered
 from notices.models import Attachment, Notice, Organ, genre_labels
 from notices.models.notice import UNSIGNED
@@ -362,6 +362,7 @@ def notice_context(notice: Notice, preview: bool = False) -> dict:
             else []
         ),
         "assessment": published_assessment(notice),
+        "related": related.related_notices(notice),
     }
 
 

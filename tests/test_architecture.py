@@ -21,6 +21,7 @@ APPS = [
     "applications",
     "annual_reports",
     "editorial_checks",
+    "portal",
 ]
 PACKAGES = [*APPS, "config"]
 FRAMEWORKS = ("django", "psycopg2", "redis", "jinja2")

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "applications",
     "annual_reports",
     "editorial_checks",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notices.context_processors.portal",
+                "portal.identity.context",
             ],
         },
     },

@@ -36,6 +36,7 @@ ALLOWED_WORDS = {
     "CKEditor", "Excel", "Word", "HTML", "QR", "KB", "MB", "KiB", "MiB", "Ctrl", "Control",
     "Command", "Shift", "Mac", "Windows", "Google", "Authenticator", "Microsoft", "App",
     "SMS", "API", "CSS", "CSP", "RSS", "Atom", "XML", "PostgreSQL", "Redis", "OTP", "LDAP", "Unix",
+    "ICP",
 }  # fmt: skip
 VOID_ELEMENTS = {
     "area",

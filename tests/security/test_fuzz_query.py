@@ -5,6 +5,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from portal.models import StatutoryColumn
 from tests.assessments.test_portal import add_findings, advance, make_sheet
 from tests.security.test_permission_matrix import portal_patterns
 
@@ -64,6 +65,12 @@ def public_urls(organ, editor, reviewer, notice_in):
         "annual_reports:report-detail": [organ.pk, 2025],
         "annual_reports:report-csv": [organ.pk, 2025],
         "annual_reports:report-xlsx": [organ.pk, 2025],
+        "portal:organ-column": [organ.pk],
+        "portal:guide": [organ.pk],
+        "portal:rules": [organ.pk],
+        "portal:organ-profile": [organ.pk],
+        "portal:statutory-column": [organ.pk, StatutoryColumn.objects.order_by("pk").first().pk],
+        "portal:emblem": ["0" * 16],
     }
     urls = []
     for name, route in portal_patterns():

@@ -20,6 +20,7 @@ from annual_reports.models import AnnualReport
 from assessments.models import Assessment
 from notices import access
 from notices.models import Attachment, Notice
+from portal.models import StatutoryColumn
 from tests import factories
 from tests.assessments.factories import make_assessment
 
@@ -38,6 +39,9 @@ ORGANS_OF = {
     "annual_reports.AnnualReport": lambda o: {o.organ_id},
     "editorial_checks.Finding": lambda o: {o.run.notice.organ_id},
     "editorial_checks.LinkResult": lambda o: {o.notice.organ_id},
+    "portal.OrganProfile": lambda o: {o.organ_id},
+    "portal.DisclosureGuide": lambda o: {o.organ_id},
+    "portal.DisclosureRules": lambda o: {o.organ_id},
 }
 # The permission that lets a role read a model's rows, where it is not the model's own.
 VIEW_PERMISSION = {
@@ -300,6 +304,14 @@ def portal_requests(world: World):
         (reverse("annual_reports:organ-reports", args=[r.organ_id]), same(200))
         for r, _status in reports[:1]
     ]
+    # Each organ's 专栏 pages are public, written or not; the emblem opens by its digest only.
+    for name in ("organ-column", "guide", "rules", "organ-profile"):
+        cases[f"portal:{name}"] = [(reverse(f"portal:{name}", args=[public.organ_id]), same(200))]
+    column = StatutoryColumn.objects.filter(organ__isnull=True, kind="notices").first()
+    cases["portal:statutory-column"] = [
+        (reverse("portal:statutory-column", args=[public.organ_id, column.pk]), same(200))
+    ]
+    cases["portal:emblem"] = [(reverse("portal:emblem", args=["0" * 16]), same(404))]
     # An applicant's documents open only by the signed link the look-up gives: a made-up one
     # shows nothing to anyone, staff included.
     for name in ("applications:document", "applications:document-docx"):
