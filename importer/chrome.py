@@ -193,7 +193,7 @@ def trim_footer(texts: list[str], start: int, result: ParsedNotice) -> int:
     first_footer = None
     while index >= start:
         text = texts[index]
-        if footer_shape(text) or shape(text):
+        if footer_shape(text) or shape(text, menus=False):
             first_footer = index
         elif len(text) > 40 or "。" in text:
             break
@@ -202,5 +202,5 @@ def trim_footer(texts: list[str], start: int, result: ParsedNotice) -> int:
         return end
     for text in texts[first_footer:]:
         keep_facts(text, result)
-        result.remove(text, footer_shape(text) or shape(text) or "页脚（原网站信息）")
+        result.remove(text, footer_shape(text) or shape(text, menus=False) or "页脚（原网站信息）")
     return first_footer

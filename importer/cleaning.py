@@ -17,6 +17,8 @@ _NEUTRAL = r"de|le|me|men|zi|ne|ma|ba|zhe"
 PINYIN = re.compile(
     rf"(?<=[^\sA-Za-z0-9(（)）])[(（](?:{_SYLLABLE}|{_NEUTRAL})[)）]",
 )
+# A line broken between a character and its annotation starts with the annotation.
+LEADING_PINYIN = re.compile(rf"^[(（]{_SYLLABLE}[)）]")
 # A lost character can take the opening parenthesis with it: 訌?qiáng) for 強(qiáng).
 BROKEN_PINYIN = re.compile(rf"(?<=\?){_SYLLABLE}[)）]")
 
@@ -43,6 +45,7 @@ def remove_pinyin(text: str) -> tuple[str, list[str]]:
 
     text = PINYIN.sub(drop, text)
     text = BROKEN_PINYIN.sub(drop, text)
+    text = LEADING_PINYIN.sub(drop, text)
     return text, removed
 
 

@@ -203,10 +203,17 @@ def _zones(lines: list[Line], result: ParsedNotice, meta: dict[str, str]) -> lis
     end = len(lines)
     if signed_at is not None:
         after = list(range(signed_at + 1, len(lines)))
-        kept_after = [index for index in after if not shapes[index]]
+
+        def tail_shape(index: int) -> str:
+            # A row of short words after the signature is more often a table than a menu,
+            # unless the page repeats it.
+            text = texts[index]
+            return chrome.shape(text, text in repeated, menus=text in repeated)
+
+        kept_after = [index for index in after if not tail_shape(index)]
         for index in after:
-            if shapes[index]:
-                drop(index)
+            if tail_shape(index):
+                drop(index, tail_shape(index))
         cut = chrome.trim_footer([texts[i] for i in kept_after], 0, result)
         footer = set(kept_after[cut:])
         keep = [i for i in range(start, signed_at + 1) if i not in used]
@@ -513,16 +520,16 @@ def _metadata(result: ParsedNotice, meta: dict[str, str]) -> None:
 
 
 def _check_head(result: ParsedNotice) -> None:
-    """Damage in the head's fields (a 主送机关 of garbled bytes) is flagged with the raw text."""
+    """Damage in the head's fields (a 主送机关 of garbled bytes, a censored title) is flagged
+    with the raw text, as it is in the body."""
     for where, value in (("标题", result.title), ("主送机关", "，".join(result.addressees))):
         if value and damage.is_garbled(value):
             result.flag(
                 FlagKind.DAMAGED_TEXT, where, f"{where}中有乱码，请对照原件改正。", raw=value
             )
-    if result.title and not header.SPAM.search(result.title):
-        return
-    if result.title:
-        result.flag(FlagKind.SPAM, "标题", "标题中有疑似广告的内容，请核对。", raw=result.title)
+        for message, fragment in damage.suspicious(value):
+            kind = FlagKind.SPAM if damage.SPAM.search(fragment) else FlagKind.DAMAGED_TEXT
+            result.flag(kind, where, message, raw=fragment)
 
 
 def _citations(text: str, result: ParsedNotice) -> None:
