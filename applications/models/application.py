@@ -219,8 +219,19 @@ class Application(models.Model):
         permissions = [("handle_application", _("办理政府信息公开申请"))]
         indexes = [
             models.Index(fields=["organ", "state", "due_on"], name="application_queue"),
+            # The queue's order (ApplicationAdmin.ordering), whole or by state: a page of a queue
+            # that spans every organ (auditors, site admins) reads its 50 rows in order instead
+            # of sorting 100,000 (bench/applications_bench.py: 225 ms to a few).
+            models.Index(fields=["due_on", "-submitted_at", "-id"], name="application_queue_order"),
             models.Index(
-                fields=["due_on"], condition=Q(state__in=OPEN_STATES), name="application_open_due"
+                fields=["state", "due_on", "-submitted_at", "-id"], name="application_state_order"
+            ),
+            # The filters 已逾期 and 3日内到期 in the queue's order; closed applications, whose
+            # old due dates come first in the whole-queue index, are not in it.
+            models.Index(
+                fields=["due_on", "-submitted_at", "-id"],
+                condition=Q(state__in=OPEN_STATES),
+                name="application_open_due",
             ),
         ]
         constraints = [
