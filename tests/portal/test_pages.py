@@ -66,6 +66,7 @@ def test_the_guide_lists_what_article_12_requires_with_its_date(client, organ):
         assert value in page
     assert f'href="mailto:{guide.email}"' in page
     assert "信函申请" in page and "<script>" not in page
+    assert f'href="{reverse("applications:apply")}?organ={organ.pk}"' in page
     assert f'更新日期：<time datetime="{guide.updated_at:%Y-%m-%d}">' in page
 
 
