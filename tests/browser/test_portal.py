@@ -15,6 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from assessments.models import Assessment
+from core import reading_mode
 from notices import views as notice_views
 from notices.models import Notice, Organ
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
@@ -92,12 +93,22 @@ def space_below_header(page) -> float:
     )
 
 
+def in_mode(page, live_server, mode: str) -> None:
+    """Read in a reading mode (core/reading_mode.py), as its cookie says."""
+    if mode != reading_mode.STANDARD:
+        page.context.add_cookies(
+            [{"name": reading_mode.COOKIE, "value": mode, "url": live_server.url}]
+        )
+
+
+@pytest.mark.parametrize("mode", [reading_mode.STANDARD, "larger"])
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_every_page_kind_is_accessible_fits_the_screen_and_stays_on_its_origin(
-    demo, new_page, live_server, requests_made, viewport
+    demo, new_page, live_server, requests_made, viewport, mode
 ):
     page = new_page(viewport)
-    width = viewport["width"]
+    in_mode(page, live_server, mode)
+    width = f"{viewport['width']}-{mode}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems, findings = [], {}
     for kind in page_kinds():
@@ -106,7 +117,7 @@ def test_every_page_kind_is_accessible_fits_the_screen_and_stays_on_its_origin(
             problems.append(f"{kind.name}: status {response.status}, expected {kind.status}")
         page.screenshot(path=SCREENSHOTS / f"{kind.name}-{width}.png", full_page=True)
         if (extra := overflow(page)) > 0:
-            problems.append(f"{kind.name}: {extra}px wider than a {width}px window")
+            problems.append(f"{kind.name}: {extra}px wider than a {width} window")
         if space_below_header(page) < 12:
             problems.append(f"{kind.name}: the content touches the header")
         violations = AXE.run(page).response["violations"]
