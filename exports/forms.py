@@ -39,7 +39,8 @@ class ExportForm(forms.Form):
         choices=dataset_choices,
         initial="notices",
         widget=forms.RadioSelect,
-        help_text="考核导出包括考核、成绩、特点和问题、整改要求和整改报告，每类一个文件。",
+        help_text="考核导出包括考核、成绩、特点和问题、整改要求和整改报告，每类一个文件；"
+        "依申请公开导出包括申请和办理记录两个文件，默认不含申请人个人信息。",
     )
     format = forms.ChoiceField(
         label="格式",
@@ -61,13 +62,15 @@ class ExportForm(forms.Form):
         queryset=Organ.objects.all(),
         required=False,
         empty_label="全部机构",
-        help_text="公告按发布机构，考核按组织考核的机构筛选；审计记录不能按机构筛选。",
+        help_text="公告按发布机构，考核按组织考核的机构，依申请公开按受理机关筛选；"
+        "审计记录不能按机构筛选。",
     )
     since = forms.DateField(
         label="起始日期",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="公告按发布日期，考核按发布时间，审计记录按记录时间；包含当天。",
+        help_text="公告按发布日期，考核按发布时间，依申请公开按提交时间，审计记录按记录时间；"
+        "包含当天。",
     )
     until = forms.DateField(
         label="截止日期",
@@ -81,7 +84,7 @@ class ExportForm(forms.Form):
         required=False,
         min_value=1900,
         max_value=9998,
-        help_text="公告按发布年份，考核按考核年度，审计记录按记录年份。",
+        help_text="公告按发布年份，考核按考核年度，依申请公开按提交年份，审计记录按记录年份。",
     )
 
     personal_data = forms.BooleanField(

@@ -11,8 +11,8 @@ class CalendarDayQuerySet(models.QuerySet):
         """The whole calendar in memory (a few dozen rows a year)."""
         rows = self.values_list("day", "kind")
         overrides = {day: kind == CalendarDay.Kind.WORKDAY for day, kind in rows}
-        years = set(self.model.objects.values_list("day__year", flat=True).distinct())
-        return WorkingCalendar(overrides=overrides, years=frozenset(years))
+        # A year is entered when it has any day (every year has holidays): read off the rows.
+        return WorkingCalendar(overrides=overrides, years=frozenset(day.year for day in overrides))
 
 
 class CalendarDay(models.Model):

@@ -181,3 +181,57 @@ def test_the_guide_follows_the_organ_chosen_without_javascript(browser, live_ser
         assert overflow(page) <= 0
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
+def test_the_deadlines_panel_shows_overdue_in_red(new_page, organ, viewport):
+    from applications import calendar, clock
+    from tests.applications import factories
+
+    handler = make_handler(organ)
+    late = factories.accepted(organ, handler)  # received 2 March 2026: long overdue
+    soon = factories.accepted(organ, handler)
+    tomorrow = calendar.add_working_days(timezone.localdate(), 1, clock.working_calendar())
+    Application.objects.filter(pk=soon.pk).update(due_on=tomorrow)
+    page = new_page(viewport)
+    log_in(page, handler.username, PASSWORD)
+    panel = page.locator("#application-deadlines")
+    assert panel.is_visible()
+    late_row = panel.locator("tr", has=page.get_by_role("link", name=late.number))
+    soon_row = panel.locator("tr", has=page.get_by_role("link", name=soon.number))
+    assert "已逾期" in late_row.inner_text() and "1 个工作日" in soon_row.inner_text()
+    red = late_row.locator("td").first.evaluate("cell => getComputedStyle(cell).color")
+    assert red == "rgb(122, 0, 20)"
+    assert soon_row.locator("td").first.evaluate("cell => getComputedStyle(cell).color") != red
+    assert blocking(page) == []
+    panel.screenshot(path=SHOTS / f"deadlines-panel-{viewport['width']}.png")
+
+
+def test_an_auditor_exports_personal_data_only_with_a_reason(new_page, organ):
+    import io
+    import json
+    import zipfile
+
+    from notices import roles
+    from tests.factories import make_user
+
+    services.submit(
+        organ, channel=Application.Channel.ONLINE, **applicant(applicant_name="示例申请人丁")
+    )
+    auditor = make_user(roles.AUDITOR)
+    page = new_page(DESKTOP)
+    log_in(page, auditor.username, PASSWORD)
+    page.goto("/admin/exports/")
+    page.get_by_label("依申请公开（申请与办理记录）").check()
+    page.get_by_label("包含个人信息").check()
+    page.get_by_role("button", name="导出").click()
+    page.get_by_text("导出个人信息须写明理由").wait_for()
+    assert page.get_by_label("包含个人信息").is_checked()  # kept as typed
+    page.screenshot(path=SHOTS / "export-personal-data-1280.png", full_page=True)
+    page.get_by_label("导出个人信息的理由").fill("核对2026年度依申请公开答复送达情况")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出").click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes()))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["personal_data"] is True
+    assert "示例申请人丁" in archive.read("applications.csv").decode("utf-8-sig")
