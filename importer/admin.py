@@ -49,8 +49,9 @@ class UploadForm(forms.Form):
         label="文件",
         help_text=(
             f"可选多个文件：{reading.SUPPORTED}，每个不超过 "
-            f"{reading.max_bytes() // (1024 * 1024)} MB。每个文件导入为一条草稿，不会发布；"
-            "考核通报同时建立准备中的考核记录。"
+            f"{reading.max_bytes() // (1024 * 1024)} MB；整个文件夹可压缩成 .zip 上传（不超过 "
+            f"{reading.archive_max_bytes() // (1024 * 1024)} MB），在后台逐个导入并显示进度。"
+            "每个文件导入为一条草稿，不会发布；考核通报同时建立准备中的考核记录。"
         ),
     )
 
@@ -199,14 +200,15 @@ class ImportedSourceAdmin(admin.ModelAdmin):
             filename=(upload.name or "")[:255],
             size=size,
         )
-        problem = reading.size_problem(size)
+        archive = job.is_archive
+        problem = reading.archive_size_problem(size) if archive else reading.size_problem(size)
         if problem:  # refused before reading it into memory
             job.status, job.reason = ImportJob.Status.FAILED, problem
             job.save()
             return job
         job.data = b"".join(upload.chunks())
         job.save()
-        tasks.import_upload.enqueue(job.pk)
+        (tasks.import_archive if archive else tasks.import_upload).enqueue(job.pk)
         return job
 
     def resolve_view(self, request, pk: int):
@@ -248,7 +250,8 @@ class ImportedSourceAdmin(admin.ModelAdmin):
             .defer("data")[:50]
         )
         for job in jobs:
-            job.file_result = FileResult.from_dict(job.result) if job.result else None
+            found = job.result.get("files", [job.result] if job.result else [])
+            job.file_results = [FileResult.from_dict(data) for data in found]
         context = {
             **self.admin_site.each_context(request),
             "title": "导入任务",

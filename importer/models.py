@@ -165,8 +165,12 @@ class ImportJobQuerySet(models.QuerySet):
         return self.filter(status__in=ImportJob.PENDING)
 
     def fail_interrupted(self, started_before) -> int:
-        """Jobs still running long after their time limit lost their worker: say so."""
-        return self.filter(status=ImportJob.Status.RUNNING, started_at__lt=started_before).update(
+        """Jobs still running long after their time limit (for an archive: long after its last
+        file) lost their worker: say so."""
+        silent = models.Q(progress_at__lt=started_before) | models.Q(
+            progress_at__isnull=True, started_at__lt=started_before
+        )
+        return self.filter(silent, status=ImportJob.Status.RUNNING).update(
             status=ImportJob.Status.FAILED,
             reason="处理中断（超时或服务重启），本文件未导入，请重新上传。",
             data=b"",
@@ -205,6 +209,11 @@ class ImportJob(models.Model):
     result = models.JSONField(_("导入报告"), default=dict, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始处理"), null=True, blank=True)
+    total = models.PositiveIntegerField(
+        _("文件数"), default=0, help_text=_("压缩包中可导入的文件数；单个文件为 0。")
+    )
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    progress_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
     finished_at = models.DateTimeField(_("处理完成"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
@@ -216,3 +225,7 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename}（{self.get_status_display()}）"
+
+    @property
+    def is_archive(self) -> bool:
+        return self.filename.lower().endswith(".zip")

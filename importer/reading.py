@@ -63,6 +63,36 @@ def size_problem(size: int) -> str:
     return ""
 
 
+DEFAULT_ARCHIVE_MAX_BYTES = 100 * 1024 * 1024
+# A .zip of a folder's files: each member is held to the single file's limit.
+ARCHIVE_MAX_MEMBERS = 5000
+
+
+def archive_max_bytes() -> int:
+    return int(getattr(settings, "IMPORT_ARCHIVE_MAX_BYTES", DEFAULT_ARCHIVE_MAX_BYTES))
+
+
+def archive_size_problem(size: int) -> str:
+    limit = archive_max_bytes()
+    if size == 0:
+        return "压缩包是空的（0 字节）。"
+    if size > limit:
+        return (
+            f"压缩包太大（{filesizeformat(size)}），不能超过 {filesizeformat(limit)}。"
+            "请分成几个压缩包上传。"
+        )
+    return ""
+
+
+def archive_limits() -> office_files.Limits:
+    return office_files.Limits(
+        max_members=ARCHIVE_MAX_MEMBERS,
+        max_member_bytes=max_bytes(),
+        max_total_bytes=archive_max_bytes() * 20,
+        office_xml=False,
+    )
+
+
 def extension_of(name: str) -> str:
     base = name.rsplit("/", 1)[-1]
     return base.rsplit(".", 1)[-1].lower() if "." in base else ""
