@@ -226,6 +226,16 @@ def _strip_spam(text: str, result: ParsedNotice) -> str:
     return text
 
 
+def split_number(text: str) -> tuple[str, str]:
+    """A 文号 written before or after a title (“榕政办〔2017〕294号《…》”,
+    “…的通知（岳办发〔2017〕2号）”) and the title without it; ("", text) if there is none."""
+    match = _NUMBER_AT_END.search(text) or _NUMBER_AT_START.match(text)
+    if not match or len(text) - len(match.group(0)) < 6:
+        return "", text
+    number = document_numbers.normalize(re.sub(r"\s+", "", match.group(1)))
+    return number, (text[: match.start()] + text[match.end() :]).strip("《》 ")
+
+
 def find_title(
     texts: list[str], limit: int, meta: dict[str, str], result: ParsedNotice, barred=frozenset()
 ):
@@ -259,11 +269,10 @@ def find_title(
         return None
     best = candidates[0]
     title = _strip_spam(best.text, result)
-    match = _NUMBER_AT_END.search(title) or _NUMBER_AT_START.match(title)
-    if match and len(title) - len(match.group(0)) >= 6:
-        number = document_numbers.normalize(re.sub(r"\s+", "", match.group(1)))
+    number, rest = split_number(title)
+    if number:
         result.document_number = result.document_number or number
-        title = (title[: match.start()] + title[match.end() :]).strip("《》 ")
+        title = rest
         result.flag(
             FlagKind.CHECK,
             "文号",

@@ -180,8 +180,13 @@ def _zones(lines: list[Line], result: ParsedNotice, meta: dict[str, str]) -> lis
     else:
         first, last = plain[found[0]], plain[found[1]]
         for index in range(first):
+            number, rest = header.split_number(texts[index])
             if shapes[index]:
                 drop(index)
+            elif re.sub(r"\s+", "", rest) == re.sub(r"\s+", "", result.title):
+                # The title again above itself, often with its 文号: a page's heading.
+                result.document_number = result.document_number or number
+                result.remove(texts[index], "与标题重复")
             else:
                 result.before_title.append(texts[index])
         start = last + 1
