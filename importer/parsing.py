@@ -221,6 +221,18 @@ def _zones(lines: list[Line], result: ParsedNotice, meta: dict[str, str]) -> lis
                 drop(index, tail_shape(index))
         cut = chrome.trim_footer([texts[i] for i in kept_after], 0, result)
         footer = set(kept_after[cut:])
+        if footer:
+            # Short lines just above a mirror's footer are often its own (a 公众号 name).
+            for index in reversed(kept_after[:cut]):
+                if len(texts[index]) > 30 or re.search("[。；]", texts[index]):
+                    break
+                result.flag(
+                    FlagKind.CHECK,
+                    "落款之后",
+                    "落款之后、网站页脚之前的这一行可能是转载网站附加的内容，已保留在正文中，"
+                    "请确认是否删除。",
+                    raw=texts[index],
+                )
         keep = [i for i in range(start, signed_at + 1) if i not in used]
         keep = [i for i in keep if i >= head_end or not shapes[i]]
         keep += [i for i in kept_after if i not in footer]

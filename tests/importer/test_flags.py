@@ -92,6 +92,7 @@ def test_resolution_is_in_the_audit_history(organ, editor):
         ("other_editor", False),
         ("other_reviewer", False),
         ("auditor", False),
+        ("site_admin", True),
     ],
 )
 def test_who_may_resolve_a_flag(request, organ, editor, who, allowed):
@@ -138,6 +139,25 @@ def test_resolving_through_the_page(client, organ, editor):
     assert flag.resolved and flag.resolution == "核对无误" and flag.resolved_by == editor
     content = client.get(reverse("admin:notices_notice_change", args=[notice.pk])).content
     assert "核对无误" in content.decode()
+
+
+def test_the_organs_reviewer_resolves_through_the_page(client, organ, editor, reviewer):
+    flag = open_flags(imported(organ, editor)).first()
+    url = reverse("admin:importer_importflag_resolve", args=[flag.pk])
+    assert login(client, reviewer).post(url).status_code == 302
+    flag.refresh_from_db()
+    assert flag.resolved and flag.resolved_by == reviewer
+
+
+def test_an_auditor_sees_the_flags_but_cannot_resolve_them(client, organ, editor, auditor):
+    notice = imported(organ, editor)
+    flag = open_flags(notice).first()
+    page = login(client, auditor).get(reverse("admin:notices_notice_change", args=[notice.pk]))
+    content = page.content.decode()
+    assert "导入时标出的待核对之处" in content and "已核对</button>" not in content
+    client.post(reverse("admin:importer_importflag_resolve", args=[flag.pk]))
+    flag.refresh_from_db()
+    assert not flag.resolved
 
 
 def test_another_organs_editor_cannot_find_the_flag(client, organ, editor, other_editor):

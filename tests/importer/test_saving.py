@@ -247,3 +247,17 @@ def test_gbk_file_with_a_stray_nul_imports(organ, editor):
     assert result.status == Status.IMPORTED, result.reason
     source = ImportedSource.objects.get(notice_id=result.notice_id)
     assert source.encoding == "gb18030" and bytes(source.raw) == data
+
+
+def test_an_assessment_notice_without_numbered_findings_makes_no_assessment(organ, editor):
+    text = (
+        "示例市人民政府办公室关于2019年政务公开工作考核情况的通报\n"
+        "各县区人民政府：\n"
+        "一、总体情况\n全市政务公开工作取得新进展，各单位认真落实各项要求。\n"
+        "二、存在问题\n部分单位栏目更新不及时，个别网站链接失效。\n"
+        "三、整改要求\n各单位要于4月30日前完成整改。\n"
+        "示例市人民政府办公室\n2020年4月1日\n"
+    )
+    result = saving.import_file(text.encode(), "考核通报.txt", organ, editor)
+    assert result.status == Status.IMPORTED, result.reason
+    assert result.assessment_id is None and not Assessment.objects.exists()
