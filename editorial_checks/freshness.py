@@ -67,6 +67,7 @@ class OrganFreshness:
     organ: Organ
     cells: list[Cell]
     genres: list[tuple[str, datetime.datetime, int]] = field(default_factory=list)
+    topics: list[tuple[str, datetime.datetime, int]] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[Cell]:
@@ -75,18 +76,27 @@ class OrganFreshness:
 
 def freshness(user, now: datetime.datetime | None = None) -> list[OrganFreshness]:
     """For every organ the user works for: each column's last update and its warning, and the
-    last update per genre."""
+    last update per genre and per topic (four queries, whatever the number of organs)."""
     now = now or timezone.now()
     organs = list(access.scope_to_user(Organ.objects.all(), user, organ_field="pk"))
+    published = access.scope_to_user(Notice.objects.published(now), user)
     rows = (
-        access.scope_to_user(Notice.objects.published(now), user)
-        .values_list("organ_id", "genre_id")
+        published.values_list("organ_id", "genre_id")
         .annotate(last=Max("published_at"), count=Count("pk"))
         .order_by()
     )
     by_organ: dict[int, list[tuple[str, datetime.datetime, int]]] = {}
     for organ_id, genre, last, count in rows:
         by_organ.setdefault(organ_id, []).append((genre, last, count))
+    topic_rows = (
+        published.filter(topics__isnull=False)
+        .values_list("organ_id", "topics__path")
+        .annotate(last=Max("published_at"), count=Count("pk"))
+        .order_by("organ_id", "topics__path")
+    )
+    topics: dict[int, list[tuple[str, datetime.datetime, int]]] = {}
+    for organ_id, path, last, count in topic_rows:
+        topics.setdefault(organ_id, []).append((path, last, count))
     labels = Genre.objects.labels()
     found = []
     for organ in organs:
@@ -97,7 +107,7 @@ def freshness(user, now: datetime.datetime | None = None) -> list[OrganFreshness
             key=lambda row: row[1],
             reverse=True,
         )
-        found.append(OrganFreshness(organ, cells, named))
+        found.append(OrganFreshness(organ, cells, named, topics.get(organ.pk, [])))
     return found
 
 

@@ -57,7 +57,7 @@ def test_a_few_queries_whatever_the_number_of_organs(
         factories.make_organ()
     published_days_ago(notice_in, 3, "notice")
     freshness(site_admin)  # the user's permissions, read once per request
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         rows = freshness(site_admin)
     assert len(rows) >= 6
 
@@ -77,3 +77,19 @@ def test_dashboard_shows_the_columns_and_their_warnings(client, notice_in, edito
 def test_dashboard_has_no_column_table_for_staff_without_notices(client, db):
     client.force_login(factories.make_user(is_staff=True))
     assert "栏目更新情况" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_last_update_per_genre_and_topic(notice_in, organ, site_admin):
+    topic = factories.make_topic("政务公开")
+    below = factories.make_topic("政府信息公开年报", parent=topic)
+    old = published_days_ago(notice_in, 40, "notice")
+    old.topics.set([below])
+    newer = notice_in("published", genre="notice")
+    newer.topics.set([topic, below])
+    [row] = [row for row in freshness(site_admin) if row.organ == organ]
+    assert [(name, count) for name, _last, count in row.genres] == [("通知", 2)]
+    assert [(path, count) for path, _last, count in row.topics] == [
+        ("政务公开", 1),
+        ("政务公开 › 政府信息公开年报", 2),
+    ]
+    assert row.topics[1][1] == Notice.objects.get(pk=newer.pk).published_at
