@@ -4,8 +4,9 @@ resolve, no answer in time) and links that leave government sites (暗链 risk: 
 hold it, by a pool of ``concurrency`` threads sharing one HTTP client (httpx).
 
 Addresses that resolve to private, loopback or link-local networks are not fetched (the
-checker runs on the server, inside its network) unless LINK_CHECK_ALLOW_PRIVATE is set; the
-portal's own links are matched against its URL patterns without a request."""
+checker runs on the server, inside its network), nor are redirects to them, unless
+LINK_CHECK_ALLOW_PRIVATE is set; the portal's own links are matched against its URL patterns
+without a request."""
 
 import ipaddress
 import socket
@@ -65,6 +66,14 @@ def host_allowed(host: str, allowed: Iterable[str]) -> bool:
     return False
 
 
+class _Refused(Exception):
+    """A request not made: ``problem`` says why (dns, private)."""
+
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
+
+
 @dataclass(frozen=True)
 class Outcome:
     problem: str = ""  # a LinkResult.Problem value; "" when the link works
@@ -100,6 +109,7 @@ class Checker:
                 max_redirects=5,
                 limits=limits,
                 headers={"User-Agent": USER_AGENT},
+                event_hooks={"request": [self._before_request]},
             ) as client,
             ThreadPoolExecutor(max_workers=self.concurrency) as pool,
         ):
@@ -111,14 +121,10 @@ class Checker:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return Outcome("invalid")
         try:
-            addresses = self.resolver(parts.hostname, parts.port or 80, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError):
-            return Outcome("dns")
-        if not self.allow_private and any(_private(info[4][0]) for info in addresses):
-            return Outcome("private")
-        try:
             with client.stream("GET", url) as response:
                 status = response.status_code
+        except _Refused as refused:
+            return Outcome(refused.problem)
         except httpx.TimeoutException:
             return Outcome("timeout")
         except (httpx.InvalidURL, httpx.UnsupportedProtocol):
@@ -128,6 +134,16 @@ class Checker:
         if status >= 400:
             return Outcome("http_error", status)
         return Outcome("", status)
+
+    def _before_request(self, request: httpx.Request) -> None:
+        """Before every request, redirects included: the name resolves, and not to the server's
+        own networks."""
+        try:
+            addresses = self.resolver(request.url.host, request.url.port or 80)
+        except (socket.gaierror, UnicodeError) as error:
+            raise _Refused("dns") from error
+        if not self.allow_private and any(_private(info[4][0]) for info in addresses):
+            raise _Refused("private")
 
 
 def _private(address: str) -> bool:

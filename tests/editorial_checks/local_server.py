@@ -18,9 +18,11 @@ class Handler(BaseHTTPRequestHandler):
             status = 404
         elif path.startswith("/broken"):
             status = 500
-        elif path.startswith("/moved"):
+        elif path.startswith("/moved") or path.startswith("/to-localhost"):
             self.send_response(302)
-            self.send_header("Location", "/ok")
+            port = self.server.server_address[1]
+            target = "/ok" if path.startswith("/moved") else f"http://localhost:{port}/ok"
+            self.send_header("Location", target)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -38,7 +40,7 @@ class Handler(BaseHTTPRequestHandler):
 @contextmanager
 def local_server():
     """The base address of a server answering /ok, /gone (404), /broken (500), /moved (302 to
-    /ok) and /slow (after 2 s)."""
+    /ok), /to-localhost (302 to localhost) and /slow (after 2 s)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.request_queue_size = 128

@@ -80,6 +80,24 @@ def test_private_addresses_are_not_fetched_unless_allowed():
     assert outcome[f"{base}/ok"] == links.Outcome("private")
 
 
+def loopback_looks_public(host, port, *args, **kwargs):
+    """127.0.0.1 as if it were a public address (so the first request is made); localhost as
+    what it is."""
+    if host == "127.0.0.1":
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
+    return socket.getaddrinfo(host, port, *args, **kwargs)
+
+
+def test_a_redirect_to_a_private_address_is_not_followed():
+    with local_server() as base:
+        checker = links.Checker(allow_private=False, resolver=loopback_looks_public, timeout=2)
+        outcomes = checker.check([f"{base}/ok", f"{base}/to-localhost"])
+    assert outcomes == {
+        f"{base}/ok": links.Outcome("", 200),
+        f"{base}/to-localhost": links.Outcome("private"),
+    }
+
+
 @pytest.fixture
 def link_settings(settings):
     settings.LINK_CHECK_ALLOW_PRIVATE = True
