@@ -26,11 +26,11 @@ from notices.models import Notice
 
 Table = dict[str, dict[str, int]]
 
-# Genres (体裁, by code) counted in table 2 until notices carry a 文件类别 of their own:
-# 规章 is a genre; 行政规范性文件 is not, and is taken as the notices whose genre is 规定 or 办法,
-# the usual titles of such documents. The admin says these two rows are estimates.
-RULES_GENRES = ("rules",)
-NORMATIVE_GENRES_ESTIMATE = ("provisions", "measures")
+# Table 2's rows by the notices' 文件类别.
+CATEGORY_ROWS = {
+    Notice.Category.RULES: layout.RULES,
+    Notice.Category.NORMATIVE: layout.NORMATIVE,
+}
 
 
 def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
@@ -126,16 +126,21 @@ def appeals_table(organ_id: int, year: int, is_example: bool = False) -> Table:
     return table
 
 
-def _document_counts(organ_id: int, year: int, genres: tuple[str, ...]) -> dict[str, int]:
+def documents_table(organ_id: int, year: int) -> Table:
+    """Table 2's 规章 and 行政规范性文件 rows by the notices' 文件类别, in one query: 本年制发
+    counts the notices published (publicly) in the year; 本年废止 those whose 有效性 became 废止
+    on a date in the year; 现行有效 those published by the year's end and in force then (有效,
+    or their change dated after the year). A notice withdrawn since is not counted."""
     first, last = year_bounds(year)
-    start = datetime.datetime.combine(first, datetime.time.min)
-    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
-    start, end = timezone.make_aware(start), timezone.make_aware(end)
-    published_by_end = Q(published_at__lt=end)
-    return (
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
+    )
+    rows = (
         Notice.objects.published(at=end)
-        .filter(organ_id=organ_id, genre__in=genres)
-        .aggregate(
+        .filter(organ_id=organ_id, document_category__in=list(CATEGORY_ROWS))
+        .values("document_category")
+        .annotate(
             issued=Count("pk", filter=Q(published_at__gte=start)),
             repealed=Count(
                 "pk",
@@ -147,29 +152,23 @@ def _document_counts(organ_id: int, year: int, genres: tuple[str, ...]) -> dict[
             ),
             in_force=Count(
                 "pk",
-                filter=published_by_end
-                & (Q(validity=Notice.Validity.VALID) | Q(validity_changed_on__gt=last)),
+                filter=Q(validity=Notice.Validity.VALID) | Q(validity_changed_on__gt=last),
             ),
         )
+        .order_by()
     )
-
-
-def documents_table_from_genres(organ_id: int, year: int) -> Table:
-    """Table 2's 规章 and 行政规范性文件 rows (本年制发 / 本年废止 / 现行有效) from the notices'
-    体裁 and 有效性 as they are today: 规章 = genre 规章; 行政规范性文件 = the genres in
-    NORMATIVE_GENRES_ESTIMATE, an estimate until notices have a 文件类别 (see
-    docs/annual_reports.md). 本年制发 counts notices published in the year; 本年废止 those whose
-    有效性 became 废止 in the year; 现行有效 those published by the year's end and in force then."""
-    return {
-        layout.RULES: _document_counts(organ_id, year, RULES_GENRES),
-        layout.NORMATIVE: _document_counts(organ_id, year, NORMATIVE_GENRES_ESTIMATE),
-    }
+    table = empty_table(list(CATEGORY_ROWS.values()), ["issued", "repealed", "in_force"])
+    for group in rows:
+        cells = table[CATEGORY_ROWS[group["document_category"]]]
+        for column in cells:
+            cells[column] = group[column]
+    return table
 
 
 def computed_tables(organ_id: int, year: int, is_example: bool = False) -> dict[str, Table]:
     """Every counted table of one organ's report, keyed by table number."""
     return {
-        "2": documents_table_from_genres(organ_id, year),
+        "2": documents_table(organ_id, year),
         "3": requests_table(organ_id, year, is_example),
         "4": appeals_table(organ_id, year, is_example),
     }

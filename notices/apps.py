@@ -58,5 +58,6 @@ class NoticesConfig(AppConfig):
         )
         auditlog.register(models.Attachment)
         auditlog.register(models.CitedDocument)
+        auditlog.register(models.ValidityChange)
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="notices.sync_roles")

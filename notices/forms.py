@@ -91,6 +91,12 @@ def year_choices(this_year: int) -> KeptChoices:
     )
 
 
+CATALOGUE_VALIDITIES = [
+    (value, "现行有效" if value == Notice.Validity.VALID else label)
+    for value, label in Notice.Validity.choices
+]
+
+
 class NoticeFilterForm(forms.Form):
     """The portal list's filters; each combines with the others and lives in the URL."""
 
@@ -116,7 +122,8 @@ class NoticeFilterForm(forms.Form):
     )
     validity = forms.ChoiceField(
         label="有效性",
-        choices=[("", "全部"), *Notice.Validity.choices],
+        # 现行有效: in force now, as the notice's 有效性 says (changes take effect when approved).
+        choices=[("", "全部"), *CATALOGUE_VALIDITIES],
         required=False,
         widget=PlainSelect,
     )

@@ -20,6 +20,7 @@ ROLE_PERMISSIONS = {
         "notices.*_attachment",
         "notices.*_citeddocument",
         "editorial_checks.view_*",
+        "notices.add_validitychange",
         "assessments.view_*",
         "assessments.add_*",
         "assessments.change_*",

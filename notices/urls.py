@@ -2,7 +2,7 @@ from django.urls import path
 
 from core import reliability
 from core.page_cache import cache_page_for_public as cached
-from notices import feeds, views
+from notices import document_library, feeds, views
 
 app_name = "notices"
 
@@ -19,6 +19,11 @@ urlpatterns = [
         name="attachment-download",
     ),
     path("organs/", cached(views.OrganListView.as_view(), shows=NOTICES), name="organ-list"),
+    path(
+        "organs/<int:pk>/documents/",
+        cached(document_library.organ_documents, shows=NOTICES),
+        name="organ-documents",
+    ),
     path("feed/", cached(feeds.LatestNoticesFeed(), shows=NOTICES), name="feed"),
     path(
         "organs/<int:pk>/feed/", cached(feeds.OrganNoticesFeed(), shows=NOTICES), name="organ-feed"

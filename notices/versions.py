@@ -24,6 +24,7 @@ FIELD_ORDER = [
     "title",
     "document_number",
     "genre",
+    "document_category",
     "topics",
     "keywords",
     "summary",

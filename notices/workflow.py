@@ -37,6 +37,7 @@ CONTENT_FIELDS = [
     "title",
     "document_number",
     "genre",
+    "document_category",
     "keywords",
     "summary",
     "addressees",
@@ -388,6 +389,8 @@ def start_correction(notice: Notice, user) -> Notice:
     for field in CONTENT_FIELDS:
         setattr(correction, _attname(field), getattr(notice, _attname(field)))
     correction.published_at = notice.published_at
+    correction.superseded_by_id = notice.superseded_by_id
+    correction.superseded_by_title = notice.superseded_by_title
     correction.status = Status.DRAFT
     correction.last_edited_by = user
     correction.save()
@@ -424,6 +427,9 @@ def restore_version(notice: Notice, version: NoticeVersion, user) -> Notice:
     for field in ("signed_on", "validity_changed_on"):
         value = content.get(field)
         setattr(correction, field, datetime.date.fromisoformat(value) if value else None)
+    # 有效性 is changed by validity changes only (notices/validity.py), never by a restore.
+    correction.validity = notice.validity
+    correction.validity_changed_on = notice.validity_changed_on
     correction.change_note = f"恢复为第 {version.number} 版的内容"
     correction.last_edited_by = user
     correction.full_clean(exclude=["topics"])
@@ -467,6 +473,9 @@ def _apply_correction(correction: Notice, user, comment: str) -> Notice:
     require_state(original.is_live(), "原信息已不在发布状态，不能发布更正。")
     for field in CONTENT_FIELDS:
         setattr(original, _attname(field), getattr(correction, _attname(field)))
+    # 有效性 is the original's (a validity change approved meanwhile updated the correction too).
+    original.superseded_by_id = correction.superseded_by_id
+    original.superseded_by_title = correction.superseded_by_title
     original.change_note = correction.change_note
     original.last_edited_by = correction.last_edited_by
     original.lock_version += 1

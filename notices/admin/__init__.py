@@ -1,6 +1,6 @@
 """The notices app's admin, one module per concern (importing them registers the admins)."""
 
-from notices.admin import filters, notice, records  # noqa: F401 - registers the admins
+from notices.admin import filters, notice, records, validity  # noqa: F401 - registers the admins
 from notices.admin.common import (
     NOTICE_OUT_OF_SCOPE,
     ScopedChoicesMixin,

@@ -55,6 +55,13 @@ class NoticeAdminForm(forms.ModelForm):
         if genre is not None:
             # Retired genres stay on the notices that have them, and are offered to no other.
             genre.queryset = Genre.objects.choosable(self.instance.genre_id)
+        category = self.fields.get("document_category")
+        if category is not None:
+            # A form sent without it (a script, an older page) keeps the default, 其他.
+            category.required = False
+
+    def clean_document_category(self):
+        return self.cleaned_data.get("document_category") or Notice.Category.OTHER
 
     def clean(self):
         cleaned = super().clean()
@@ -155,6 +162,7 @@ class NoticeAdmin(admin.ModelAdmin):
         OrganFilter,
         "genre",
         YearFilter,
+        "document_category",
         "validity",
         "disclosure",
     ]
@@ -165,7 +173,19 @@ class NoticeAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     filter_horizontal = ["topics"]
     fieldsets = [
-        (None, {"fields": ["organ", "title", "document_number", "genre", "topics"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "organ",
+                    "title",
+                    "document_number",
+                    "genre",
+                    "document_category",
+                    "topics",
+                ]
+            },
+        ),
         (
             "公开目录信息",
             {
@@ -177,8 +197,7 @@ class NoticeAdmin(admin.ModelAdmin):
                     "published_at",
                     "disclosure",
                     "withheld_reason",
-                    "validity",
-                    "validity_changed_on",
+                    "validity_state",
                 ]
             },
         ),
@@ -186,7 +205,25 @@ class NoticeAdmin(admin.ModelAdmin):
         ("更正", {"fields": ["change_note"], "classes": ["collapse"]}),
         (None, {"fields": ["lock_version", "submission_token"]}),
     ]
-    readonly_fields = ["index_number"]
+    readonly_fields = ["index_number", "validity_state"]
+
+    @admin.display(description="有效性")
+    def validity_state(self, notice: Notice) -> str:
+        """有效性 is changed by a reviewed validity change (notices/validity.py), not here."""
+        if notice.pk is None or notice.validity == Notice.Validity.VALID:
+            state = "有效"
+        else:
+            state = (
+                f"{notice.get_validity_display()}（{notice.validity_changed_on:%Y年%m月%d日}起）"
+            )
+        if notice.pk is None or notice.is_correction or not notice.is_live():
+            return state
+        return format_html(
+            '{} <a href="{}?notice={}">申请变更有效性</a>',
+            state,
+            reverse("admin:notices_validitychange_add"),
+            notice.pk,
+        )
 
     @admin.display(description="状态")
     def state(self, notice: Notice) -> str:

@@ -24,6 +24,7 @@ from notices.models.notice import (
 )
 from notices.models.organs import Organ, OrganQuerySet
 from notices.models.parts import Attachment, CitedDocument, StoredFile, attachment_upload_to
+from notices.models.validity import ValidityChange
 
 __all__ = [
     "DUPLICATE_DOCUMENT_NUMBER",
@@ -45,6 +46,7 @@ __all__ = [
     "StoredFile",
     "Topic",
     "TopicQuerySet",
+    "ValidityChange",
     "WorkflowEvent",
     "attachment_upload_to",
     "choice_label",

@@ -61,6 +61,7 @@ class WorkflowEvent(models.Model):
         CORRECTED = "corrected", _("发布更正")
         RESTORED = "restored", _("恢复历史版本")
         WITHDRAWN = "withdrawn", _("撤回")
+        VALIDITY_CHANGED = "validity_changed", _("变更有效性")
 
     notice = models.ForeignKey(
         Notice, verbose_name=_("公告"), on_delete=models.CASCADE, related_name="events"

@@ -92,6 +92,15 @@ class Notice(models.Model):
         VALID = "valid", _("有效")
         EXPIRED = "expired", _("失效")
         REPEALED = "repealed", _("废止")
+        AMENDED = "amended", _("已修改")
+
+    class Category(models.TextChoices):
+        """文件类别: which documents count as 规章 or 行政规范性文件 (table 2 of the annual
+        report, the organ's 规范性文件库), whatever their 体裁."""
+
+        RULES = "rules", _("规章")
+        NORMATIVE = "normative", _("行政规范性文件")
+        OTHER = "other", _("其他")
 
     organ = models.ForeignKey(
         Organ, verbose_name=_("发布机构"), on_delete=models.PROTECT, related_name="notices"
@@ -155,11 +164,37 @@ class Notice(models.Model):
             "例如《政府信息公开条例》第十四条、第十五条或第十六条。只有“主动公开”的信息发布到网站。"
         ),
     )
+    document_category = models.CharField(
+        _("文件类别"),
+        max_length=20,
+        choices=Category.choices,
+        default=Category.OTHER,
+        help_text=_(
+            "规章、行政规范性文件计入政府信息公开工作年度报告，并列入本机构的规范性文件库；"
+            "与体裁分类无关，其他信息选“其他”。"
+        ),
+    )
+    # Changed only by an approved validity change (notices/validity.py) once published.
     validity = models.CharField(
         _("有效性"), max_length=20, choices=Validity.choices, default=Validity.VALID
     )
     validity_changed_on = models.DateField(
-        _("失效或废止日期"), null=True, blank=True, help_text=_("有效性为“失效”或“废止”时填写。")
+        _("失效或废止日期"),
+        null=True,
+        blank=True,
+        help_text=_("有效性不是“有效”时的失效、废止或修改日期。"),
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("废止或修改文件"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    superseded_by_title = models.CharField(
+        _("废止或修改文件名称"), max_length=400, blank=True, editable=False
     )
     body = SanitizedHTMLField(_("正文"), blank=True)
     # After the body: its pre_save runs once the body's has sanitized it.
@@ -245,7 +280,7 @@ class Notice(models.Model):
             models.CheckConstraint(
                 condition=Q(validity="valid") | Q(validity_changed_on__isnull=False),
                 name="notice_invalidity_needs_date",
-                violation_error_message=_("有效性为“失效”或“废止”时必须填写失效或废止日期。"),
+                violation_error_message=_("有效性为“失效”“废止”或“已修改”时必须填写日期。"),
             ),
             models.CheckConstraint(
                 condition=~Q(status="withdrawn") | ~Q(withdrawal_reason=""),
@@ -289,6 +324,13 @@ class Notice(models.Model):
             ),
             models.Index(fields=["genre", "-published_at"], name="notice_genre_published"),
             models.Index(fields=["-updated_at"], name="notice_updated"),
+            # The annual report's table 2 and the organs' 规范性文件库: the few public notices
+            # that are 规章 or 行政规范性文件.
+            models.Index(
+                fields=["organ", "document_category", "published_at"],
+                condition=PUBLIC & Q(document_category__in=["rules", "normative"]),
+                name="notice_public_documents",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,8 +345,22 @@ class Notice(models.Model):
     def get_validity_display(self) -> str:
         return choice_label(self, "validity")
 
+    def get_document_category_display(self) -> str:
+        return choice_label(self, "document_category")
+
     def get_disclosure_display(self) -> str:
         return choice_label(self, "disclosure")
+
+    @property
+    def validity_verb(self) -> str:
+        """What happened to a document no longer in force, as its banner says it: 废止, 失效,
+        修改 (empty while it is in force)."""
+        return {"expired": "失效", "repealed": "废止", "amended": "修改"}.get(self.validity, "")
+
+    @property
+    def superseded_by_label(self) -> str:
+        """How the banner names the document that abolished or amended this one."""
+        return {"repealed": "废止文件", "amended": "修改文件"}.get(self.validity, "相关文件")
 
     @property
     def original_id(self) -> int:

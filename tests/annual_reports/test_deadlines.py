@@ -5,9 +5,11 @@ import datetime
 import pytest
 from django.template import Context, Template
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from annual_reports import deadlines, services
 from notices.models import Organ
+from tests import factories
 from tests.annual_reports.factories import report
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +44,16 @@ def test_the_panel_lists_the_users_organs_and_shows_overdue_in_red(organ, editor
     rows = deadlines.outstanding(auditor, D(2026, 2, 3))
     panel = render_to_string("admin/annual_reports/deadlines.html", {"rows": rows})
     assert '<strong class="errornote">已逾期3天</strong>' in panel
+
+
+def test_the_admin_home_page_shows_the_panel_to_staff_who_read_reports(client, organ, editor):
+    client.force_login(editor)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert 'id="annual-deadlines-heading"' in page
+    assert organ.name in page
+
+
+def test_the_admin_home_page_has_no_panel_for_staff_without_reports(client, organ):
+    client.force_login(factories.make_user(is_staff=True))
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "年度报告发布期限" not in page

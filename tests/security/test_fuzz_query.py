@@ -55,6 +55,7 @@ def public_urls(organ, editor, reviewer, notice_in):
     filled = {
         "notices:notice-detail": [notice.pk],
         "notices:organ-feed": [organ.pk],
+        "notices:organ-documents": [organ.pk],
         "assessments:assessment-detail": [assessment.pk],
         "assessments:unit-history": [sheet.units[0][0].organ_id],
         "sitemap-section": ["notices"],

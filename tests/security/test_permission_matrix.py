@@ -30,6 +30,7 @@ ORGANS_OF = {
     "notices.Notice": lambda o: {o.organ_id},
     "notices.NoticeVersion": lambda o: {o.notice.organ_id},
     "notices.WorkflowEvent": lambda o: {o.notice.organ_id},
+    "notices.ValidityChange": lambda o: {o.notice.organ_id},
     "assessments.Assessment": lambda o: {o.organ_id},
     "assessments.Indicator": lambda o: {o.assessment.organ_id},
     "assessments.StatisticReport": lambda o: {o.assessment.organ_id},
@@ -268,6 +269,8 @@ def portal_requests(world: World):
     ]
     organ_feed = reverse("notices:organ-feed", args=[public.organ_id])
     cases["notices:organ-feed"] = [(organ_feed, same(200))]
+    organ_documents = reverse("notices:organ-documents", args=[public.organ_id])
+    cases["notices:organ-documents"] = [(organ_documents, same(200))]
     assessments = [(published_assessment.pk, 200)] + [
         (obj.pk, 404) for obj in world.secrets.values() if isinstance(obj, Assessment)
     ]
