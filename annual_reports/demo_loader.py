@@ -1,6 +1,7 @@
 """Demo annual reports (示例) for the first demo organ: last year's report counted from
 fictional applications of that year (across applicant kinds and outcomes, one carried into this
-year, one 行政复议) and from two fictional 规章 (one abolished), published through the two-person
+year, one 行政复议) and from a year of fictional notices (规章 and 行政规范性文件 among them, two
+abolished by newer ones through reviewed validity changes), published through the two-person
 workflow; and the year before's report, published with its texts only. Runs after the notices'
 and applications' loaders (accounts, organs, handlers). Loading again changes nothing."""
 
@@ -15,7 +16,7 @@ from annual_reports.models import AnnualReport
 from applications import appeals
 from applications import services as application_services
 from applications.models import Application, Outcome
-from notices import workflow
+from notices import validity, workflow
 from notices.demo_loader import FIRST_ORGANS
 from notices.models import Notice, Organ
 
@@ -96,33 +97,68 @@ def _applications(organ: Organ, handler, year: int) -> None:
             )
 
 
-def _rules(organ: Organ, editor, reviewer, year: int) -> None:
-    items = [
-        ("示例：某市政府信息公开工作规定", datetime.date(year, 4, 1), None),
-        (
-            "示例：某市旧版政府信息公开办法",
-            datetime.date(year - 3, 4, 1),
-            datetime.date(year, 4, 1),
-        ),
-    ]
-    for title, published_on, repealed_on in items:
-        if Notice.objects.filter(organ=organ, title=title).exists():
+# A year of the organ's example notices: (title, 文件类别, 体裁 code, published (years
+# back, month, day), abolished by (the title of another item, month, day) or None). Table 2 of
+# the year's report counts the 规章 and 行政规范性文件 among them.
+DOCUMENTS = [
+    ("示例：某市政府信息公开工作规定", "rules", "rules", (0, 4, 1), None),
+    (
+        "示例：某市旧版政府信息公开办法",
+        "rules",
+        "rules",
+        (3, 4, 1),
+        ("示例：某市政府信息公开工作规定", 4, 1),
+    ),
+    ("示例：某市行政规范性文件管理办法", "normative", "measures", (0, 2, 15), None),
+    ("示例：某市城乡居民最低生活保障实施细则", "normative", "provisions", (0, 6, 10), None),
+    (
+        "示例：某市城乡居民最低生活保障暂行办法",
+        "normative",
+        "measures",
+        (2, 5, 20),
+        ("示例：某市城乡居民最低生活保障实施细则", 6, 10),
+    ),
+    ("示例：关于做好春节期间安全生产工作的通知", "other", "notice", (0, 1, 20), None),
+    ("示例：关于一季度政务公开工作情况的通报", "other", "circular", (0, 4, 15), None),
+    ("示例：关于征求城市绿化条例修改意见的公告", "other", "announcement", (0, 5, 8), None),
+    ("示例：关于推进政务服务“一网通办”的意见", "other", "opinion", (0, 7, 3), None),
+    ("示例：上半年重点工作进展情况报告", "other", "report", (0, 8, 12), None),
+    ("示例：关于开展秋季森林防火检查的通知", "other", "notice", (0, 10, 9), None),
+    ("示例：年度重点民生实事实施方案", "other", "plan", (0, 11, 18), None),
+]
+
+
+def _documents(organ: Organ, editor, reviewer, year: int) -> None:
+    made = {}
+    for title, category, genre, (back, month, day), _abolished in DOCUMENTS:
+        notice = Notice.objects.filter(organ=organ, title=title).first()
+        if notice is None:
+            notice = Notice(
+                organ=organ,
+                title=title,
+                document_category=category,
+                body=f"<p>（示例正文）{title.removeprefix('示例：')}。</p>",
+                published_at=timezone.make_aware(datetime.datetime(year - back, month, day, 9)),
+            )
+            setattr(notice, Notice._meta.get_field("genre").attname, genre)
+            notice = workflow.save_draft(notice, editor)
+            workflow.submit(notice, editor)
+            notice = workflow.approve(notice, reviewer)
+        made[title] = notice
+    for title, _category, _genre, _published, abolished in DOCUMENTS:
+        notice = made[title]
+        if abolished is None or notice.validity != Notice.Validity.VALID:
             continue
-        notice = Notice(
-            organ=organ,
-            title=title,
-            body="<p>（示例规章正文）</p>",
-            published_at=timezone.make_aware(
-                datetime.datetime.combine(published_on, datetime.time(9))
-            ),
+        by_title, month, day = abolished
+        change = validity.propose(
+            notice,
+            editor,
+            validity=Notice.Validity.REPEALED,
+            effective_on=datetime.date(year, month, day),
+            by_notice=made[by_title],
+            reason="（示例）已被新文件取代。",
         )
-        setattr(notice, Notice._meta.get_field("genre").attname, "rules")
-        if repealed_on:
-            notice.validity = Notice.Validity.REPEALED
-            notice.validity_changed_on = repealed_on
-        notice = workflow.save_draft(notice, editor)
-        workflow.submit(notice, editor)
-        workflow.approve(notice, reviewer)
+        validity.approve(change, reviewer)
 
 
 def _report(organ: Organ, year: int, editor, reviewer, texts: dict) -> None:
@@ -146,7 +182,7 @@ def load() -> list[AnnualReport]:
     year = timezone.localdate().year - 1
     with transaction.atomic():
         _applications(organ, handler, year)
-        _rules(organ, editor, reviewer, year)
+        _documents(organ, editor, reviewer, year)
         _report(organ, year - 1, editor, reviewer, {"overview": "<p>（示例）上一年度报告。</p>"})
         _report(organ, year, editor, reviewer, TEXTS)
     return list(AnnualReport.objects.filter(organ=organ, is_example=True))

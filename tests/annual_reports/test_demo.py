@@ -8,6 +8,7 @@ from annual_reports import demo_loader
 from annual_reports.models import AnnualReport
 from applications.roles import HANDLER
 from notices import roles
+from notices.models import Notice
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,11 @@ def test_demo_publishes_last_years_report_from_example_data(organ):
     assert tables["3"]["results_total"]["total"] == 7
     assert tables["4"]["review"]["upheld"] == 1
     assert tables["2"]["rules"] == {"issued": 1, "repealed": 1, "in_force": 1}
+    assert tables["2"]["normative"] == {"issued": 2, "repealed": 1, "in_force": 2}
+    abolished = Notice.objects.get(title="示例：某市旧版政府信息公开办法")
+    assert abolished.validity == "repealed"
+    assert abolished.superseded_by.title == "示例：某市政府信息公开工作规定"
+    assert abolished.validity_changes.get().status == "approved"
     assert report.published_content["findings"] == []
     assert AnnualReport.objects.published().count() == 2
     assert "annual-reports" in demo_loader.describe("http://localhost:8000")[0]

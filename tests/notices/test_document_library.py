@@ -77,9 +77,7 @@ def test_documents_by_validity_with_counts(client, library):
     ]
 
 
-def test_another_organs_library_is_empty_and_an_unknown_organ_is_404(
-    client, library, other_organ
-):
+def test_another_organs_library_is_empty_and_an_unknown_organ_is_404(client, library, other_organ):
     page = client.get(reverse("notices:organ-documents", args=[other_organ.pk]))
     assert "共 0 件" in page.content.decode()
     assert client.get(reverse("notices:organ-documents", args=[999999])).status_code == 404
