@@ -29,6 +29,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -286,7 +287,16 @@ def main() -> None:
     notices = args.notices or (20_000 if args.small else 1_000_000)
     applications = args.applications or (5_000 if args.small else 100_000)
     setup_django(args.database_url)
+    from django.conf import settings
     from django.db import connection
+    from django.test import override_settings
+
+    # The scratch database's audit history starts afresh: so do its checkpoints.
+    checkpoints = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tempfile.mkdtemp(prefix="bench-audit-")},
+    }
+    override_settings(STORAGES={**settings.STORAGES, "audit_checkpoints": checkpoints}).enable()
 
     from notices.models import Notice, Organ
 
