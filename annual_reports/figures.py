@@ -130,7 +130,9 @@ def documents_table(organ_id: int, year: int) -> Table:
     """Table 2's 规章 and 行政规范性文件 rows by the notices' 文件类别, in one query: 本年制发
     counts the notices published (publicly) in the year; 本年废止 those whose 有效性 became 废止
     on a date in the year; 现行有效 those published by the year's end and in force then (有效,
-    or their change dated after the year). A notice withdrawn since is not counted."""
+    or their change dated after the year). A notice withdrawn since is not counted.
+    Counting a column of the partial index notice_public_documents (not the id) and filtering
+    on its columns only, PostgreSQL reads the index alone."""
     first, last = year_bounds(year)
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
     end = timezone.make_aware(
@@ -141,9 +143,9 @@ def documents_table(organ_id: int, year: int) -> Table:
         .filter(organ_id=organ_id, document_category__in=list(CATEGORY_ROWS))
         .values("document_category")
         .annotate(
-            issued=Count("pk", filter=Q(published_at__gte=start)),
+            issued=Count("document_category", filter=Q(published_at__gte=start)),
             repealed=Count(
-                "pk",
+                "document_category",
                 filter=Q(
                     validity=Notice.Validity.REPEALED,
                     validity_changed_on__gte=first,
@@ -151,7 +153,7 @@ def documents_table(organ_id: int, year: int) -> Table:
                 ),
             ),
             in_force=Count(
-                "pk",
+                "document_category",
                 filter=Q(validity=Notice.Validity.VALID) | Q(validity_changed_on__gt=last),
             ),
         )

@@ -114,16 +114,17 @@ def fill(notices: int, applications: int) -> int:
             "published_at": (
                 f"TIMESTAMPTZ '{YEAR - 9}-01-01 08:00+08' + (i % 3650) * INTERVAL '1 day'"
             ),
+            # (i / 7), so that every organ gets its share, not only the organ of i % 10 = 0.
             "document_category": (
-                "CASE WHEN i % 40 = 0 THEN 'rules' WHEN i % 40 = 20 THEN 'normative' "
-                "ELSE 'other' END"
+                "CASE WHEN (i / 7) % 40 = 0 THEN 'rules' WHEN (i / 7) % 40 = 20 "
+                "THEN 'normative' ELSE 'other' END"
             ),
             "validity": (
-                "CASE WHEN i % 20 <> 0 THEN 'valid' WHEN i % 7 = 0 THEN 'repealed' "
+                "CASE WHEN (i / 7) % 20 <> 0 THEN 'valid' WHEN i % 7 = 0 THEN 'repealed' "
                 "WHEN i % 11 = 0 THEN 'expired' ELSE 'valid' END"
             ),
             "validity_changed_on": (
-                "CASE WHEN i % 20 = 0 AND (i % 7 = 0 OR i % 11 = 0) "
+                "CASE WHEN (i / 7) % 20 = 0 AND (i % 7 = 0 OR i % 11 = 0) "
                 f"THEN DATE '{YEAR - 9}-01-01' + (i % 3650) + 200 END"
             ),
         },
