@@ -204,3 +204,25 @@ def test_catalogue_filters_documents_in_force(client, rules, abolishing, editor,
     assert "新办法" in in_force and "旧办法" not in in_force
     assert "旧办法" in repealed and "新办法" not in repealed
     assert '<option value="valid" selected>现行有效</option>' in in_force
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cached_pages_show_the_change_at_once(client, settings, notice_in, editor, reviewer):
+    from django.core.cache import cache
+
+    settings.PORTAL_PAGE_CACHE_SECONDS = 300
+    settings.PORTAL_LISTS_CACHE_SECONDS = 300
+    cache.clear()
+    rules = notice_in(title="旧办法", document_category="rules", published_at=at(2024, 1, 5))
+    library = reverse("notices:organ-documents", args=[rules.organ_id])
+    catalogue = reverse("notices:notice-list") + "?validity=valid"
+    assert "validity-banner" not in client.get(rules.get_absolute_url()).content.decode()
+    assert "现行有效（1 件）" in client.get(library).content.decode()
+    assert "旧办法" in client.get(catalogue).content.decode()
+
+    validity.approve(propose(rules, editor), reviewer)
+
+    assert "validity-banner" in client.get(rules.get_absolute_url()).content.decode()
+    assert "已废止（1 件）" in client.get(library).content.decode()
+    assert "旧办法" not in client.get(catalogue).content.decode()
+    cache.clear()
