@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notices', '0013_page_generation_moved_to_core'),
+        ('notices', '0014_catalogue_by_signed_date'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
