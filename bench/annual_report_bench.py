@@ -114,17 +114,17 @@ def fill(notices: int, applications: int) -> int:
             "published_at": (
                 f"TIMESTAMPTZ '{YEAR - 9}-01-01 08:00+08' + (i % 3650) * INTERVAL '1 day'"
             ),
-            # (i / 7), so that every organ gets its share, not only the organ of i % 10 = 0.
+            # By i / 10, so that the measured organ (i % 10 = 0) gets its share of each kind.
             "document_category": (
-                "CASE WHEN (i / 7) % 40 = 0 THEN 'rules' WHEN (i / 7) % 40 = 20 "
+                "CASE WHEN (i / 10) % 40 = 0 THEN 'rules' WHEN (i / 10) % 40 = 20 "
                 "THEN 'normative' ELSE 'other' END"
             ),
             "validity": (
-                "CASE WHEN (i / 7) % 20 <> 0 THEN 'valid' WHEN i % 7 = 0 THEN 'repealed' "
-                "WHEN i % 11 = 0 THEN 'expired' ELSE 'valid' END"
+                "CASE WHEN (i / 10) % 7 = 3 THEN 'repealed' WHEN (i / 10) % 11 = 5 "
+                "THEN 'expired' ELSE 'valid' END"
             ),
             "validity_changed_on": (
-                "CASE WHEN (i / 7) % 20 = 0 AND (i % 7 = 0 OR i % 11 = 0) "
+                "CASE WHEN (i / 10) % 7 = 3 OR (i / 10) % 11 = 5 "
                 f"THEN DATE '{YEAR - 9}-01-01' + (i % 3650) + 200 END"
             ),
         },
