@@ -83,20 +83,28 @@ def test_another_organs_library_is_empty_and_an_unknown_organ_is_404(client, lib
     assert client.get(reverse("notices:organ-documents", args=[999999])).status_code == 404
 
 
-def test_the_library_takes_two_queries_however_many_documents(
+def test_the_library_takes_three_queries_however_many_documents(
     client, library, notice_in, django_assert_num_queries
 ):
+    # The organ, its documents, and the footer's site identity (a kept list, read each time
+    # in tests).
     url = reverse("notices:organ-documents", args=[library.pk])
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(url)
     for n in range(5):
         notice_in(document_category=NORMATIVE, published_at=at(2025, 6, 1 + n))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         client.get(url)
 
 
-def test_linked_from_the_organ_list_and_the_organs_catalogue(client, library):
+def test_linked_from_the_organ_list_the_organs_catalogue_and_its_column(client, library):
     url = reverse("notices:organ-documents", args=[library.pk])
+    column = client.get(reverse("portal:organ-column", args=[library.pk])).content.decode()
+    assert f'href="{url}"' in column
+    page = client.get(url).content.decode()
+    trail = page.split('aria-label="当前位置">')[1].split("</nav>")[0]
+    assert reverse("portal:organ-column", args=[library.pk]) in trail
+    assert '<span aria-current="page">规范性文件库</span>' in trail
     assert f'href="{url}"' in client.get(reverse("notices:organ-list")).content.decode()
     catalogue = client.get(reverse("notices:notice-list"), {"organ": library.pk})
     assert f'href="{url}"' in catalogue.content.decode()

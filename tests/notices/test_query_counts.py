@@ -28,7 +28,7 @@ MOST = {
     "feed": 1,
     "organ-feed": 2,
     "organs": 2,
-    "organ-documents": 2,
+    "organ-documents": 3,
     "sitemap": 3,
     "sitemap-notices": 1,
     "admin-list": 9,
