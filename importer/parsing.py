@@ -140,6 +140,13 @@ def parse(text: str, meta: dict[str, str] | None = None, chrome=()) -> ParsedNot
             _flag_damaged_text(result, where, text)
     _metadata(result, meta)
     all_text = "\n".join(_texts(result))
+    if not all_text.strip() and not result.after_signature and not result.before_title:
+        result.flag(
+            FlagKind.MISSING,
+            "正文",
+            "没有识别出正文：文件的内容都像网站栏目或页眉页脚，已列在“导入时去除的内容”中，"
+            "请核对，需要的请复制回正文。",
+        )
     _citations(all_text, result)
     collect_statistics(all_text, result)
     _check_numbering(result)

@@ -193,3 +193,9 @@ def test_a_file_of_a_few_words_is_a_notice_with_a_flag_and_none_is_refused():
     assert any(f.location == "正文" for f in parsed.flags)
     with pytest.raises(parsing.NotANotice):
         parse("12345\nabc")
+
+
+def test_a_file_of_nothing_but_chrome_says_so_and_keeps_it_visible():
+    parsed = parse("首页 | 政务公开 | 政务服务 | 互动交流\n版权所有：示例市人民政府")
+    assert any(f.location == "正文" and f.kind == FlagKind.MISSING for f in parsed.flags)
+    assert len(parsed.removed) == 2
