@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Set up and run the project with nothing but Python 3.11+.
 
-    python3 dev.py demo    create .venv, install, migrate, load demo content, serve :8000 with
-                           the task queue's worker (manage.py db_worker) beside it
+    python3 dev.py demo    create .venv, install, migrate, load demo content, and serve :8000
+                           as production does (DEBUG off, gunicorn, static files by WhiteNoise)
+                           with the task queue's worker (manage.py db_worker) beside it
     python3 dev.py test    create .venv, install with test tools, run the whole suite, one
                            pytest-xdist worker per CPU (pass -n 0 to run in one process;
                            --quick leaves out the tests marked slow)
@@ -14,6 +15,7 @@ DATABASE_URL they use the embedded SQLite database in var/; with it, that databa
 
 import hashlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -51,25 +53,83 @@ def ensure_venv(extras: str) -> None:
     stamp.write_text(f"{fingerprint}\n{extras}")
 
 
+def secret_key(var_dir: Path) -> str:
+    """The demo's secret key: made once, kept in var/secret_key (readable by its owner only)
+    and read again on every run, so that sessions and sealed texts outlive a restart."""
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another run made it meanwhile
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def demo_env(address: str) -> dict:
+    """The environment of the demo: production settings (DEBUG off), served over plain HTTP on
+    this machine, with the secret key kept in var/."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    env.setdefault("DEBUG", "0")
+    var_dir = Path(env.get("VAR_DIR") or ROOT / "var")
+    if not env.get("SECRET_KEY"):
+        env["SECRET_KEY"] = secret_key(var_dir)
+    host = address.rpartition(":")[0] or "127.0.0.1"
+    env.setdefault("ALLOWED_HOSTS", ",".join(dict.fromkeys([host, "127.0.0.1", "localhost"])))
+    # Plain HTTP: no redirect to HTTPS, cookies sent over HTTP, no HSTS.
+    env.setdefault("SECURE_SSL_REDIRECT", "0")
+    env.setdefault("SECURE_COOKIES", "0")
+    env.setdefault("SECURE_HSTS_SECONDS", "0")
+    return env
+
+
+def server_command(address: str) -> list[str]:
+    """gunicorn, the production server; where it cannot run (Windows), Django's own server,
+    which with DEBUG off serves the same pages (static files still come from WhiteNoise)."""
+    if os.name == "nt":
+        return [str(PYTHON), "manage.py", "runserver", "--noreload", address]
+    return [
+        str(BIN / "gunicorn"),
+        "config.wsgi",
+        "--bind",
+        address,
+        "--workers",
+        "2",
+        "--access-logfile",
+        "-",
+    ]
+
+
 def demo(args: list[str]) -> None:
     ensure_venv("")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
-    env.setdefault("DEBUG", "1")
     address = args[0] if args else "127.0.0.1:8000"
+    env = demo_env(address)
     manage = [str(PYTHON), "manage.py"]
     run(*manage, "migrate", "--noinput", env=env)
+    run(*manage, "collectstatic", "--noinput", "--verbosity", "0", env=env)
     run(*manage, "load_demo", "--base-url", f"http://{address}", env=env)
     # The task queue's worker runs imports (导入旧稿) beside the server, as in production, and
     # stops with it: SIGTERM ends the demo as Ctrl+C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    worker = subprocess.Popen(  # noqa: S603
-        [*manage, "db_worker", "--no-reload", "--interval", "1"], cwd=ROOT, env=env
-    )
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            [*manage, "db_worker", "--no-reload", "--interval", "1"], cwd=ROOT, env=env
+        )
+    ]
     try:
-        run(*manage, "runserver", "--noreload", address, env=env)
+        server = subprocess.Popen(server_command(address), cwd=ROOT, env=env)  # noqa: S603
+        processes.append(server)
+        sys.exit(server.wait())
+    except KeyboardInterrupt:
+        pass
     finally:
-        worker.terminate()
-        worker.wait()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait()
 
 
 def test(args: list[str]) -> None:
