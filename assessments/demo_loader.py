@@ -142,6 +142,7 @@ def _findings(assessment, data: dict, units: dict) -> dict[int, Finding]:
                     position=item["position"],
                     title=item["title"],
                     text=item["text"],
+                    named_units=item.get("named_units", ""),
                 )
             )
             finding.units.set(units[code] for code in item.get("units", []))
@@ -161,6 +162,7 @@ def _requirement(assessment, item: dict, units: dict, problems: dict) -> Require
             title=item["title"],
             text=item["text"],
             deadline=deadline,
+            named_units=item.get("named_units", ""),
         )
     )
     requirement.units.set(units[code] for code in item.get("units", []))

@@ -102,10 +102,16 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年 {self.title}"
+        return self.full_title
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:assessment-detail", args=[self.pk])
+
+    @property
+    def full_title(self) -> str:
+        """The title with its year, once: a title that names its year is shown as it is."""
+        year = str(self.year)
+        return self.title if year in self.title else f"{year}年{self.title}"
 
     @property
     def is_published(self) -> bool:
@@ -325,6 +331,12 @@ class Finding(models.Model):
     units = models.ManyToManyField(
         AssessedUnit, verbose_name=_("涉及单位"), blank=True, related_name="findings"
     )
+    named_units = models.CharField(
+        _("涉及单位（原文表述）"),
+        max_length=200,
+        blank=True,
+        help_text=_("通报以文字点名而未列出具体单位时照录原文，例如“有的部门、个别市州”。"),
+    )
 
     class Meta:
         ordering = ["assessment", "kind", "position", "pk"]
@@ -351,6 +363,14 @@ class Requirement(models.Model):
         blank=True,
         related_name="requirements",
         help_text=_("留空表示全部考核对象都须整改。"),
+    )
+    named_units = models.CharField(
+        _("责任单位（原文表述）"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "通报以文字点名责任单位时照录原文，例如“各地、各部门”；已在上面选择单位的可留空。"
+        ),
     )
     problems = models.ManyToManyField(
         Finding,

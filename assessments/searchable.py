@@ -25,9 +25,11 @@ def pages() -> list[searchable.Page]:
 
 
 def _page(assessment: Assessment) -> searchable.Page:
-    parts = [assessment.basis, assessment.summary]
+    # The summary first: a hit with no match in the text shows its beginning as the snippet.
+    parts = [assessment.summary]
     for item in [*assessment.findings.all(), *assessment.requirements.all()]:
-        parts += [item.title, item.text]
+        parts += [item.title, item.text, item.named_units]
+    parts.append(assessment.basis)
     parts.append("、".join(unit.organ.name for unit in assessment.units.all()))
     title = assessment.title
     if assessment.is_example and "示例" not in title:

@@ -390,6 +390,7 @@ class AssessmentDetailView(PublishedAssessmentMixin, DetailView):
             band_labels=band_labels(bands),
             basis=[line.strip() for line in assessment.basis.splitlines() if line.strip()],
             tables=[score_table(group, columns[group.group.pk], sort) for group in groups],
+            has_units=any(group.rows for group in groups),
             **findings_and_rectification(assessment, groups),
         )
         return self.render_to_response(context)

@@ -4,9 +4,11 @@ from urllib.parse import quote_plus, urlencode
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from core import links
 from notices.feeds import FEED_LENGTH, LatestNoticesFeed
+from notices.models import Notice, genre_labels
 from search import query, text
 from search.backends import SearchTooSlow, base
 
@@ -109,6 +111,24 @@ def facet_links(search, params: dict, sort: str) -> list[dict]:
         if values:
             shown.append({"name": facet.name, "label": facet.label, "values": values})
     return shown
+
+
+def open_data(request):
+    """开放数据: what the portal offers machines, in words a reader understands."""
+    example = {"q": "政务公开", "year": timezone.localdate().year, "sort": "date", "page_size": 20}
+    return render(
+        request,
+        "search/open_data.html",
+        {
+            "genres": sorted(genre_labels().items(), key=lambda item: item[0]),
+            "validities": Notice.Validity.choices,
+            "max_page_size": query.MAX_PAGE_SIZE,
+            "page_size": query.PAGE_SIZE,
+            "max_query_length": text.MAX_QUERY_LENGTH,
+            "max_results": base.MAX_RESULTS,
+            "example_url": request.build_absolute_uri(_url("search:api", example)),
+        },
+    )
 
 
 def api_error(errors: dict, status: int = 400) -> JsonResponse:

@@ -59,14 +59,14 @@ class AssessedUnitInline(PreparingOnlyInline, admin.TabularInline):
 class FindingInline(PreparingOnlyInline, admin.StackedInline):
     model = Finding
     extra = 0
-    fields = [("kind", "position"), "title", "text", "units"]
+    fields = [("kind", "position"), "title", "text", "units", "named_units"]
     filter_horizontal = ["units"]
 
 
 class RequirementInline(PreparingOnlyInline, admin.StackedInline):
     model = Requirement
     extra = 0
-    fields = [("position", "deadline"), "title", "text", "units", "problems"]
+    fields = [("position", "deadline"), "title", "text", "units", "named_units", "problems"]
     filter_horizontal = ["units", "problems"]
 
 
@@ -317,7 +317,7 @@ class AssessmentAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
             raise Http404
-        name = f"{assessment.year}年{assessment.title}-{group.name}-成绩表.{file_format}"
+        name = f"{assessment.full_title}-{group.name}-成绩表.{file_format}"
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=name.replace("/", "-").replace("\\", "-")

@@ -262,3 +262,37 @@ def test_example_statistics_show_one_unit_that_does_not_add_up(example):
     assert [r.unit.organ.code for r in failing] == ["X00000101"]
     (failure,) = found[failing[0].pk]
     assert (failure.left, failure.right) == (3120, 3130)
+
+
+def test_the_seed_notice_links_to_its_assessment_naming_the_year_once(client, seed):
+    page = client.get(seed.notice.get_absolute_url()).content.decode()
+    assert f'href="{seed.get_absolute_url()}"' in page
+    assert "（2016年政务公开工作考核）" in page
+    assert "2016年2016年" not in page
+    assert str(seed) == "2016年政务公开工作考核"
+
+
+def test_the_seed_assessment_page_says_the_notice_published_no_unit_scores(client, seed):
+    page = client.get(seed.get_absolute_url()).content.decode()
+    assert f"《{SEED_NOTICE}》没有公布各单位的考核得分和排名" in page
+    assert "考核范围：市州人民政府、省政府有关部门" in page
+    for empty in ("该分组暂无考核对象", "已完成 0 / 0", "暂无成绩", "2016年2016年"):
+        assert empty not in page, empty
+
+
+def test_the_seed_assessment_page_names_the_units_as_the_notice_does(client, seed):
+    page = client.get(seed.get_absolute_url()).content.decode()
+    for title in PROBLEMS + REQUIREMENTS:
+        assert title in page
+    # 四、整改要求: “针对以上问题，各地、各部门要积极开展‘回头看’……”
+    assert page.count("<dt>责任单位</dt><dd>各地、各部门</dd>") == len(REQUIREMENTS)
+    assert "全部考核对象" not in page
+    # 三、主要问题 names no unit, only 有的部门、个别市州 …
+    assert "<strong>涉及单位：</strong>有的地方和部门" in page
+    assert seed.findings.filter(kind=Finding.Kind.PROBLEM).exclude(named_units="").count() == 5
+
+
+def test_a_scored_assessment_page_still_shows_its_score_tables(client, example):
+    page = client.get(example.get_absolute_url()).content.decode()
+    assert "没有公布各单位的考核得分" not in page
+    assert "考核成绩表" in page and "整改进度" in page

@@ -324,6 +324,7 @@ def portal_requests(world: World):
         cases[name] = [(reverse(name) + "?q=机密草稿", same(200))]
     # The reading mode's switch answers everyone alike: it keeps the mode and goes back.
     cases["reading-mode"] = [(reverse("reading-mode") + "?mode=large&next=/", same(302))]
+    cases["search:open-data"] = [(reverse("search:open-data"), same(200))]
     # The auditors' export is an admin page under /admin/exports/, checked with the admin.
     cases.pop("exports:export", None)
     missing = {name for name, _route in portal_patterns()} - set(cases) - {"exports:export"}

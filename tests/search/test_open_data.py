@@ -1,0 +1,41 @@
+"""The 开放数据 page explains the API to the public, and its example works."""
+
+import html
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_open_data_page_explains_datasets_formats_terms_limits_and_an_example(client):
+    response = client.get(reverse("search:open-data"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for heading in ("开放数据", "提供的数据", "检索接口", "示例", "调用频率", "使用条款"):
+        assert f">{heading}</h" in page, heading
+    for data_format in ("JSON", "Atom", "CSV", "XLSX"):
+        assert data_format in page
+    assert "<code>notice</code>（通知）" in page  # the genres' codes, as the API takes them
+    found = re.search(r"<code>(http://testserver/search/api/[^<]+)</code>", page)
+    example = html.unescape(found[1])
+    answer = client.get(example)
+    assert answer.status_code == 200
+    assert answer.json()["query"] == "政务公开"
+
+
+def test_search_results_link_to_the_open_data_page_in_plain_words(client, notice_in):
+    notice_in("published", title="关于政务公开的通知")
+    page = client.get(reverse("search:search"), {"q": "政务公开"}).content.decode()
+    assert "开放数据（JSON）" in page
+    assert f'href="{reverse("search:open-data")}"' in page
+    assert "JSON 数据接口" not in page
+
+
+def test_the_open_data_page_takes_one_query(client):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("search:open-data")).status_code == 200
+    assert len(captured.captured_queries) == 1  # the genres (read each time in tests)
