@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from applications import (
     services,
 )
 from applications.models import Application, CalendarDay, State
+from audit.signals import record_access
 from notices import access
 from notices.models import Organ
 
@@ -188,6 +189,11 @@ class ApplicationAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.step_view),
                 name="applications_application_step",
             ),
+            path(
+                "<int:pk>/attachment/<int:attachment_pk>/",
+                self.admin_site.admin_view(self.attachment_view),
+                name="applications_application_attachment",
+            ),
             *super().get_urls(),
         ]
 
@@ -197,6 +203,37 @@ class ApplicationAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "may_enter": admin_entry.may_enter(request.user)}
         return super().changelist_view(request, extra_context)
+
+    def attachment_view(self, request, pk: int, attachment_pk: int):
+        """A file the applicant sent, for those who may read the applicant's data; each
+        download is recorded in the audit history. Deleted after the retention period."""
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not services.can_view(request.user, application):
+            raise PermissionDenied
+        attachment = get_object_or_404(
+            application.attachments.filter(deleted_at__isnull=True), pk=attachment_pk
+        )
+        try:
+            handle = attachment.file.open("rb")
+        except (FileNotFoundError, OSError, ValueError) as error:
+            raise Http404("文件不存在。") from error
+        record_access(
+            "application_attachment",
+            request.user,
+            request,
+            application=application.number,
+            attachment=attachment.pk,
+        )
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type="application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def step_view(self, request, pk: int, step: str):
         application = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -247,6 +284,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                         clock.correction_deadline(obj, calendar) if obj.clock_started_on else None
                     ),
                     "consultations": obj.consultations.all(),
+                    "attachments": obj.attachments.all(),
                     "extension": getattr(obj, "extension", None),
                     "reviews": obj.reviews.all(),
                     "lawsuits": obj.lawsuits.select_related("review"),

@@ -12,6 +12,7 @@ class ApplicationsConfig(AppConfig):
         from applications.models import CalendarDay
 
         audit_registration.register_models()
+        audit_registration.register_labels()
         export_dataset.register()
         post_save.connect(calendar_changes.day_changed, sender=CalendarDay)
         post_delete.connect(calendar_changes.day_changed, sender=CalendarDay)

@@ -36,3 +36,11 @@ def register_models() -> None:
         models.CalendarDay,
     ):
         auditlog.register(model)
+
+
+def register_labels() -> None:
+    """How the history names a download of an applicant's file (applications/admin.py)."""
+    from audit import readable
+
+    readable.ACCESS_EVENTS["application_attachment"] = "下载申请材料"
+    readable.DETAIL_LABELS.update({"application": "申请编号", "attachment": "材料编号"})

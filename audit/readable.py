@@ -35,6 +35,8 @@ DETAIL_LABELS = {
     "rows": "行数",
     "sha256": "文件校验值（SHA-256）",
     "completed": "是否完成",
+    "personal_data": "含个人信息",
+    "reason": "理由",
 }
 FILTER_LABELS = {
     "organ": "发布机构",

@@ -165,3 +165,55 @@ def test_archiving_queues_the_deletion_for_the_day_the_period_ends(organ, handle
     [queued] = DBTaskResult.objects.all()
     assert queued.task_path == "applications.tasks.delete_expired_identity_documents"
     assert timezone.localtime(queued.run_after).date() == day_after_period()
+
+
+def attachment_url(scan) -> str:
+    from django.urls import reverse
+
+    return reverse("admin:applications_application_attachment", args=[scan.application_id, scan.pk])
+
+
+@pytest.mark.parametrize("who", ["handler", "auditor", "site_admin"])
+def test_those_who_read_the_applicants_data_download_the_scan_and_it_is_recorded(
+    client, request, organ, handler, who
+):
+    scan = attach(archived(organ, handler))
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    page = client.get(
+        f"/admin/applications/application/{scan.application_id}/change/"
+    ).content.decode()
+    assert attachment_url(scan) in page and "身份证.png" in page
+    response = client.get(attachment_url(scan))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"scan of an identity card"
+    assert response["Content-Type"] == "application/octet-stream"
+    assert "no-store" in response["Cache-Control"]
+    event = AuditEvent.objects.filter(additional_data__event="application_attachment").get()
+    assert event.actor_id == user.pk and event.additional_data["attachment"] == scan.pk
+
+
+@pytest.mark.parametrize("who", ["other_handler", "editor", "reviewer"])
+def test_others_cannot_download_the_scan(client, request, organ, other_organ, handler, who):
+    scan = attach(archived(organ, handler))
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(attachment_url(scan)).status_code in (403, 404)
+    assert not AuditEvent.objects.filter(additional_data__event="application_attachment").exists()
+
+
+def test_anonymous_is_sent_to_login_for_the_scan(client, organ, handler):
+    scan = attach(archived(organ, handler))
+    response = client.get(attachment_url(scan))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_deleted_scan_is_listed_as_deleted_and_no_longer_served(client, organ, handler):
+    scan = attach(archived(organ, handler))
+    retention.delete_expired(today=day_after_period())
+    client.force_login(handler)
+    page = client.get(
+        f"/admin/applications/application/{scan.application_id}/change/"
+    ).content.decode()
+    assert "身份证.png" in page and "按保存期限删除" in page
+    assert attachment_url(scan) not in page
+    assert client.get(attachment_url(scan)).status_code == 404
