@@ -103,3 +103,14 @@ def test_another_organs_reviewer_cannot_open_or_decide(client, rules, editor, ot
     assert client.get(url).status_code == 404
     assert client.post(url, {"_approve": "1"}).status_code == 404
     assert ValidityChange.objects.get(pk=change.pk).status == "proposed"
+
+
+def test_the_admin_home_page_tells_other_reviewers_of_waiting_changes(
+    client, rules, editor, reviewer
+):
+    validity.propose(rules, editor, validity="expired", effective_on=datetime.date(2026, 3, 1))
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "有 <strong>1</strong> 项有效性变更" in page
+    client.force_login(editor)  # not a reviewer
+    assert "项有效性变更" not in client.get(reverse("admin:index")).content.decode()
