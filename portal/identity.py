@@ -10,7 +10,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import DatabaseError
 from django.templatetags.static import static
-from django.urls import get_script_prefix, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 
 from core import page_cache
@@ -80,11 +80,27 @@ def current() -> Identity:
         return default()
 
 
+# Pages of other apps that the header, footer and site map link to when they are installed:
+# (key, URL name).
+OPTIONAL_PAGES = [
+    ("interpretations", "notices:interpretation-list"),
+    ("open_data", "search:open-data"),
+]
+
+
+def optional_link(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
 @cache
 def portal_links(script_prefix: str) -> dict[str, str]:
     """The links the header and footer add to notices' (notices.context_processors), looked up
     once per process."""
     return {
+        **{key: optional_link(name) for key, name in OPTIONAL_PAGES},
         "column": reverse("portal:column-index"),
         "site_map": reverse("portal:site-map"),
         "contact": reverse("portal:contact"),

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from notices.models import Genre
+from portal import identity
 from portal.models import StatutoryColumn
 from portal.statutory import ARTICLE_20
 from tests import factories
@@ -183,3 +184,15 @@ def test_a_notice_page_has_its_trail(client, notice_in):
     assert '<span aria-current="page">关于开展政务公开检查的通知</span>' in page
     for name in ("portal:guide", "portal:organ-column", "portal:organ-profile"):
         assert "首页" in text(client.get(reverse(name, args=[notice.organ_id])))
+
+
+def test_pages_of_other_apps_are_linked_only_where_they_exist(client, organ):
+    assert identity.optional_link("notices:no-such-page") == ""
+    header = text(client.get(reverse("notices:notice-list"))).split("</header>")[0]
+    interpretations = identity.optional_link("notices:interpretation-list")
+    assert ("政策解读" in header) == bool(interpretations)
+    site_map = text(client.get(reverse("portal:site-map")))
+    assert ("开放数据" in site_map) == bool(identity.optional_link("search:open-data"))
+    column = text(client.get(reverse("portal:organ-column", args=[organ.pk])))
+    documents = identity.optional_link("notices:organ-documents", organ.pk)
+    assert ("规范性文件库" in column) == bool(documents)
