@@ -13,7 +13,6 @@ from notices import shared_lists
 from notices.forms import topic_and_descendants
 from notices.models import Notice, Organ
 from notices.sanitize import displayed_html
-from portal import identity
 from portal.models import (
     IDENTITY_PK,
     DisclosureGuide,
@@ -63,8 +62,6 @@ def organ_column(request, organ_id: int):
         "guide": DisclosureGuide.objects.filter(organ=organ).only("updated_at").first(),
         "rules": DisclosureRules.objects.filter(organ=organ).only("updated_at").first(),
         "columns": columns_of(organ),
-        # The organ's 规范性文件库, where the notices app has one.
-        "documents_url": identity.optional_link("notices:organ-documents", organ.pk),
     }
     return render(request, "portal/organ_column.html", context)
 

@@ -193,6 +193,3 @@ def test_pages_of_other_apps_are_linked_only_where_they_exist(client, organ):
     assert ("政策解读" in header) == bool(interpretations)
     site_map = text(client.get(reverse("portal:site-map")))
     assert ("开放数据" in site_map) == bool(identity.optional_link("search:open-data"))
-    column = text(client.get(reverse("portal:organ-column", args=[organ.pk])))
-    documents = identity.optional_link("notices:organ-documents", organ.pk)
-    assert ("规范性文件库" in column) == bool(documents)
