@@ -64,7 +64,9 @@ class WordRule(models.Model):
 
 class Leader(models.Model):
     """A leader's name and current title (领导姓名和职务), which a site admin keeps up to date:
-    the checks flag the name written after another leader's title, and wrong forms of the name."""
+    the checks flag the name written after another leader's title, and wrong forms of the name.
+    The leaders listed on the organs' 机构信息 pages (portal.Leader) are checked as well; this
+    list adds the wrong forms of names and leaders who are on no organ's page."""
 
     name = models.CharField(_("姓名"), max_length=20, unique=True)
     title = models.CharField(

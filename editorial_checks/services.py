@@ -18,6 +18,7 @@ from editorial_checks import scanning, texts
 from editorial_checks.models import CheckRun, Finding, Leader, WordRule
 from notices import workflow
 from notices.models import Notice
+from portal.models import Leader as ProfileLeader
 
 Status = Notice.Status
 TEXT_LIMIT = 200
@@ -27,27 +28,36 @@ _cache: dict = {"version": None, "words": scanning.WordList()}
 
 
 def word_list() -> scanning.WordList:
-    """The site's active word rules and leaders, compiled once per change of either list (one
-    query tells whether they changed)."""
+    """The site's active word rules and leaders, compiled once per change of the lists (two
+    small queries tell whether they changed). The leaders are those of the list kept here (with
+    the wrong forms of their names) and those of the organs' 机构信息 pages (portal.Leader),
+    whose titles are merged by name."""
     rules = WordRule.objects.filter(active=True)
     leaders = Leader.objects.filter(active=True)
+    on_pages = tuple(ProfileLeader.objects.order_by("pk").values_list("name", "post"))
     version = (
         tuple(rules.aggregate(n=Count("pk"), last=Max("updated_at")).values()),
         tuple(leaders.aggregate(n=Count("pk"), last=Max("updated_at")).values()),
+        on_pages,
     )
     with _cache_lock:
         if _cache["version"] == version:
             return _cache["words"]
+    titles: dict[str, list[str]] = {}
+    wrong: dict[str, tuple[str, ...]] = {}
+    for leader in leaders:
+        titles.setdefault(leader.name, []).extend(leader_titles(leader.title))
+        wrong[leader.name] = tuple(leader.wrong_names())
+    for name, post in on_pages:
+        titles.setdefault(name, []).extend(leader_titles(post))
     words = scanning.WordList(
         [
             scanning.Rule(rule.wrong, rule.correct, rule.kind, rule.severity, rule.note)
             for rule in rules
         ],
         [
-            scanning.LeaderEntry(
-                leader.name, leader_titles(leader.title), tuple(leader.wrong_names())
-            )
-            for leader in leaders
+            scanning.LeaderEntry(name, tuple(dict.fromkeys(found)), wrong.get(name, ()))
+            for name, found in titles.items()
         ],
     )
     with _cache_lock:

@@ -116,6 +116,19 @@ def test_leaders_title_is_checked_against_the_list(notice_in):
     ]
 
 
+def test_leaders_of_the_organs_pages_are_checked_too(notice_in, organ):
+    from portal.models import Leader as ProfileLeader
+    from portal.models import OrganProfile
+
+    profile = OrganProfile.objects.create(organ=organ, functions="负责政务公开工作。")
+    ProfileLeader.objects.create(profile=profile, name="赵文明", post="厅长")
+    ProfileLeader.objects.create(profile=profile, name="钱立新", post="副厅长")
+    notice = submitted(notice_in, "<p>副厅长赵文明出席，副厅长钱立新主持。</p>")
+    assert [(f.kind, f.text, f.suggestion) for f in findings(notice)] == [
+        ("leader_title", "副厅长赵文明", "厅长赵文明")
+    ]
+
+
 @pytest.mark.parametrize("who", ["editor", "other_reviewer", "auditor", "second_editor"])
 def test_only_a_reviewer_of_the_organ_may_confirm(notice_in, who, request):
     notice = submitted(notice_in, "<p>手机13812345678</p>")
