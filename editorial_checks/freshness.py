@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from notices import access
 from notices.models import Genre, Notice, Organ
+from notices.models.classification import TOPIC_PATH_SEPARATOR
+from portal.models import StatutoryColumn
 
 HOME_PAGE = "首页动态"
 
@@ -68,6 +70,8 @@ class OrganFreshness:
     cells: list[Cell]
     genres: list[tuple[str, datetime.datetime, int]] = field(default_factory=list)
     topics: list[tuple[str, datetime.datetime, int]] = field(default_factory=list)
+    # The organ's 专栏 columns of notices (portal.StatutoryColumn) with nothing in them.
+    empty_columns: list[str] = field(default_factory=list)
 
     @property
     def warnings(self) -> list[Cell]:
@@ -75,8 +79,9 @@ class OrganFreshness:
 
 
 def freshness(user, now: datetime.datetime | None = None) -> list[OrganFreshness]:
-    """For every organ the user works for: each column's last update and its warning, and the
-    last update per genre and per topic (four queries, whatever the number of organs)."""
+    """For every organ the user works for: each column's last update and its warning, the last
+    update per genre and per topic, and its 专栏 columns with nothing in them (at most eight
+    queries, whatever the number of organs and columns)."""
     now = now or timezone.now()
     organs = list(access.scope_to_user(Organ.objects.all(), user, organ_field="pk"))
     published = access.scope_to_user(Notice.objects.published(now), user)
@@ -97,6 +102,12 @@ def freshness(user, now: datetime.datetime | None = None) -> list[OrganFreshness
     topics: dict[int, list[tuple[str, datetime.datetime, int]]] = {}
     for organ_id, path, last, count in topic_rows:
         topics.setdefault(organ_id, []).append((path, last, count))
+    statutory = statutory_columns()
+    held: dict[int, set] = {organ.pk: set() for organ in organs}
+    if statutory:
+        pairs = published.values_list("organ_id", "genre_id", "topics__path").distinct()
+        for organ_id, genre, path in pairs:
+            held.setdefault(organ_id, set()).add((genre, path))
     labels = Genre.objects.labels()
     found = []
     for organ in organs:
@@ -107,8 +118,41 @@ def freshness(user, now: datetime.datetime | None = None) -> list[OrganFreshness
             key=lambda row: row[1],
             reverse=True,
         )
-        found.append(OrganFreshness(organ, cells, named, topics.get(organ.pk, [])))
+        row = OrganFreshness(organ, cells, named, topics.get(organ.pk, []))
+        row.empty_columns = [
+            column.name
+            for column in statutory
+            if column.organ_id in (None, organ.pk) and not column_filled(column, held[organ.pk])
+        ]
+        found.append(row)
     return found
+
+
+def statutory_columns() -> list:
+    """The 专栏's columns that list notices and say which (three queries)."""
+    columns = StatutoryColumn.objects.filter(kind=StatutoryColumn.Kind.NOTICES)
+    return [
+        column
+        for column in columns.prefetch_related("topics", "genres")
+        if column.topics.all() or column.genres.all()
+    ]
+
+
+def column_filled(column, held: set[tuple[str, str | None]]) -> bool:
+    """Whether any of the organ's public notices, as (genre, topic path) pairs, is one the
+    column lists: of its genres, and of its topics or a topic below them (as the 专栏's pages
+    select them, portal.views.column_notices)."""
+    genres = {genre.code for genre in column.genres.all()}
+    paths = [topic.path for topic in column.topics.all()]
+    for genre, path in held:
+        if genres and genre not in genres:
+            continue
+        if not paths or (
+            path is not None
+            and any(path == top or path.startswith(top + TOPIC_PATH_SEPARATOR) for top in paths)
+        ):
+            return True
+    return False
 
 
 def cell_of(column: Column, genres: list, now: datetime.datetime) -> Cell:

@@ -57,7 +57,7 @@ def test_a_few_queries_whatever_the_number_of_organs(
         factories.make_organ()
     published_days_ago(notice_in, 3, "notice")
     freshness(site_admin)  # the user's permissions, read once per request
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(8):
         rows = freshness(site_admin)
     assert len(rows) >= 6
 
@@ -93,3 +93,23 @@ def test_last_update_per_genre_and_topic(notice_in, organ, site_admin):
         ("政务公开 › 政府信息公开年报", 2),
     ]
     assert row.topics[1][1] == Notice.objects.get(pk=newer.pk).published_at
+
+
+def test_empty_columns_of_the_organs_zhuanlan_are_listed(notice_in, organ, site_admin, client):
+    from notices.models import Genre
+    from portal.models import StatutoryColumn
+
+    StatutoryColumn.objects.all().delete()
+    topic = factories.make_topic("财政预决算")
+    below = factories.make_topic("部门预算", parent=topic)
+    budget = StatutoryColumn.objects.create(name="财政预决算", organ=None)
+    budget.topics.set([topic])
+    plans = StatutoryColumn.objects.create(name="规划计划", organ=organ)
+    plans.genres.set([Genre.objects.get(code="programme")])
+    StatutoryColumn.objects.create(name="机构信息", kind=StatutoryColumn.Kind.PROFILE)
+    notice = notice_in("published", genre="notice")
+    notice.topics.set([below])
+    [row] = [row for row in freshness(site_admin) if row.organ == organ]
+    assert row.empty_columns == ["规划计划"]
+    client.force_login(site_admin)
+    assert "规划计划" in client.get(reverse("admin:index")).content.decode()
