@@ -12,7 +12,7 @@ class NoticesConfig(AppConfig):
 
         from core import page_cache
         from core.text import clean_text_before_save
-        from notices import counters, models
+        from notices import counters, interpretations, models
         from notices.roles import sync_roles_after_migrate
 
         # Before the audit app connects its receivers (it comes later in INSTALLED_APPS), so
@@ -22,7 +22,18 @@ class NoticesConfig(AppConfig):
         # Which cached pages a change touches: a notice's own page and the lists of notices
         # once it has been public; every page for the organs and topics in the navigation.
         def notice_tags(notice) -> list[str]:
-            return ["notices", f"notice-{notice.pk}"] if notice.affects_portal else []
+            if not notice.affects_portal:
+                return []
+            # Pages of a document and of its interpretations show each other's links.
+            return ["notices", f"notice-{notice.pk}", *interpretations.linked_pages(notice)]
+
+        def remember_link(sender, instance, **kwargs) -> None:
+            # Which document a public notice interpreted before this save, whose page shows it.
+            if instance.pk is not None and instance.affects_portal:
+                stored = models.Notice.objects.filter(pk=instance.pk)
+                instance.stored_interprets_id = stored.values_list(
+                    "interprets_id", flat=True
+                ).first()
 
         def parent_notice_tags(row) -> list[str]:
             return notice_tags(row.notice)
@@ -30,6 +41,12 @@ class NoticesConfig(AppConfig):
         def topics_tags(instance) -> list[str]:
             return notice_tags(instance) if isinstance(instance, models.Notice) else ["notices"]
 
+        pre_save.connect(
+            remember_link,
+            sender=models.Notice,
+            weak=False,
+            dispatch_uid="notices.interpretations.link",
+        )
         page_cache.follow(models.Notice, notice_tags)
         page_cache.follow(models.Attachment, parent_notice_tags)
         page_cache.follow(models.CitedDocument, parent_notice_tags)

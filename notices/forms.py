@@ -127,6 +127,12 @@ class NoticeFilterForm(forms.Form):
         required=False,
         widget=PlainSelect,
     )
+    interpreted = forms.ChoiceField(
+        label="政策解读",
+        choices=[("", "全部"), ("1", "有解读")],
+        required=False,
+        widget=PlainSelect,
+    )
     # How the list is sorted (not a filter): newest published first, or newest signed first.
     sort = forms.ChoiceField(
         label="排序",
@@ -179,6 +185,9 @@ class NoticeFilterForm(forms.Form):
             values["year_start"], values["year_end"] = year_bounds(data["year"])
         if data.get("validity"):
             values["validity"] = data["validity"]
+        if data.get("interpreted"):
+            # Documents that an interpretation the public may read now names.
+            values["interpreted"] = True
         return values
 
     def active_filters(self) -> list[tuple[str, str]]:
@@ -197,7 +206,7 @@ class NoticeFilterForm(forms.Form):
 
 
 # The fields that filter (the others say how to show the list).
-FILTER_NAMES = ("organ", "topic", "genre", "year", "validity")
+FILTER_NAMES = ("organ", "topic", "genre", "year", "validity", "interpreted")
 
 
 def ordered(queryset, order: str = PUBLISHED):
@@ -218,8 +227,11 @@ def filtered(
     year_start: datetime.datetime | None = None,
     year_end: datetime.datetime | None = None,
     validity: str = "",
+    interpreted: bool = False,
+    at: datetime.datetime | None = None,
 ):
-    """Notices of ``queryset`` that meet every filter given (NoticeFilterForm.query_values)."""
+    """Notices of ``queryset`` that meet every filter given (NoticeFilterForm.query_values),
+    those that depend on publication (``interpreted``) as at ``at`` (now)."""
     if organ_id is not None:
         queryset = queryset.filter(organ_id=organ_id)
     if topic_ids:
@@ -231,6 +243,9 @@ def filtered(
         queryset = queryset.filter(published_at__gte=year_start, published_at__lt=year_end)
     if validity:
         queryset = queryset.filter(validity=validity)
+    if interpreted:
+        interpretations = Notice.objects.published(at).filter(interprets=OuterRef("pk"))
+        queryset = queryset.filter(Exists(interpretations))
     return queryset
 
 

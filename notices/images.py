@@ -55,7 +55,12 @@ def add_image(notice: Notice, user, upload) -> Attachment:
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
         last = locked.attachments.aggregate(last=Max("position"))["last"] or 0
-        image = Attachment(notice=locked, title=f"{TITLE_PREFIX}{name}"[:200], position=last + 1)
+        image = Attachment(
+            notice=locked,
+            title=f"{TITLE_PREFIX}{name}"[:200],
+            position=last + 1,
+            body_image=True,
+        )
         image.file = upload
         image.full_clean()
         image.save()

@@ -94,7 +94,19 @@ def filters_sql(filters: dict, param: Callable[[str], str]) -> list[str]:
         conditions.append(f"{column('published_at')} < {param('year_end')}")
     if filters.get("validity"):
         conditions.append(f"{column('validity')} = {param('validity')}")
+    if filters.get("interpreted"):
+        conditions.append(f'"{NOTICES}"."id" IN ({interpreted_sql(param("at"))})')
     return conditions
+
+
+def interpreted_sql(at: str) -> str:
+    """The ids of the documents an interpretation public at ``at`` names (the filter
+    ``interpreted`` of notices.forms.filtered)."""
+    interprets = column("interprets")
+    return (
+        f'SELECT {interprets} FROM "{NOTICES}" '  # noqa: S608
+        f"WHERE {interprets} IS NOT NULL AND {public_sql(at)}"
+    )
 
 
 def parts_sql(postgresql: bool) -> dict[str, str]:
@@ -118,10 +130,18 @@ def parts_sql(postgresql: bool) -> dict[str, str]:
             f'SELECT json_group_array(path) FROM (SELECT "{TOPICS}"."path" {rows} ORDER BY {order})'  # noqa: S608
         )
     versions = NoticeVersion._meta.db_table
+    attachments = Attachment._meta.db_table
+    interpretation = f'"{NOTICES}" AS "interpretation"'
     return {
-        "has_attachments": exists(Attachment._meta.db_table),
+        # Images shown in the body are not listed among the attachments.
+        "has_attachments": exists(attachments, f' AND NOT "{attachments}"."body_image"'),
         "has_citations": exists(CitedDocument._meta.db_table),
         "has_change_notes": exists(versions, f' AND "{versions}"."change_note" <> \'\''),
+        # Any interpretation naming the notice: the page then asks which are public.
+        "has_interpretations": (
+            f"EXISTS (SELECT 1 FROM {interpretation} WHERE "  # noqa: S608
+            f'"interpretation"."{Notice._meta.get_field("interprets").column}" = "{NOTICES}"."id")'
+        ),
         "filed_topic_paths": f"({paths})",
     }
 
@@ -269,7 +289,7 @@ def filter_shape(values: dict) -> tuple:
     """What makes a catalogue query a statement of its own: how many rows it reads (written
     into the SQL, so that the plan PostgreSQL keeps stops that early), its order and which
     filters it is given."""
-    given = ("organ_id", "topic_ids", "genre", "year_start", "validity")
+    given = ("organ_id", "topic_ids", "genre", "year_start", "validity", "interpreted")
     return (
         int(values["size"]),
         values.get("order", "published"),
@@ -371,6 +391,10 @@ def catalogue_before_sql(values: dict, param) -> str:
     return _catalogue_sql(values, param, before, order="ASC")
 
 
+# The parts' names, in the order of the notice page's columns.
+PARTS = tuple(parts_sql(postgresql=True))
+
+
 def notice_page_sql(values: dict, param) -> str:
     """The notice with a public page (published and due, or a withdrawal page) of that id, with
     its parts, its organ and the assessment it announces."""
@@ -416,10 +440,13 @@ def notice_with_parts(alias: str, row, connection) -> Notice:
     row = list(row)
     count = len(PAGE.fields)
     notice = PAGE.instance(alias, row[:count], connection)
-    parts = row[count : count + 4]
-    notice.has_attachments, notice.has_citations, notice.has_change_notes = parts[:3]
-    notice.filed_topic_paths = json.loads(parts[3]) if isinstance(parts[3], str) else parts[3]
-    start = count + 4
+    names = list(PARTS)
+    parts = dict(zip(names, row[count : count + len(names)], strict=True))
+    paths = parts.pop("filed_topic_paths")
+    for name, value in parts.items():
+        setattr(notice, name, value)
+    notice.filed_topic_paths = json.loads(paths) if isinstance(paths, str) else paths
+    start = count + len(names)
     notice.organ = ORGAN.instance(alias, row[start : start + len(ORGAN.fields)], connection)
     assessment = row[start + len(ORGAN.fields) :]
     # Without one, the page asks for none (notices.views.published_assessment).

@@ -18,6 +18,11 @@ urlpatterns = [
         views.download_attachment,
         name="attachment-download",
     ),
+    path(
+        "interpretations/",
+        cached(views.InterpretationListView.as_view(), shows=NOTICES),
+        name="interpretation-list",
+    ),
     path("organs/", cached(views.OrganListView.as_view(), shows=NOTICES), name="organ-list"),
     path(
         "organs/<int:pk>/documents/",

@@ -169,7 +169,8 @@ def display(name: str, value) -> str:
         return "；".join(value)
     if name == "attachments":
         return "；".join(
-            f"{item['title']}（{item.get('original_name') or item.get('file', '')}）"
+            f"{item['title']}（{item.get('original_name') or item.get('file', '')}"
+            f"{'，正文图片' if item.get('body_image') else ''}）"
             for item in value
         )
     if name == "citations":

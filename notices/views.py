@@ -16,7 +16,7 @@ from django.views.generic import ListView, TemplateView
 
 from core import page_cache, pagination
 from core.middleware import PORTAL_POLICY
-from notices import access, counters, prepared, related, shared_lists
+from notices import access, counters, interpretations, prepared, related, shared_lists
 from notices.forms import FILTER_NAMES, PUBLISHED, SIGNED, NoticeFilterForm, filtered, ordered
 from notices.models import Attachment, Notice, Organ, genre_labels
 from notices.models.notice import UNSIGNED
@@ -25,10 +25,10 @@ PAGE_SIZE = 20
 HOME_LATEST = 12
 
 
-def catalogue(published, filters: dict, order: str = PUBLISHED):
-    """The catalogue's notices: ``published`` ones meeting the filters, in ``order`` (newest
-    published first, or newest signed first: NoticeFilterForm.order)."""
-    return ordered(filtered(published.for_lists(), **filters), order)
+def catalogue(published, filters: dict, order: str = PUBLISHED, at=None):
+    """The catalogue's notices: ``published`` ones meeting the filters (as at ``at``), in
+    ``order`` (newest published first, or newest signed first: NoticeFilterForm.order)."""
+    return ordered(filtered(published.for_lists(), at=at, **filters), order)
 
 
 # The catalogue's pages (and the home page's latest notices) as SQL written out and prepared
@@ -38,7 +38,7 @@ CATALOGUE_FIRST_PAGE = prepared.SQLQuery(
     read=prepared.listed,
     shape=prepared.filter_shape,
     orm=lambda size, at, order=PUBLISHED, **filters: catalogue(
-        Notice.objects.published(at), filters, order
+        Notice.objects.published(at), filters, order, at
     )[:size],
 )
 # A later numbered page: the ids of its notices found first, walking only the index over those
@@ -49,7 +49,7 @@ CATALOGUE_LATER_PAGE = prepared.SQLQuery(
     shape=prepared.filter_shape,
     orm=lambda size, at, offset, order=PUBLISHED, **filters: ordered(
         Notice.objects.for_lists().filter(
-            pk__in=catalogue(Notice.objects.published(at), filters, order).values("pk")[
+            pk__in=catalogue(Notice.objects.published(at), filters, order, at).values("pk")[
                 offset : offset + size
             ]
         ),
@@ -59,7 +59,7 @@ CATALOGUE_LATER_PAGE = prepared.SQLQuery(
 
 
 def _after(size, at, moment, same_moment, pk, order=PUBLISHED, signed=None, **filters):
-    notices = catalogue(Notice.objects.published(at), filters, order)
+    notices = catalogue(Notice.objects.published(at), filters, order, at)
     if order == SIGNED:
         return notices.filter(
             Q(signed_key__lt=signed)
@@ -72,7 +72,7 @@ def _after(size, at, moment, same_moment, pk, order=PUBLISHED, signed=None, **fi
 
 
 def _before(size, at, moment, same_moment, pk, order=PUBLISHED, signed=None, **filters):
-    notices = catalogue(Notice.objects.published(at), filters, order)
+    notices = catalogue(Notice.objects.published(at), filters, order, at)
     if order == SIGNED:
         notices = notices.filter(
             Q(signed_key__gt=signed)
@@ -353,7 +353,12 @@ def notice_context(notice: Notice, preview: bool = False) -> dict:
     return {
         "notice": notice,
         "preview": preview,
-        "attachments": notice.attachments.all() if has("attachments") else [],
+        # Images shown in the body are not listed again (Attachment.body_image).
+        "attachments": notice.attachments.filter(body_image=False) if has("attachments") else [],
+        "interpretations": (
+            interpretations.public_interpretations(notice) if has("interpretations") else []
+        ),
+        "interpreted_document": interpretations.public_document(notice),
         "citations": public_citations(notice) if has("citations") else [],
         "topic_paths": topic_paths_of(notice),
         "change_notes": (
@@ -437,6 +442,18 @@ def download_attachment(request, pk: int, attachment_pk: int):
     if etag:
         response["ETag"] = etag
     return response
+
+
+class InterpretationListView(ListView):
+    """The 政策解读 column: published interpretations, each with the document it interprets."""
+
+    template_name = "notices/interpretation_list.html"
+    context_object_name = "interpretations"
+    paginate_by = PAGE_SIZE
+    paginator_class = pagination.CappedCountPaginator
+
+    def get_queryset(self):
+        return interpretations.column()
 
 
 class OrganListView(ListView):

@@ -46,6 +46,9 @@ CONTENT_FIELDS = [
     "withheld_reason",
     "validity",
     "validity_changed_on",
+    "interprets",
+    "interpretation_form",
+    "video_url",
     "body",
 ]
 
@@ -448,6 +451,7 @@ def restore_version(notice: Notice, version: NoticeVersion, user) -> Notice:
             content_type=item.get("content_type", ""),
             size=item.get("size", 0),
             sha256=item.get("sha256", ""),
+            body_image=item.get("body_image", False),
         )
     for item in correction.citations.all():
         item.delete()
@@ -504,7 +508,8 @@ def _replace_attachments(original: Notice, correction: Notice) -> None:
             item.save(update_fields=["notice"])
         else:
             existing.title, existing.position = item.title, item.position
-            existing.save(update_fields=["title", "position"])
+            existing.body_image = item.body_image
+            existing.save(update_fields=["title", "position", "body_image"])
     Attachment.objects.filter(pk__in=[item.pk for item in kept.values()]).delete()
 
 
@@ -523,6 +528,7 @@ def snapshot_content(notice: Notice) -> dict:
             "content_type": item.content_type,
             "size": item.size,
             "sha256": item.sha256,
+            "body_image": item.body_image,
         }
         for item in notice.attachments.all()
     ]

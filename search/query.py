@@ -46,7 +46,7 @@ class SearchForm(NoticeFilterForm):
         required=False,
     )
 
-    field_order = ["q", "organ", "topic", "genre", "year", "validity", "sort"]
+    field_order = ["q", "organ", "topic", "genre", "year", "validity", "interpreted", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +59,7 @@ class SearchForm(NoticeFilterForm):
     def filter_values(self) -> dict[str, str]:
         """The current filters as URL parameters (for facet links and the API)."""
         values = {}
-        for name in ("organ", "topic", "genre", "year", "validity"):
+        for name in ("organ", "topic", "genre", "year", "validity", "interpreted"):
             value = self.cleaned_data.get(name)
             if value not in (None, ""):
                 values[name] = str(value.pk if hasattr(value, "pk") else value)

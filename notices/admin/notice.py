@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.pagination import CappedCountPaginator
-from notices import access, editing, staging, submissions, workflow
+from notices import access, editing, interpretations, staging, submissions, workflow
 from notices import versions as versions_module
 from notices.admin.common import (
     NOTICE_OUT_OF_SCOPE,
@@ -93,7 +93,7 @@ class NoticeAdminForm(forms.ModelForm):
 class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["position", "title", "file", "file_facts"]
+    fields = ["position", "title", "file", "body_image", "file_facts"]
     readonly_fields = ["file_facts"]
 
     @admin.display(description="文件信息")
@@ -148,7 +148,7 @@ class NoticeChangeList(ChangeList):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     form = NoticeAdminForm
     change_form_template = "admin/notices/notice/change_form.html"
     inlines = [AttachmentInline, CitedDocumentInline]
@@ -201,11 +201,20 @@ class NoticeAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "政策解读",
+            {
+                "fields": ["interprets", "interpretation_form", "video_url"],
+                "description": "仅体裁为“解读”的信息填写：选择被解读的文件；"
+                "一份文件可以有多篇解读（文字、图文或视频）。",
+            },
+        ),
         ("正文", {"fields": ["body"]}),
         ("更正", {"fields": ["change_note"], "classes": ["collapse"]}),
         (None, {"fields": ["lock_version", "submission_token"]}),
     ]
     readonly_fields = ["index_number", "validity_state"]
+    raw_id_fields = ["interprets"]
 
     @admin.display(description="有效性")
     def validity_state(self, notice: Notice) -> str:
@@ -224,6 +233,11 @@ class NoticeAdmin(admin.ModelAdmin):
             reverse("admin:notices_validitychange_add"),
             notice.pk,
         )
+
+    def scoped_choices(self, request) -> dict:
+        # An interpretation names a document the user may see (as a citation does).
+        interpretable = Notice.objects.originals().visible_to(request.user)
+        return {"interprets": (interpretable, NOTICE_OUT_OF_SCOPE)}
 
     @admin.display(description="状态")
     def state(self, notice: Notice) -> str:
@@ -376,6 +390,8 @@ class NoticeAdmin(admin.ModelAdmin):
             self.message_user(request, str(error) or "您无权执行此操作。", messages.ERROR)
             return HttpResponseRedirect(change_url)
         self.message_user(request, transition_message(action, result), messages.SUCCESS)
+        if action == workflow.SUBMIT.name and interpretations.missing_interpretation(result):
+            self.message_user(request, interpretations.MISSING_MESSAGE, messages.WARNING)
         if result.pk != notice.pk or action == workflow.START_CORRECTION.name:
             change_url = reverse("admin:notices_notice_change", args=[result.pk])
         return HttpResponseRedirect(change_url)
@@ -462,6 +478,10 @@ class NoticeAdmin(admin.ModelAdmin):
             context["panels"] = [
                 found for found in (panel(request, obj) for panel in CHANGE_PANELS) if found
             ]
+            context["missing_interpretation"] = interpretations.missing_interpretation(obj)
+            context["missing_interpretation_message"] = interpretations.MISSING_MESSAGE
+            if obj.status == Notice.Status.IN_REVIEW:
+                context["side_by_side"] = interpretations.side_by_side(obj, request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 

@@ -14,6 +14,7 @@ from notices.models.history import FormSubmission, NoticeVersion, WorkflowEvent
 from notices.models.labels import choice_label
 from notices.models.notice import (
     DUPLICATE_DOCUMENT_NUMBER,
+    INTERPRETATION_GENRE,
     PUBLIC,
     RESTRICTED_NEEDS_REASON,
     WITHDRAWAL_PAGE,
@@ -28,6 +29,7 @@ from notices.models.validity import ValidityChange
 
 __all__ = [
     "DUPLICATE_DOCUMENT_NUMBER",
+    "INTERPRETATION_GENRE",
     "PUBLIC",
     "RESTRICTED_NEEDS_REASON",
     "TOPIC_PATH_SEPARATOR",

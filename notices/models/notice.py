@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -27,6 +28,8 @@ WITHDRAWAL_PAGE = Q(status="withdrawn", correction_of__isnull=True, disclosure="
 # The catalogue sorted by 成文日期 puts notices without one last: it sorts on this key, which the
 # prepared SQL writes out (notices/prepared.py) and an index is built on.
 UNSIGNED = datetime.date.min
+# The genre (notices.Genre's code) of policy interpretations (政策解读).
+INTERPRETATION_GENRE = "interpretation"
 
 
 def signed_key():
@@ -87,6 +90,11 @@ class Notice(models.Model):
         PROACTIVE = "proactive", _("主动公开")
         ON_REQUEST = "on_request", _("依申请公开")
         WITHHELD = "withheld", _("不予公开")
+
+    class InterpretationForm(models.TextChoices):
+        TEXT = "text", _("文字解读")
+        GRAPHIC = "graphic", _("图文解读")
+        VIDEO = "video", _("视频解读")
 
     class Validity(models.TextChoices):
         VALID = "valid", _("有效")
@@ -196,6 +204,36 @@ class Notice(models.Model):
     superseded_by_title = models.CharField(
         _("废止或修改文件名称"), max_length=400, blank=True, editable=False
     )
+    # 政策解读 (国办发〔2016〕80号): a notice of the genre 解读 names the document it interprets;
+    # a document may have several interpretations (notices/interpretations.py).
+    interprets = models.ForeignKey(
+        "self",
+        verbose_name=_("解读的文件"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interpretations",
+        limit_choices_to={"correction_of__isnull": True},
+        help_text=_("体裁为“解读”时，选择被解读的文件（本平台已有的信息）。"),
+    )
+    interpretation_form = models.CharField(
+        _("解读形式"),
+        max_length=20,
+        choices=InterpretationForm.choices,
+        blank=True,
+        help_text=_("体裁为“解读”时填写：文字解读、图文解读（图片插入正文）或视频解读。"),
+    )
+    video_url = models.CharField(
+        _("视频地址"),
+        max_length=500,
+        blank=True,
+        validators=[
+            URLValidator(
+                schemes=["http", "https"], message=_("请填写完整的网址，以 https:// 开头。")
+            )
+        ],
+        help_text=_("视频解读的播放页面地址，以 https:// 开头。"),
+    )
     body = SanitizedHTMLField(_("正文"), blank=True)
     # After the body: its pre_save runs once the body's has sanitized it.
     body_seal = HTMLSealField(_("正文校验码"), of="body", default="")
@@ -283,6 +321,11 @@ class Notice(models.Model):
                 violation_error_message=_("有效性为“失效”“废止”或“已修改”时必须填写日期。"),
             ),
             models.CheckConstraint(
+                condition=~Q(interprets=models.F("id")),
+                name="notice_interprets_not_itself",
+                violation_error_message=_("解读不能关联它自己。"),
+            ),
+            models.CheckConstraint(
                 condition=~Q(status="withdrawn") | ~Q(withdrawal_reason=""),
                 name="notice_withdrawal_needs_reason",
                 violation_error_message=_("撤回必须填写原因。"),
@@ -351,6 +394,9 @@ class Notice(models.Model):
 
     def get_disclosure_display(self) -> str:
         return choice_label(self, "disclosure")
+
+    def get_interpretation_form_display(self) -> str:
+        return choice_label(self, "interpretation_form")
 
     @property
     def validity_verb(self) -> str:
@@ -430,6 +476,7 @@ class Notice(models.Model):
             raise ValidationError({"withheld_reason": RESTRICTED_NEEDS_REASON})
         if self.validity == self.Validity.VALID and self.validity_changed_on:
             raise ValidationError({"validity_changed_on": _("有效的信息不填写失效或废止日期。")})
+        self.clean_interpretation()
         if self.is_correction:
             # Corrections are outside the uniqueness constraint until they replace the original.
             clash = Notice.objects.originals().filter(
@@ -437,6 +484,34 @@ class Notice(models.Model):
             )
             if self.document_number and clash.exclude(pk=self.correction_of_id).exists():
                 raise ValidationError({"document_number": DUPLICATE_DOCUMENT_NUMBER})
+
+    @property
+    def is_interpretation(self) -> bool:
+        return self.genre_id == INTERPRETATION_GENRE
+
+    def clean_interpretation(self) -> None:
+        """Only a 解读 names a document, never itself nor another 解读; a video interpretation
+        gives its address."""
+        if not self.is_interpretation:
+            if self.interprets_id or self.interpretation_form or self.video_url:
+                raise ValidationError(
+                    {
+                        "interprets": _(
+                            "只有体裁为“解读”的信息才能填写解读的文件、解读形式和视频地址。"
+                        )
+                    }
+                )
+            return
+        if self.interprets_id is not None:
+            if self.interprets_id in (self.pk, self.correction_of_id):
+                raise ValidationError({"interprets": _("解读不能关联它自己。")})
+            document = Notice.objects.filter(pk=self.interprets_id).first()
+            if document is not None and document.is_interpretation:
+                raise ValidationError({"interprets": _("请选择被解读的文件，而不是另一篇解读。")})
+        if self.interpretation_form == self.InterpretationForm.VIDEO and not self.video_url:
+            raise ValidationError({"video_url": _("视频解读请填写视频地址。")})
+        if self.video_url and not self.video_url.lower().startswith(("https://", "http://")):
+            raise ValidationError({"video_url": _("视频地址须以 https:// 或 http:// 开头。")})
 
 
 class IndexSequence(models.Model):

@@ -58,6 +58,16 @@ class Attachment(StoredFile):
         Notice, verbose_name=_("公告"), on_delete=models.CASCADE, related_name="attachments"
     )
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    # Images inserted into the body through the editor (notices/images.py) are attachments, so
+    # that they are checked, stored and served like any other; the public page shows them in
+    # the body and does not list them again for download unless the editor unticks this.
+    body_image = models.BooleanField(
+        _("正文图片"),
+        default=False,
+        help_text=_(
+            "勾选：在正文中显示，不列入公开页面的“附件”下载列表；取消勾选则同时作为附件列出。"
+        ),
+    )
 
     class Meta:
         ordering = ["position", "pk"]

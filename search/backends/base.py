@@ -37,6 +37,8 @@ class Filters:
     year_start: datetime.datetime | None = None
     year_end: datetime.datetime | None = None
     validity: str = ""
+    # Only documents that an interpretation the public may read now names.
+    interpreted: bool = False
 
     @classmethod
     def from_values(cls, values: dict) -> "Filters":

@@ -11,7 +11,9 @@ from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 
+from notices import prepared
 from search import index
 from search.backends import counting
 from search.backends.base import BaseSearchBackend, Filters, Outcome
@@ -78,6 +80,8 @@ class EntrySearch:
                     [filters.year, filters.year_start, filters.year_end],
                 )
             )
+        if filters.interpreted:
+            parts.append(Sql(f"notice_id IN ({prepared.interpreted_sql('%s')})", [timezone.now()]))
         if filters.topic_ids:
             placeholders = ", ".join(["%s"] * len(filters.topic_ids))
             filed = f"SELECT notice_id FROM {counting.TOPICS} WHERE topic_id IN ({placeholders})"

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from notices import images, workflow
+from notices import images, views, workflow
 from notices.models import Attachment
 from notices.sanitize import sanitize_html
+from tests import factories
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 HTML_AS_PNG = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
@@ -135,3 +136,73 @@ def test_image_limit_is_checked_before_reading(editor, notice_in):
     big.size = images.IMAGE_MAX_BYTES + 1
     with pytest.raises(ValidationError, match="10 MB"):
         images.add_image(draft, editor, big)
+
+
+def publish_with_image(client, editor, reviewer, notice_in, listed: bool = False):
+    """A notice whose body shows an uploaded image, beside an ordinary attachment."""
+    draft = notice_in("draft")
+    client.force_login(editor)
+    _, answer = post_image(client, draft)
+    image = Attachment.objects.get(notice=draft)
+    if listed:
+        image.body_image = False
+        image.save(update_fields=["body_image"])
+    draft.body = f'<p><img src="{answer["url"]}" alt="图表"></p>'
+    workflow.save_draft(draft, editor)
+    factories.make_attachment(draft, title="附件一：统计表")
+    published = workflow.approve(workflow.submit(draft, editor), reviewer)
+    client.logout()
+    return published, image
+
+
+def test_an_uploaded_image_is_flagged_as_used_in_the_body(client, editor, notice_in):
+    draft = notice_in("draft")
+    client.force_login(editor)
+    post_image(client, draft)
+    assert Attachment.objects.get(notice=draft).body_image
+
+
+def test_the_public_page_shows_a_body_image_in_the_body_not_among_the_attachments(
+    client, editor, reviewer, notice_in
+):
+    notice, image = publish_with_image(client, editor, reviewer, notice_in)
+    page = client.get(notice.get_absolute_url()).content.decode()
+    listed = page.split('id="attachments-heading"', 1)[1]
+    assert "附件一：统计表" in listed and "正文图片" not in listed
+    assert f'src="{image.get_absolute_url()}"' in page
+    # Still served: the body shows it.
+    assert client.get(image.get_absolute_url()).status_code == 200
+
+
+def test_the_editor_may_list_a_body_image_as_an_attachment_too(client, editor, reviewer, notice_in):
+    notice, _image = publish_with_image(client, editor, reviewer, notice_in, listed=True)
+    listed = client.get(notice.get_absolute_url()).content.decode()
+    assert "正文图片：图表.png" in listed.split('id="attachments-heading"', 1)[1]
+
+
+def test_a_page_whose_only_attachment_is_a_body_image_lists_none(
+    client, editor, reviewer, notice_in
+):
+    draft = notice_in("draft")
+    client.force_login(editor)
+    _, answer = post_image(client, draft)
+    draft.body = f'<p><img src="{answer["url"]}" alt="图表"></p>'
+    workflow.save_draft(draft, editor)
+    notice = workflow.approve(workflow.submit(draft, editor), reviewer)
+    client.logout()
+    found = views.NOTICE_PAGE.get(notice.pk)
+    assert not found.has_attachments
+    assert 'id="attachments-heading"' not in client.get(notice.get_absolute_url()).content.decode()
+
+
+def test_a_correction_and_the_published_versions_keep_the_flag(client, editor, reviewer, notice_in):
+    notice, _image = publish_with_image(client, editor, reviewer, notice_in)
+    correction = workflow.start_correction(notice, editor)
+    assert correction.attachments.get(title__startswith="正文图片").body_image
+    correction.change_note = "补充说明"
+    correction.last_edited_by = editor
+    correction.save()
+    corrected = workflow.approve(workflow.submit(correction, editor), reviewer)
+    assert corrected.attachments.get(title__startswith="正文图片").body_image
+    recorded = corrected.versions.order_by("-number").first().content["attachments"]
+    assert [item["body_image"] for item in recorded] == [True, False]

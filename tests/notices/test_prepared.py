@@ -142,18 +142,31 @@ def test_every_combination_of_filters_gives_the_orms_rows(notice_in, organ, othe
         notice.topics.set([[parent], [child], []][number])
     published_by(other_organ, genre="notice")
     notice_in("draft", genre="notice")
+    # The first of these is interpreted by a published interpretation, the second only by a
+    # draft one.
+    interpreted, drafted = Notice.objects.published().order_by("pk")[:2]
+    notice_in(
+        "published",
+        genre="interpretation",
+        interprets=interpreted,
+        published_at=datetime.datetime(2022, 6, 1, tzinfo=zone),
+    )
+    notice_in("draft", genre="interpretation", interprets=drafted)
     choices = {
         "organ": [organ.pk, other_organ.pk],
         "topic": [parent.pk, child.pk],
         "genre": ["notice", "circular"],
         "year": ["2023", "2024"],
         "validity": ["valid", "expired"],
+        "interpreted": ["1"],
     }
     combinations = [{}] + [{name: value} for name, values in choices.items() for value in values]
     combinations += [
         {"organ": organ.pk, "genre": "notice", "year": "2024"},
         {"topic": parent.pk, "year": "2024", "validity": "valid"},
         {"organ": other_organ.pk, "topic": child.pk},
+        {"interpreted": "1", "year": "2023"},
+        {"interpreted": "1", "organ": other_organ.pk},
     ]
     seen = set()
     for query in combinations:
@@ -168,7 +181,8 @@ def test_every_combination_of_filters_gives_the_orms_rows(notice_in, organ, othe
             assert {row["published_at"].astimezone(zone).year for row in rows} <= {year}
             if len(query) == 1:  # the last moment of 2023, then the first of 2024 and one more
                 assert len(rows) == {2023: 1, 2024: 2}[year]
-    assert len(seen) == 4  # every published notice is found by some combination
+    assert len(seen) == 5  # every published notice is found by some combination
+    assert [row["id"] for row in catalogue_rows({"interpreted": True})] == [interpreted.pk]
     assert catalogue_rows({})[0]["deferred"] == {"body"}
 
 

@@ -29,6 +29,7 @@ MOST = {
     "organ-feed": 2,
     "organs": 2,
     "organ-documents": 3,
+    "interpretations": 3,
     "sitemap": 3,
     "sitemap-notices": 1,
     "admin-list": 9,
@@ -51,6 +52,7 @@ def grow(organ, editor, reviewer, notice_in, size: int) -> None:
         notice = notice_in("published")
         notice.topics.set([child, leaf])
         factories.make_attachment(notice)
+        notice_in("published", genre="interpretation", interprets=notice)
         notice.citations.create(title="引用的文件", document_number="甘政办发〔2016〕70号")
         notice.citations.create(target=factories.make_notice(organ, editor, reviewer))
 
@@ -84,6 +86,7 @@ def test_portal_pages_take_a_constant_number_of_queries(
             "organ-feed": reverse("notices:organ-feed", args=[organ.pk]),
             "organs": reverse("notices:organ-list"),
             "organ-documents": reverse("notices:organ-documents", args=[organ.pk]),
+            "interpretations": reverse("notices:interpretation-list"),
             "sitemap": "/sitemap.xml",
             "sitemap-notices": "/sitemap-notices.xml",
             "admin-list": reverse("admin:notices_notice_changelist"),
