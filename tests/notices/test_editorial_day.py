@@ -144,8 +144,28 @@ def test_the_reviewer_sees_the_disclosure_and_its_reason(client, reviewer, notic
     notice = notice_in("in_review", disclosure="on_request", withheld_reason="涉及第三方合法权益")
     client.force_login(reviewer)
     page = client.get(change_url(notice)).content.decode()
-    assert "公开属性：依申请公开（不发布到网站）" in page
+    assert "公开属性：依申请公开（不发布到网站，也不列入网上的信息公开目录）" in page
     assert "涉及第三方合法权益" in page
+
+
+@pytest.mark.parametrize(
+    ("disclosure", "said"),
+    [("on_request", "可通过依申请公开渠道提出申请"), ("withheld", "不向公众提供")],
+)
+def test_the_review_panel_says_plainly_what_happens_to_a_notice_not_disclosed_online(
+    client, reviewer, notice_in, disclosure, said
+):
+    notice = notice_in("in_review", disclosure=disclosure, withheld_reason="涉及第三方合法权益")
+    client.force_login(reviewer)
+    page = client.get(change_url(notice)).content.decode()
+    assert "这条信息不会发布到网站——没有公开页面，不列入网上的信息公开目录" in page
+    assert said in page
+    # What the panel says is what the code does: no approval, and nowhere on the portal.
+    assert 'value="approve"' not in page
+    assert "公众只能看到目录信息" not in page
+    client.logout()
+    catalogue = client.get(reverse("notices:notice-list")).content.decode()
+    assert notice.get_absolute_url() not in catalogue
 
 
 # ---------------------------------------------------------------- sent back

@@ -215,3 +215,62 @@ def test_a_version_reads_as_fields_and_paragraphs(corrected):
     assert rows["标题"] == "第一版标题"
     assert rows["正文"] == "一、总体情况\n原来的段落。\n不变的段落。"
     assert rows["附件"].startswith("成绩表（")
+
+
+REPORT_TABLE = (
+    "<p>二、主动公开政府信息情况</p>"
+    "<table><caption>表一 规章和规范性文件</caption>"
+    "<tr><th>信息内容</th><th>本年制发件数</th><th>本年废止件数</th><th>现行有效件数</th></tr>"
+    "<tr><td>规章</td><td>3</td><td>0</td><td>41</td></tr>"
+    "<tr><td>行政规范性文件</td><td>12</td><td>2</td><td>130</td></tr>"
+    "</table><p>三、收到和处理政府信息公开申请情况</p>"
+)
+
+
+def test_a_table_is_compared_row_by_row_and_cell_by_cell():
+    corrected = REPORT_TABLE.replace("<td>12</td><td>2</td>", "<td>13</td><td>2</td>").replace(
+        "</table>", "<tr><td>行政许可</td><td>7</td><td>0</td><td>7</td></tr></table>"
+    )
+    compared = versions.compare_body(REPORT_TABLE, corrected)
+    paragraphs = [row for row in compared if not row.is_table]
+    (table,) = [row for row in compared if row.is_table]
+    assert [row.old_text for row in paragraphs] == [
+        "二、主动公开政府信息情况",
+        "表一 规章和规范性文件",
+        "三、收到和处理政府信息公开申请情况",
+    ]
+    assert not any(row.changed for row in paragraphs)
+    header, rules, normative, added = table.rows
+    assert not header.changed and not rules.changed
+    # Only the changed cell is marked, as a whole number; the other cells stay plain.
+    assert [[s.change for s in cell] for cell in normative.old] == [[""], ["del"], [""], [""]]
+    assert "".join(s.text for s in normative.new[1]) == "13"
+    assert added.old is None and [cell[0].change for cell in added.new] == ["ins"] * 4
+    assert table.width == 4
+
+
+def test_paragraphs_and_tables_keep_their_order_when_both_change():
+    corrected = REPORT_TABLE.replace("<td>41</td>", "<td>42</td>").replace(
+        "三、收到", "三、收到（更正）"
+    )
+    kinds = [(row.is_table, row.changed) for row in versions.compare_body(REPORT_TABLE, corrected)]
+    assert kinds == [(False, False), (False, False), (True, True), (False, True)]
+
+
+def test_a_correction_of_an_annual_report_shows_its_tables_cell_by_cell(
+    client, editor, reviewer, notice_in
+):
+    report = notice_in(
+        "published", genre="annualreport", title="2025年政府信息公开工作年度报告", body=REPORT_TABLE
+    )
+    correction = workflow.start_correction(report, editor)
+    correction.body = REPORT_TABLE.replace("<td>130</td>", "<td>131</td>")
+    correction.change_note = "更正现行有效件数"
+    workflow.save_draft(correction, editor)
+    correction = workflow.submit(correction, editor)
+    page = review_page(client, reviewer, correction)
+    panel = page[page.index('id="review-comparison-heading"') :]
+    assert '<table class="review-table">' in panel
+    assert "<td><del>130</del></td>" in panel and "<td><ins>131</ins></td>" in panel
+    assert "<td>行政规范性文件</td><td>12</td>" in panel
+    assert " | " not in panel  # no row flattened into "a | b | c"
