@@ -111,6 +111,9 @@ def _notice(item: dict, organs, topics, users, done: dict[str, Notice]) -> Notic
         withheld_reason=item.get("withheld_reason", ""),
         validity=item["validity"],
         validity_changed_on=_date(item.get("validity_changed_on")),
+        interprets=done.get(item.get("interprets", "")),
+        interpretation_form=item.get("interpretation_form", ""),
+        video_url=item.get("video_url", ""),
         body=body,
     )
     state = item["state"]
