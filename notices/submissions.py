@@ -62,8 +62,9 @@ def once(request) -> Iterator[None]:
     with transaction.atomic():
         claim(token, request.user)
         yield
-        if not FormSubmission.objects.filter(token=token, object_id__isnull=False).exists():
-            transaction.set_rollback(True)
+        # A sending that created nothing gives its token back, so that the form, corrected,
+        # can be sent again; what it kept for the next sending (staged attachments) stays.
+        FormSubmission.objects.filter(token=token, object_id__isnull=True).delete()
 
 
 def claim(token: uuid.UUID, user) -> FormSubmission:

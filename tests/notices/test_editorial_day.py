@@ -276,6 +276,30 @@ def test_an_attachment_chosen_before_a_failed_save_is_kept_and_attached_on_the_n
     assert not staging.StagedUpload.objects.exists()
 
 
+def test_an_attachment_chosen_on_a_new_notice_survives_its_failed_first_save(client, editor, organ):
+    # The add form's sending is undone when it creates nothing (notices.submissions.once), but
+    # the file it staged must stay for the corrected sending.
+    client.force_login(editor)
+    add = reverse("admin:notices_notice_add")
+    token = client.get(add).context["adminform"].form["submission_token"].value()
+    draft = Notice(organ=organ, title="新通知", genre_id="notice", body="<p>正文。</p>")
+    data = {**form_data(draft, title=""), "lock_version": "", "submission_token": token}
+    rows, files = attachment_row(SimpleUploadedFile("成绩表.pdf", factories.PDF_BYTES))
+    failed = client.post(add, {**data, **rows, **files})
+    assert failed.status_code == 200 and "已暂存的附件" in failed.content.decode()
+    staged = staging.StagedUpload.objects.get(user=editor)
+    rows, _ = attachment_row()
+    rows["attachments-0-file-staged"] = str(staged.token)
+    saved = client.post(add, {**data, "title": "新通知", **rows})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    created = Notice.objects.get(title="新通知")
+    assert created.attachments.get().original_name == "成绩表.pdf"
+    assert not staging.StagedUpload.objects.exists()
+    # The token is spent once something was created: the same sending again creates nothing.
+    again = client.post(add, {**data, "title": "新通知", **rows})
+    assert again.status_code == 302 and Notice.objects.filter(title="新通知").count() == 1
+
+
 def test_a_removed_staged_attachment_is_not_attached(client, editor, notice_in):
     draft = notice_in("draft")
     client.force_login(editor)
