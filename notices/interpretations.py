@@ -9,11 +9,9 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
+from notices import document_library
 from notices.models import INTERPRETATION_GENRE, Notice
 
-# The genres counted as 规范性文件 (规章 and 行政规范性文件) until notices carry a 文件类别 of
-# their own: their rules are expected to come with an interpretation.
-NORMATIVE_GENRES = frozenset({"rules", "provisions", "measures"})
 MISSING_MESSAGE = (
     "这是规范性文件，尚未关联政策解读。按国办发〔2016〕80号的要求，规范性文件的解读材料应与文件"
     "同步起草、同步审签、同步发布：请起草体裁为“解读”的信息，并在其“解读的文件”中选择本文件。"
@@ -21,8 +19,8 @@ MISSING_MESSAGE = (
 
 
 def is_normative(notice: Notice) -> bool:
-    """Whether the notice is a 规范性文件 (a 规章 or a 行政规范性文件)."""
-    return notice.genre_id in NORMATIVE_GENRES
+    """Whether the notice is a 规范性文件 (its 文件类别 规章 or 行政规范性文件)."""
+    return notice.document_category in document_library.CATEGORIES
 
 
 def interpretations_of(notice: Notice):

@@ -68,6 +68,7 @@ def test_an_editorial_day_through_the_new_screens(new_page, tmp_path):
     editing.goto("/admin/notices/notice/add/")
     editing.select_option("#id_organ", str(organ.pk))
     editing.select_option("#id_genre", "measures")
+    editing.select_option("#id_document_category", "normative")
     set_body(editing, WITH_MOBILE)
     editing.click("#attachments-group .add-row a")
     editing.fill("#id_attachments-0-position", "1")

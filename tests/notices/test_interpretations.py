@@ -201,7 +201,7 @@ def test_the_filter_combines_with_the_others_and_shows_as_a_condition(client, no
 
 
 def test_submitting_a_normative_document_without_an_interpretation_warns(client, notice_in, editor):
-    document = notice_in("draft", genre="measures")
+    document = notice_in("draft", genre="measures", document_category="normative")
     client.force_login(editor)
     url = reverse("admin:notices_notice_workflow", args=[document.pk])
     response = client.post(url, {"transition": "submit"}, follow=True)
@@ -209,21 +209,23 @@ def test_submitting_a_normative_document_without_an_interpretation_warns(client,
     assert "尚未关联政策解读" in text
     assert Notice.objects.get(pk=document.pk).status == "in_review"
     # With an interpretation drafted beside it, neither the message nor the page's note.
-    other = notice_in("draft", genre="measures")
+    other = notice_in("draft", genre="measures", document_category="rules")
     interpretation_of(notice_in, other, "draft")
     url = reverse("admin:notices_notice_workflow", args=[other.pk])
     assert (
         "尚未关联政策解读"
         not in client.post(url, {"transition": "submit"}, follow=True).content.decode()
     )
-    plain = notice_in("draft", genre="notice")
-    assert not interpretations.missing_interpretation(plain)
+    # The 文件类别 decides, not the 体裁.
+    assert not interpretations.missing_interpretation(notice_in("draft", genre="measures"))
 
 
 def test_the_reviewer_reads_a_document_and_its_interpretation_side_by_side(
     client, notice_in, reviewer
 ):
-    document = notice_in("in_review", genre="measures", body="<p>办法的正文第一条。</p>")
+    document = notice_in(
+        "in_review", document_category="normative", body="<p>办法的正文第一条。</p>"
+    )
     item = interpretation_of(notice_in, document, "in_review", body="<p>解读的正文要点。</p>")
     client.force_login(reviewer)
     for shown in (document, item):
