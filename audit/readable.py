@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from audit.models import ACTION_LABELS, AuditEvent
-from notices.fields import SanitizedHTMLField
-from notices.versions import Segment, body_lines, inline_diff
+from core.text_diff import Segment, body_lines, inline_diff
 
 EMPTY = "—"
 ACTIONS = ACTION_LABELS
@@ -53,7 +52,7 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 @dataclass(frozen=True)
 class Change:
     """A changed field: its values before and after, as text and as segments with the changed
-    words marked (notices.versions.inline_diff)."""
+    words marked (core.text_diff.inline_diff)."""
 
     label: str
     old: str
@@ -147,7 +146,7 @@ def display(field: models.Field | None, value) -> str:
         return _text(value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    if isinstance(field, SanitizedHTMLField):
+    if getattr(field, "holds_html", False):
         return "\n".join(body_lines(str(value)))  # rich text as its paragraphs read
     if isinstance(field, models.ForeignKey):
         return _related_name(field, value)

@@ -7,6 +7,9 @@ from notices.sanitize import sanitize_html, seal_if_sanitized
 class SanitizedHTMLField(models.TextField):
     """Rich text that is sanitized on every save, whichever path the save comes from."""
 
+    # Read by whatever shows stored values to people (audit/readable.py: as paragraphs).
+    holds_html = True
+
     def pre_save(self, model_instance, add):
         value = sanitize_html(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)

@@ -80,7 +80,10 @@ class SiteIdentityAdmin(admin.ModelAdmin):
         return False
 
     def add_view(self, request, form_url="", extra_context=None):
-        if SiteIdentity.objects.filter(pk=IDENTITY_PK).exists():
+        if (
+            self.has_add_permission(request)
+            and SiteIdentity.objects.filter(pk=IDENTITY_PK).exists()
+        ):
             url = reverse("admin:portal_siteidentity_change", args=[IDENTITY_PK])
             return HttpResponseRedirect(url)
         return super().add_view(request, form_url, extra_context)

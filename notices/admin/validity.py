@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 
-from notices import access
+from notices import access, workflow
 from notices import validity as service
 from notices.admin.common import NOTICE_OUT_OF_SCOPE, ScopedChoicesMixin
 from notices.models import Notice, ValidityChange
@@ -109,6 +109,9 @@ class ValidityChangeAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         if change is None:
             raise Http404("没有找到这项有效性变更。")
         if request.method == "POST":
+            # Only the organ's reviewers decide; their own proposals are refused with a message.
+            if not workflow.can_review(request.user, change.notice):
+                raise PermissionDenied("无权决定这项有效性变更。")
             return self.decide(request, change)
         extra = dict(extra_context or {})
         extra["can_decide"] = service.can_decide(request.user, change)

@@ -104,6 +104,9 @@ def everything(organ, editor, reviewer, notice_in):
     # The genre column shows the genre's name, which a site admin types.
     Genre.objects.filter(code="notice").update(name="=通知")
     formulas_everywhere()
+    # The organ is saved below, which strips control characters from its text fields
+    # (core/text.py): its name must start with a formula character that is not one.
+    Organ.objects.filter(pk=organ.pk).update(name=Concat(Value("="), F("name")))
     # Events whose actor, source and object are formula-like too.
     editor.refresh_from_db()
     organ.refresh_from_db()

@@ -60,3 +60,31 @@ def test_the_notice_page_lists_its_related_notices(client, notice_in):
     assert "相关信息" in section and sibling.get_absolute_url() in section
     alone = notice_in("published", title="没有相关信息的通知")
     assert "related-notices" not in client.get(alone.get_absolute_url()).content.decode()
+
+
+def test_related_notices_are_kept_for_every_notice_of_the_same_topics_until_a_publication(
+    notice_in, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    settings.PORTAL_LISTS_CACHE_SECONDS = 300
+    topic = factories.make_topic()
+    first, second, older = (
+        notice_in("published", published_at=days_ago(days)) for days in (1, 2, 3)
+    )
+    for notice in (first, second, older):
+        notice.topics.set([topic])
+        notice.filed_topic_paths = [topic.path]  # as the notice page's query gives them
+    assert related.related_notices(first) == [second, older]
+    with django_assert_num_queries(0):  # another notice of the same topics: kept
+        assert related.related_notices(second) == [first, older]
+
+    with django_capture_on_commit_callbacks(execute=True):  # a publication changes the notices
+        newest = notice_in("published")
+        newest.topics.set([topic])
+    assert related.related_notices(second)[0] == newest
+
+
+def test_a_notice_of_no_topic_and_no_series_looks_for_nothing(notice_in, django_assert_num_queries):
+    notice = notice_in("published", document_number="")
+    notice.filed_topic_paths = []
+    with django_assert_num_queries(0):
+        assert related.related_notices(notice) == []

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from core import text_diff
 from notices import versions, workflow
 from notices.models import Notice
-from notices.versions import body_lines
 from tests import factories
 
 
@@ -47,7 +47,7 @@ def versions_url(notice, **query):
 
 
 def test_body_lines_follow_paragraphs_not_tags():
-    assert body_lines(
+    assert text_diff.body_lines(
         "<h2>标题</h2><p>第一段&amp;<strong>加粗</strong></p><ul><li>一项</li></ul>"
     ) == [
         "标题",
@@ -114,16 +114,16 @@ def test_only_editors_of_the_organ_restore(request, corrected, who):
 
 
 def test_tokens_keep_numbers_and_latin_words_whole():
-    assert versions.tokens("于2027年印发PDF版，共1,563,668条（95.5%）") == [
+    assert text_diff.tokens("于2027年印发PDF版，共1,563,668条（95.5%）") == [
         "于", "2027", "年", "印", "发", "PDF", "版", "，", "共", "1,563,668", "条", "（",
         "95.5%", "）",
     ]  # fmt: skip
 
 
 def test_a_changed_year_is_marked_as_a_whole_number():
-    old, new = versions.inline_diff("于2026年12月印发", "于2027年12月印发")
-    assert [s for s in old if s.change] == [versions.Segment("2026", "del")]
-    assert [s for s in new if s.change] == [versions.Segment("2027", "ins")]
+    old, new = text_diff.inline_diff("于2026年12月印发", "于2027年12月印发")
+    assert [s for s in old if s.change] == [text_diff.Segment("2026", "del")]
+    assert [s for s in new if s.change] == [text_diff.Segment("2027", "ins")]
     assert "".join(s.text for s in new) == "于2027年12月印发"
 
 
@@ -138,7 +138,7 @@ def test_paragraphs_added_and_removed_face_an_empty_side():
 
 
 def test_table_rows_compare_as_lines_with_their_cells():
-    lines = body_lines(
+    lines = text_diff.body_lines(
         "<table><tr><th>单位</th><th>得分</th></tr><tr><td>兰州市</td><td>95</td></tr></table>"
     )
     assert lines == ["单位 | 得分", "兰州市 | 95"]
