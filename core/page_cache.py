@@ -478,8 +478,9 @@ def cached(name: str, compute, *, shows: Iterable[str] = (), read_with_others: b
 
     Within a request (PublicPageCacheMiddleware marks its span), the first value asked for is
     read together with every other this process has cached, and each is read once. A value
-    of which there are many (one per filter combination) is read on its own instead:
-    ``read_with_others=False``."""
+    of which there are many (one per filter combination, one per topic set) is not added to
+    those the next requests read together (``read_with_others=False``), but the shared ones
+    still come with it in its round trip."""
     seconds = settings.PORTAL_LISTS_CACHE_SECONDS
     if seconds <= 0:
         return compute()
@@ -490,7 +491,7 @@ def cached(name: str, compute, *, shows: Iterable[str] = (), read_with_others: b
     if read_with_others:
         _names_asked.add(name)
     if values is not None:
-        wanted = (_names_asked if read_with_others else set()) | set(_names_ahead.get())
+        wanted = _names_asked | set(_names_ahead.get())
         others = sorted(wanted - {name} - set(values))
     lookup = _read(VALUE_PREFIX + name, *(VALUE_PREFIX + other for other in others))
     if values is not None:

@@ -22,6 +22,7 @@ from core.page_cache import VALUE_PREFIX, cache_page_for_public
 from core.redis_cache import Backoff
 from notices import workflow
 from notices.models import Notice
+from tests import factories
 from tests.redis_service import REDIS_URL, needs_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -290,6 +291,25 @@ def test_a_list_page_reads_its_kept_lists_and_its_own_count_in_one_round_trip(
     counts = [key for key in reads[0] if "catalogue-count" in key]
     assert len(counts) == 1
     assert counts[0].endswith(f"catalogue-count:organ={organ.pk}&genre=notice")
+
+
+def test_a_notice_page_reads_its_related_notices_and_the_shared_lists_in_one_round_trip(
+    client, notice_in, settings, cache_reads
+):
+    settings.PORTAL_PAGE_CACHE_SECONDS = 0  # every request renders its page
+    topic = factories.make_topic()
+    notice, sibling = notice_in("published"), notice_in("published", title="同主题的通知")
+    for each in (notice, sibling):
+        each.topics.set([topic])
+    client.get(notice.get_absolute_url())  # its related notices and every list kept now
+    reads = cache_reads()
+    page = client.get(notice.get_absolute_url()).content.decode()
+    assert "同主题的通知" in page
+
+    list_reads = [keys for keys in reads if any(k.startswith(VALUE_PREFIX) for k in keys)]
+    assert len(list_reads) == 1
+    assert any("related:" in key for key in list_reads[0])
+    assert any("site-identity" in key for key in list_reads[0])
 
 
 def test_a_list_asked_for_with_odd_filter_values_reads_no_key_made_of_them(client, db, settings):
