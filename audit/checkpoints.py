@@ -14,6 +14,7 @@ only for a history that still extends the last one.
 
 import json
 import logging
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -77,6 +78,9 @@ def sign(sequence: int, hash: str, sealed_from: int, note: str = "") -> Checkpoi
     return Checkpoint(**{**unsigned.as_dict(), "signature": keys.sign(unsigned.message())})
 
 
+EMPTY_READ_RETRIES = 20
+
+
 def store():
     return storages["audit_checkpoints"]
 
@@ -105,11 +109,19 @@ def latest() -> Checkpoint | None:
     names = sorted(name for name in names if name.endswith(".json"))
     if not names:
         return None
-    with store().open(f"{FOLDER}/{names[-1]}") as file:
-        try:
-            checkpoint = Checkpoint(**json.loads(file.read()))
-        except (ValueError, TypeError) as error:
-            raise CheckpointError(f"检查点 {names[-1]} 无法读取：{error}") from error
+    path = f"{FOLDER}/{names[-1]}"
+    # A file-system store creates the file before writing it: a checkpoint being written in
+    # another process reads empty for a moment. One that stays empty is an error like any other.
+    for _ in range(EMPTY_READ_RETRIES):
+        with store().open(path) as file:
+            content = file.read()
+        if content:
+            break
+        time.sleep(0.05)
+    try:
+        checkpoint = Checkpoint(**json.loads(content))
+    except (ValueError, TypeError) as error:
+        raise CheckpointError(f"检查点 {names[-1]} 无法读取：{error}") from error
     if not checkpoint.signed():
         raise CheckpointError(f"检查点 {names[-1]} 的签名与本站公钥不符")
     return checkpoint
