@@ -1,5 +1,6 @@
-"""The admin of the checks: the lists a site admin keeps (words, leaders, allowed hosts), the
-findings and who confirmed them (read only), and the link report per organ."""
+"""The admin of the checks: the lists a site admin keeps (words, allowed hosts; the leaders are
+kept in the portal's admin), the findings and who confirmed them (read only), and the link
+report per organ."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -8,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from editorial_checks import link_reports, services, views
-from editorial_checks.models import AllowedHost, Finding, Leader, LinkResult, WordRule
+from editorial_checks.models import AllowedHost, Finding, LinkResult, WordRule
 from notices import access
 from notices.admin.notice import register_change_panel
 from notices.models import Organ
@@ -20,13 +21,6 @@ class WordRuleAdmin(admin.ModelAdmin):
     list_filter = ["kind", "severity", "active"]
     search_fields = ["wrong", "correct", "note"]
     list_per_page = 100
-
-
-@admin.register(Leader)
-class LeaderAdmin(admin.ModelAdmin):
-    list_display = ["name", "title", "wrong_forms", "position", "active"]
-    list_filter = ["active"]
-    search_fields = ["name", "title", "wrong_forms"]
 
 
 @admin.register(AllowedHost)

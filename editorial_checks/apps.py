@@ -18,6 +18,5 @@ class EditorialChecksConfig(AppConfig):
 
         # The lists a site admin keeps, and who confirmed which finding and why.
         auditlog.register(models.WordRule, exclude_fields=["updated_at"])
-        auditlog.register(models.Leader, exclude_fields=["updated_at"])
         auditlog.register(models.AllowedHost)
         auditlog.register(models.Finding)

@@ -1,6 +1,7 @@
-"""The checks before publication (内容保障), as data: the word list and the leaders' names and
-titles that a site admin keeps; the findings of each check of a notice with who confirmed them;
-the hosts outside *.gov.cn that may be linked; and the last result of each link checked."""
+"""The checks before publication (内容保障), as data: the word list that a site admin keeps (the
+leaders' names and titles are the portal's, portal.Leader); the findings of each check of a
+notice with who confirmed them; the hosts outside *.gov.cn that may be linked; and the last
+result of each link checked."""
 
 from django.conf import settings
 from django.db import models
@@ -60,40 +61,6 @@ class WordRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wrong} → {self.correct}" if self.correct else self.wrong
-
-
-class Leader(models.Model):
-    """A leader's name and current title (领导姓名和职务), which a site admin keeps up to date:
-    the checks flag the name written after another leader's title, and wrong forms of the name.
-    The leaders listed on the organs' 机构信息 pages (portal.Leader) are checked as well; this
-    list adds the wrong forms of names and leaders who are on no organ's page."""
-
-    name = models.CharField(_("姓名"), max_length=20, unique=True)
-    title = models.CharField(
-        _("职务"), max_length=60, help_text=_("正文中写在姓名前面的职务，例如“副省长”。")
-    )
-    wrong_forms = models.CharField(
-        _("常见错误写法"),
-        max_length=200,
-        blank=True,
-        help_text=_("姓名的常见错误写法，多个用空格或逗号分隔。"),
-    )
-    position = models.PositiveIntegerField(_("排序"), default=0)
-    active = models.BooleanField(_("启用"), default=True, help_text=_("离任后停用。"))
-    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
-
-    class Meta:
-        ordering = ["position", "pk"]
-        verbose_name = _("领导姓名职务")
-        verbose_name_plural = _("领导姓名职务")
-
-    def __str__(self) -> str:
-        return f"{self.title} {self.name}"
-
-    def wrong_names(self) -> list[str]:
-        return [
-            form for form in self.wrong_forms.replace("，", ",").replace(",", " ").split() if form
-        ]
 
 
 class CheckRun(models.Model):

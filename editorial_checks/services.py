@@ -15,10 +15,10 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from editorial_checks import scanning, texts
-from editorial_checks.models import CheckRun, Finding, Leader, WordRule
+from editorial_checks.models import CheckRun, Finding, WordRule
 from notices import workflow
 from notices.models import Notice
-from portal.models import Leader as ProfileLeader
+from portal.models import Leader
 
 Status = Notice.Status
 TEXT_LIMIT = 200
@@ -28,49 +28,37 @@ _cache: dict = {"version": None, "words": scanning.WordList()}
 
 
 def word_list() -> scanning.WordList:
-    """The site's active word rules and leaders, compiled once per change of the lists (two
-    small queries tell whether they changed). The leaders are those of the list kept here (with
-    the wrong forms of their names) and those of the organs' 机构信息 pages (portal.Leader),
-    whose titles are merged by name."""
+    """The site's active word rules and current leaders (portal.Leader, which the organs'
+    机构信息 pages list too), compiled once per change of the lists (two small queries tell
+    whether they changed). A leader listed under several organs has the titles of all."""
     rules = WordRule.objects.filter(active=True)
-    leaders = Leader.objects.filter(active=True)
-    on_pages = tuple(ProfileLeader.objects.order_by("pk").values_list("name", "post"))
     version = (
         tuple(rules.aggregate(n=Count("pk"), last=Max("updated_at")).values()),
-        tuple(leaders.aggregate(n=Count("pk"), last=Max("updated_at")).values()),
-        on_pages,
+        tuple(Leader.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values()),
     )
     with _cache_lock:
         if _cache["version"] == version:
             return _cache["words"]
     titles: dict[str, list[str]] = {}
-    wrong: dict[str, tuple[str, ...]] = {}
-    for leader in leaders:
-        titles.setdefault(leader.name, []).extend(leader_titles(leader.title))
-        wrong[leader.name] = tuple(leader.wrong_names())
-    for name, post in on_pages:
-        titles.setdefault(name, []).extend(leader_titles(post))
+    wrong: dict[str, list[str]] = {}
+    for leader in Leader.objects.current().order_by("pk"):
+        titles.setdefault(leader.name, []).extend(leader.titles())
+        wrong.setdefault(leader.name, []).extend(leader.wrong_names())
     words = scanning.WordList(
         [
             scanning.Rule(rule.wrong, rule.correct, rule.kind, rule.severity, rule.note)
             for rule in rules
         ],
         [
-            scanning.LeaderEntry(name, tuple(dict.fromkeys(found)), wrong.get(name, ()))
+            scanning.LeaderEntry(
+                name, tuple(dict.fromkeys(found)), tuple(dict.fromkeys(wrong[name]))
+            )
             for name, found in titles.items()
         ],
     )
     with _cache_lock:
         _cache["version"], _cache["words"] = version, words
     return words
-
-
-def leader_titles(title: str) -> tuple[str, ...]:
-    return tuple(
-        part
-        for part in title.replace("，", "、").replace(",", "、").replace(" ", "、").split("、")
-        if part
-    )
 
 
 def find(parts: list[texts.Part], words: scanning.WordList) -> list[Finding]:

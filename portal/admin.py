@@ -160,7 +160,59 @@ class OrganPageAdmin(admin.ModelAdmin):
 class LeaderInline(admin.TabularInline):
     model = Leader
     extra = 1
-    fields = ["name", "post", "duties", "position"]
+    fields = ["name", "post", "duties", "wrong_forms", "current", "position"]
+
+
+@admin.register(Leader)
+class LeaderAdmin(admin.ModelAdmin):
+    """Every leader in one list: those of the organs' 机构信息 pages (editors see their own
+    organs') and those of no organ, whose names and titles are only checked before publication."""
+
+    list_display = ["name", "post", "profile", "wrong_forms", "current", "position"]
+    list_filter = ["current", ("profile", admin.EmptyFieldListFilter)]
+    list_select_related = ["profile__organ"]
+    search_fields = ["name", "post", "wrong_forms"]
+    fields = ["profile", "name", "post", "duties", "wrong_forms", "current", "position"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return access.scope_to_user(queryset, request.user, organ_field="profile__organ")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "profile":
+            kwargs["queryset"] = access.scope_to_user(
+                OrganProfile.objects.select_related("organ"), request.user
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return services.can_edit_leader(request.user, obj.organ_id)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or services.can_edit_leader(request.user, obj.organ_id)
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class OrganScopedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                profile = cleaned.get("profile")
+                if not services.can_edit_leader(user, profile.organ_id if profile else None):
+                    raise ValidationError(
+                        "只能填写本机构的领导；不属于任何机构的领导由网站管理员填写。"
+                    )
+                return cleaned
+
+        return OrganScopedForm
+
+    def save_model(self, request, obj, form, change):
+        services.save_leader(request.user, obj)
 
 
 @admin.register(OrganProfile)

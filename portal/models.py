@@ -132,24 +132,74 @@ class OrganProfile(OrganPage):
         return reverse("portal:organ-profile", args=[self.organ_id])
 
 
+class LeaderQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(current=True)
+
+
 class Leader(models.Model):
-    """A leader of an organ as its 机构信息 page lists them (领导信息)."""
+    """A leader (领导姓名和职务), kept once: the 机构信息 page of the leader's organ lists the
+    current ones (领导信息), and the checks before publication (editorial_checks) flag a current
+    leader's name written after another title, and the wrong forms of the name."""
 
     profile = models.ForeignKey(
-        OrganProfile, verbose_name=_("机构"), on_delete=models.CASCADE, related_name="leaders"
+        OrganProfile,
+        verbose_name=_("机构"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="leaders",
+        help_text=_("留空则不在任何机构信息页显示，只用于发布前的领导姓名职务检查。"),
     )
     name = models.CharField(_("姓名"), max_length=20)
-    post = models.CharField(_("职务"), max_length=60)
+    post = models.CharField(
+        _("职务"),
+        max_length=60,
+        help_text=_("正文中写在姓名前面的职务，例如“副省长”；多个职务用顿号分隔。"),
+    )
     duties = models.TextField(_("分工"), blank=True)
+    wrong_forms = models.CharField(
+        _("姓名常见错误写法"),
+        max_length=200,
+        blank=True,
+        help_text=_("发布前检查提示这些写法，多个用空格或逗号分隔。"),
+    )
+    current = models.BooleanField(
+        _("在任"), default=True, help_text=_("离任后取消勾选：不再显示，也不再检查。")
+    )
     position = models.PositiveIntegerField(_("排序"), default=0)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = LeaderQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("领导")
         verbose_name_plural = _("领导信息")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name="") & ~Q(post=""),
+                name="leader_has_name_and_post",
+                violation_error_message=_("请填写领导的姓名和职务。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.post} {self.name}"
+
+    @property
+    def organ_id(self) -> int | None:
+        return self.profile.organ_id if self.profile_id is not None else None
+
+    def titles(self) -> tuple[str, ...]:
+        """The posts as the checks look for them before the name."""
+        separated = self.post.replace("，", "、").replace(",", "、").replace(" ", "、")
+        return tuple(part for part in separated.split("、") if part)
+
+    def wrong_names(self) -> list[str]:
+        return [
+            form for form in self.wrong_forms.replace("，", ",").replace(",", " ").split() if form
+        ]
 
 
 class DisclosureGuide(OrganPage):

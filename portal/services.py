@@ -1,15 +1,16 @@
 """Who may change the portal's pages, and the changes themselves, each in one transaction.
 
 A site admin keeps the site's identity and the 法定主动公开内容 columns. An editor keeps the
-guide, the rules and the 机构信息 of the organs they belong to (notices/access.py), no other
-organ's; reviewers and auditors read."""
+guide, the rules and the 机构信息 (with its leaders) of the organs they belong to
+(notices/access.py), no other organ's; the leaders of no organ (checked before publication, on
+no page) are a site admin's. Reviewers and auditors read."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from notices import access
 from portal import emblem
-from portal.models import DisclosureGuide, DisclosureRules, OrganProfile, SiteIdentity
+from portal.models import DisclosureGuide, DisclosureRules, Leader, OrganProfile, SiteIdentity
 
 IDENTITY_PERMISSION = "portal.change_siteidentity"
 COLUMN_PERMISSION = "portal.change_statutorycolumn"
@@ -36,6 +37,25 @@ def can_edit_organ_page(user, model, organ_id: int | None) -> bool:
         and user.has_perm(label)
         and (organ_id is None or access.can_access_organ(user, organ_id))
     )
+
+
+def can_edit_leader(user, organ_id: int | None) -> bool:
+    """Whether the user may write a leader of the organ (None: a leader of no organ)."""
+    if not (_staff(user) and user.has_perm("portal.change_leader")):
+        return False
+    return (
+        access.sees_all_organs(user)
+        if organ_id is None
+        else access.can_access_organ(user, organ_id)
+    )
+
+
+def save_leader(user, leader: Leader) -> None:
+    organ_id = leader.profile.organ_id if leader.profile_id is not None else None
+    if not can_edit_leader(user, organ_id):
+        raise PermissionDenied("只能填写本机构的领导；不属于任何机构的领导由网站管理员填写。")
+    with transaction.atomic():
+        leader.save()
 
 
 def save_identity(user, identity: SiteIdentity, emblem_file=None, *, remove_emblem=False) -> None:

@@ -93,7 +93,7 @@ def _html(html: str, stored_seal: str):
 def organ_profile(request, organ_id: int):
     organ = _organ(organ_id)
     profile = OrganProfile.objects.filter(organ=organ).first()
-    leaders = list(profile.leaders.all()) if profile is not None else []
+    leaders = list(profile.leaders.current()) if profile is not None else []
     return render(
         request,
         "portal/organ_profile.html",

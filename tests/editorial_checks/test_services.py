@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 
 from audit.models import AuditEvent
 from editorial_checks import services
-from editorial_checks.models import CheckRun, Finding, Leader, WordRule
+from editorial_checks.models import CheckRun, Finding, WordRule
 from notices import roles, workflow
 from notices.models import Notice
+from portal.models import Leader, OrganProfile
 from tests import factories
 from tests.editorial_checks import synthetic
 
@@ -108,8 +109,8 @@ def test_word_list_changes_apply_to_the_next_check(notice_in, reviewer):
 
 
 def test_leaders_title_is_checked_against_the_list(notice_in):
-    Leader.objects.create(name="王小明", title="省长")
-    Leader.objects.create(name="李建华", title="副省长、省公安厅厅长")
+    Leader.objects.create(name="王小明", post="省长")
+    Leader.objects.create(name="李建华", post="副省长、省公安厅厅长")
     notice = submitted(notice_in, "<p>副省长王小明出席。省公安厅厅长李建华讲话。</p>")
     assert [(f.kind, f.text, f.suggestion) for f in findings(notice)] == [
         ("leader_title", "副省长王小明", "省长王小明")
@@ -117,16 +118,37 @@ def test_leaders_title_is_checked_against_the_list(notice_in):
 
 
 def test_leaders_of_the_organs_pages_are_checked_too(notice_in, organ):
-    from portal.models import Leader as ProfileLeader
-    from portal.models import OrganProfile
-
     profile = OrganProfile.objects.create(organ=organ, functions="负责政务公开工作。")
-    ProfileLeader.objects.create(profile=profile, name="赵文明", post="厅长")
-    ProfileLeader.objects.create(profile=profile, name="钱立新", post="副厅长")
+    profile.leaders.create(name="赵文明", post="厅长")
+    profile.leaders.create(name="钱立新", post="副厅长")
     notice = submitted(notice_in, "<p>副厅长赵文明出席，副厅长钱立新主持。</p>")
     assert [(f.kind, f.text, f.suggestion) for f in findings(notice)] == [
         ("leader_title", "副厅长赵文明", "厅长赵文明")
     ]
+
+
+def test_a_leader_on_two_organs_pages_has_both_titles_and_the_wrong_forms_of_either(
+    notice_in, organ, other_organ
+):
+    for where, post, wrong in ((organ, "副省长", "李建化"), (other_organ, "厅长", "李健华")):
+        profile = OrganProfile.objects.create(organ=where, functions="负责政务公开工作。")
+        profile.leaders.create(name="李建华", post=post, wrong_forms=wrong)
+    notice = submitted(notice_in, "<p>副省长李建华、厅长李建华出席，李建化、李健华讲话。</p>")
+    assert sorted((f.kind, f.text) for f in findings(notice)) == [
+        ("leader_name", "李健华"),
+        ("leader_name", "李建化"),
+    ]
+
+
+def test_a_former_leader_is_no_longer_checked(notice_in, reviewer):
+    leader = Leader.objects.create(name="王小明", post="省长", wrong_forms="王晓明")
+    Leader.objects.create(name="李建华", post="副省长")
+    notice = submitted(notice_in, "<p>副省长王小明出席，王晓明讲话。</p>")
+    assert len(findings(notice)) == 2
+    leader.current = False
+    leader.save()
+    services.recheck(notice, reviewer)
+    assert findings(notice) == []
 
 
 @pytest.mark.parametrize("who", ["editor", "other_reviewer", "auditor", "second_editor"])
