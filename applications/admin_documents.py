@@ -1,6 +1,6 @@
-"""The admin of what the applicant reads: the guide to applying and the document templates
-(site admins edit them), and the documents sent, each printable and as .docx for handlers
-of the organ asked (a document sent by post is printed from here)."""
+"""The admin of what the applicant reads: the general guide to applying and the document
+templates (site admins edit them), and the documents sent, each printable and as .docx for
+handlers of the organ asked (a document sent by post is printed from here)."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -23,8 +23,13 @@ VALUES_HELP = (
 
 @admin.register(ApplicationGuide)
 class ApplicationGuideAdmin(admin.ModelAdmin):
+    """The general guide only: an organ's is the 申请方式和程序 of its 政府信息公开指南, kept
+    with the organ's pages (portal.DisclosureGuide)."""
+
     list_display = ["__str__", "updated_at"]
-    autocomplete_fields = ["organ"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ApplicationGuide.objects.exists()
 
 
 @admin.register(DocumentTemplate)

@@ -15,6 +15,7 @@ from applications import documents, throttle
 from applications.forms import ApplicationForm, LookupForm
 from applications.models import Application, ApplicationDocument, ApplicationGuide
 from applications.services import ApplicationError
+from portal.models import DisclosureGuide
 
 DOCUMENT_SALT = "applications.document-link"
 DOCUMENT_LINK_SECONDS = 2 * 3600
@@ -59,8 +60,8 @@ def apply(request):
 
 def _form_page(request, form, *, organ_id: str = "", status=200):
     """The guide and the form. The organ chosen first (``?organ=``; the one the form was sent
-    to when it is shown again) has its own guide shown, else the general one, and a new form
-    starts with it."""
+    to when it is shown again) has the 申请方式和程序 of its 政府信息公开指南 shown, else the
+    general guide, and a new form starts with it."""
     organs = list(form.fields["organ"].queryset)
     organ = None
     if form.is_bound:
@@ -69,7 +70,7 @@ def _form_page(request, form, *, organ_id: str = "", status=200):
         organ = next((found for found in organs if found.pk == int(organ_id)), None)
         if organ is not None:
             form.initial["organ"] = organ.pk
-    guide = ApplicationGuide.for_organ(organ)
+    own_guide = DisclosureGuide.objects.filter(organ=organ).first() if organ else None
     return render(
         request,
         "applications/apply.html",
@@ -77,8 +78,8 @@ def _form_page(request, form, *, organ_id: str = "", status=200):
             "form": form,
             "organs": organs,
             "organ": organ,
-            "guide": guide,
-            "own_guide": guide is not None and organ is not None and guide.organ_id == organ.pk,
+            "own_guide": own_guide,
+            "guide": ApplicationGuide.general() if own_guide is None else None,
             "files_lost": form.is_bound and form.errors and form.files_chosen(),
         },
         status=status,

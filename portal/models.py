@@ -6,12 +6,21 @@ from django.core.validators import EmailValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from notices.fields import HTMLSealField, SanitizedHTMLField
+from notices.sanitize import displayed_html
 from portal import statutory
 
 IDENTITY_PK = 1
+
+
+def sealed_html(html: str, stored_seal: str) -> SafeString:
+    # Sanitized on save (notices/sanitize.py) and checked against its seal: safe as it is.
+    return mark_safe(displayed_html(html, stored_seal))  # noqa: S308
+
+
 digits_only = RegexValidator(r"^\d+$", _("只能填写数字。"))
 
 
@@ -242,6 +251,10 @@ class DisclosureGuide(OrganPage):
 
     def get_absolute_url(self) -> str:
         return reverse("portal:guide", args=[self.organ_id])
+
+    def how_to_apply_html(self) -> SafeString:
+        """申请方式和程序 as the 指南 page and the 依申请公开 page show it."""
+        return sealed_html(self.how_to_apply, self.how_to_apply_seal)
 
 
 class DisclosureRules(OrganPage):

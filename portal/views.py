@@ -6,13 +6,11 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.safestring import mark_safe
 
 from core import pagination
 from notices import shared_lists
 from notices.forms import topic_and_descendants
 from notices.models import Notice, Organ
-from notices.sanitize import displayed_html
 from portal.models import (
     IDENTITY_PK,
     DisclosureGuide,
@@ -20,6 +18,7 @@ from portal.models import (
     OrganProfile,
     SiteIdentity,
     StatutoryColumn,
+    sealed_html,
 )
 
 PAGE_SIZE = 20
@@ -71,8 +70,8 @@ def guide(request, organ_id: int):
     page = DisclosureGuide.objects.filter(organ=organ).first()
     context = {"organ": organ, "guide": page}
     if page is not None:
-        context["how_to_apply"] = _html(page.how_to_apply, page.how_to_apply_seal)
-        context["body"] = _html(page.body, page.body_seal)
+        context["how_to_apply"] = page.how_to_apply_html()
+        context["body"] = sealed_html(page.body, page.body_seal)
     return render(request, "portal/guide.html", context)
 
 
@@ -81,13 +80,8 @@ def rules(request, organ_id: int):
     page = DisclosureRules.objects.filter(organ=organ).first()
     context = {"organ": organ, "rules": page}
     if page is not None:
-        context["body"] = _html(page.body, page.body_seal)
+        context["body"] = sealed_html(page.body, page.body_seal)
     return render(request, "portal/rules.html", context)
-
-
-def _html(html: str, stored_seal: str):
-    # Sanitized on save (notices/sanitize.py) and checked against its seal: safe as it is.
-    return mark_safe(displayed_html(html, stored_seal))  # noqa: S308
 
 
 def organ_profile(request, organ_id: int):

@@ -4,58 +4,43 @@ editable templates of the documents sent to them (登记回执, 补正告知书,
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from applications.models.outcomes import OutcomeCategory
 from applications.models.records import ApplicationDocument, ApplicationEvent
-from notices.models import Organ
 
 
 class ApplicationGuide(models.Model):
-    """The 政府信息公开申请指南 shown above the form: one for the site (no organ) and, where an
-    organ words its own (its address, office hours, telephone), one per organ."""
+    """The site's general 申请指南, shown above the form when no organ is chosen, or when the
+    organ chosen has no 政府信息公开指南 (portal.DisclosureGuide, whose 申请方式和程序 is that
+    organ's guide to applying). One row."""
 
-    organ = models.OneToOneField(
-        Organ,
-        verbose_name=_("机关"),
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="application_guide",
-        help_text=_("留空为全站通用的指南；选择机关则为该机关自己的指南。"),
-    )
     text = models.TextField(
         _("指南正文"),
-        help_text=_("纯文本，空一行为一段。写明受理机构、地址、办公时间、联系电话和办理流程。"),
+        help_text=_("纯文本，空一行为一段。写明申请的渠道、应当载明的内容、答复期限和收费规定。"),
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        ordering = ["organ__position", "pk"]
-        verbose_name = _("申请指南")
-        verbose_name_plural = _("申请指南")
+        ordering = ["pk"]
+        verbose_name = _("通用申请指南")
+        verbose_name_plural = _("通用申请指南")
         constraints = [
             models.UniqueConstraint(
-                Coalesce("organ", models.Value(0)),
-                name="application_guide_one_general",
-                violation_error_message=_("全站通用的申请指南只能有一份。"),
+                models.Value(1),
+                name="application_guide_single_row",
+                violation_error_message=_("通用申请指南只能有一份，请修改已有的那一份。"),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.organ.name}申请指南" if self.organ_id else "通用申请指南"
+        return "通用申请指南"
 
     @classmethod
-    def for_organ(cls, organ) -> "ApplicationGuide | None":
-        """The organ's own guide, else the general one."""
-        if organ is not None:
-            found = cls.objects.filter(organ=organ).first()
-            if found is not None:
-                return found
-        return cls.objects.filter(organ__isnull=True).first()
+    def general(cls) -> "ApplicationGuide | None":
+        return cls.objects.order_by("pk").first()
 
 
 class DocumentTemplate(models.Model):

@@ -5,13 +5,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from applications.models import (
-    Application,
-    ApplicationAttachment,
-    ApplicationEvent,
-    ApplicationGuide,
-)
+from applications.models import Application, ApplicationAttachment, ApplicationEvent
 from tests.applications.public_helpers import PNG, credit_code, form_data, png, resident_id
+from tests.portal.factories import make_guide
 
 URL = "/apply/"
 
@@ -262,9 +258,7 @@ def guide_section(html: str) -> str:
 def test_choosing_an_organ_shows_its_own_guide_and_starts_the_form_with_it(
     client, organ, other_organ
 ):
-    ApplicationGuide.objects.create(
-        organ=organ, text="本机关受理地点：示例路1号\n\n电话：0931-0000000"
-    )
+    make_guide(organ, how_to_apply="<p>本机关受理地点：示例路1号</p><p>电话：0931-0000000</p>")
     html = client.get(URL, {"organ": organ.pk}).content.decode()
     guide = guide_section(html)
     assert f"{organ.name}政府信息公开申请指南" in guide
@@ -275,7 +269,7 @@ def test_choosing_an_organ_shows_its_own_guide_and_starts_the_form_with_it(
 
 
 def test_an_organ_without_its_own_guide_falls_back_to_the_general_one(client, organ, other_organ):
-    ApplicationGuide.objects.create(organ=organ, text="只属于第一个机关的指南")
+    make_guide(organ, how_to_apply="<p>只属于第一个机关的指南</p>")
     guide = guide_section(client.get(URL, {"organ": other_organ.pk}).content.decode())
     assert f"{other_organ.name}没有单独发布申请指南" in guide
     assert "第二十九条" in guide and "只属于第一个机关的指南" not in guide
@@ -297,7 +291,7 @@ def test_the_picker_works_without_javascript_as_a_plain_get_form(client, organ):
 
 
 def test_a_refused_form_shows_the_guide_of_the_organ_it_was_sent_to(client, organ):
-    ApplicationGuide.objects.create(organ=organ, text="本机关的申请指南")
+    make_guide(organ, how_to_apply="<p>本机关的申请指南</p>")
     response = post(client, {**form_data(organ), "applicant_name": ""})
     assert response.status_code == 400
     assert "本机关的申请指南" in guide_section(response.content.decode())

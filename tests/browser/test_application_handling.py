@@ -14,10 +14,11 @@ from django.apps import apps
 from django.utils import timezone
 
 from applications import services
-from applications.models import Application, ApplicationDocument, ApplicationGuide
+from applications.models import Application, ApplicationDocument
 from tests.applications.factories import applicant, make_handler
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, log_in
 from tests.factories import PASSWORD, make_organ
+from tests.portal.factories import make_guide
 
 pytestmark = pytest.mark.browser
 
@@ -144,9 +145,7 @@ def test_handler_answers_and_the_applicant_reads_the_answer(new_page, organ):
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1280"])
 def test_the_guide_follows_the_organ_chosen_with_javascript(new_page, organ, viewport):
     other = make_organ(name="示例市民政局")
-    ApplicationGuide.objects.create(
-        organ=organ, text="受理地点：示例市政务服务中心3号窗口\n\n电话：0000-1234567"
-    )
+    make_guide(organ, how_to_apply="<p>受理地点：示例市政务服务中心3号窗口</p>")
     page = new_page(viewport)
     page.goto("/apply/")
     page.wait_for_load_state("load")
@@ -165,7 +164,7 @@ def test_the_guide_follows_the_organ_chosen_with_javascript(new_page, organ, vie
 
 
 def test_the_guide_follows_the_organ_chosen_without_javascript(browser, live_server, organ):
-    ApplicationGuide.objects.create(organ=organ, text="受理地点：示例市政务服务中心3号窗口")
+    make_guide(organ, how_to_apply="<p>受理地点：示例市政务服务中心3号窗口</p>")
     context = browser.new_context(
         base_url=live_server.url, viewport=PHONE, locale="zh-CN", java_script_enabled=False
     )
