@@ -7,6 +7,11 @@ is at least ``THRESHOLD``. Simple enough to explain to a handler, and it catches
 requests such as "2025年财政预算" / "请公开2025年度财政预算"."""
 
 import datetime
+import functools
+import math
+from collections import Counter
+from fractions import Fraction
+from itertools import chain
 
 from django.utils import timezone
 
@@ -17,44 +22,111 @@ LOOKBACK_DAYS = 730
 MAX_COMPARED = 2000  # per organ: the most recent applications
 MAX_ORGANS_PER_PAGE = 20  # the queue marks a page only when it spans at most this many organs
 
+# THRESHOLD as a fraction a hair below it, for the bound of ``min_shared``: a bound computed
+# from a slightly lower threshold can only be lower, so it never drops a similar pair.
+_BOUND = Fraction(THRESHOLD) - Fraction(1, 10**9)
+
 
 def pairs(key: str) -> frozenset[str]:
     if len(key) < 2:
         return frozenset([key]) if key else frozenset()
-    return frozenset(key[i : i + 2] for i in range(len(key) - 1))
+    return frozenset(map(str.__add__, key, key[1:]))
 
 
 def similarity(first: str, second: str) -> float:
-    a, b = pairs(first), pairs(second)
+    return pair_similarity(pairs(first), pairs(second))
+
+
+def pair_similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return 2 * len(a & b) / (len(a) + len(b))
 
 
+@functools.cache
+def min_shared(size: int) -> int:
+    """The fewest pairs a set of ``size`` pairs shares with any set similar to it.
+
+    Dice ≥ t means 2·shared ≥ t·(|a| + |b|), and shared ≤ |b|, so shared ≥ t·|a| / (2 − t)."""
+    return max(1, math.ceil(_BOUND * size / (2 - _BOUND)))
+
+
+class PairIndex:
+    """The pair sets of one organ's recent applications, looked up so that a description is
+    compared only with those that may be similar to it (a prefix filter).
+
+    Pairs are ranked, rarest first among these applications. A set ``a`` similar to ``b``
+    shares at least ``min_shared(|a|)`` pairs with it (and ``min_shared(|b|)``), so the
+    first shared pair in that ranking is among the first ``|a| − min_shared(|a|) + 1`` pairs
+    of ``a`` and among the first ``|b| − min_shared(|b|) + 1`` of ``b``: indexing each
+    application under those first pairs of its own and looking up those of the description
+    finds every similar application; the comparison itself then drops the others."""
+
+    def __init__(self, rows):
+        self.entries: list[tuple[int, str, frozenset[str]]] = []  # newest first
+        known: dict[str, frozenset[str]] = {}
+        for pk, number, key in rows:
+            found = known.get(key)
+            if found is None:
+                found = known[key] = pairs(key)
+            if found:
+                self.entries.append((pk, number, found))
+        counts = Counter(chain.from_iterable(found for _, _, found in self.entries))
+        # A total order (ties by the pair itself): both sides of a comparison must use it.
+        self.rank = {pair: n for n, pair in enumerate(sorted(counts, key=lambda p: (counts[p], p)))}
+        self.postings: dict[str, list[int]] = {}
+        by_rank = self.rank.__getitem__
+        for position, (_, _, found) in enumerate(self.entries):
+            for pair in sorted(found, key=by_rank)[: len(found) - min_shared(len(found)) + 1]:
+                self.postings.setdefault(pair, []).append(position)
+
+    def similar_to(self, pk: int, own: frozenset[str]) -> list[tuple[int, str]]:
+        if not own:
+            return []
+        rank, postings = self.rank, self.postings
+        # Pairs no recent application has come first: they match nothing, and ranking them
+        # first keeps the prefix of ``own`` as long as the argument above needs.
+        ranked = sorted(own, key=lambda pair: rank.get(pair, -1))
+        positions = set()
+        for pair in ranked[: len(own) - min_shared(len(own)) + 1]:
+            positions.update(postings.get(pair, ()))
+        matches = []
+        for position in sorted(positions):
+            other_pk, number, other = self.entries[position]
+            if other_pk != pk and pair_similarity(own, other) >= THRESHOLD:
+                matches.append((other_pk, number))
+        return matches
+
+
+def recent_by_organ(organ_ids) -> dict[int, PairIndex]:
+    """Each organ's most recent ``MAX_COMPARED`` applications of the last two years, in one
+    query that reads no more than that many rows of any organ."""
+    since = timezone.now() - datetime.timedelta(days=LOOKBACK_DAYS)
+    per_organ = [
+        Application.objects.filter(organ_id=organ_id, submitted_at__gte=since)
+        .order_by("-submitted_at", "-pk")
+        .values_list("organ_id", "pk", "number", "description_key", "submitted_at")[:MAX_COMPARED]
+        for organ_id in sorted(organ_ids)
+    ]
+    rows: dict[int, list] = {organ_id: [] for organ_id in organ_ids}
+    if per_organ:
+        query = per_organ[0].union(*per_organ[1:], all=True) if len(per_organ) > 1 else per_organ[0]
+        for organ_id, pk, number, key, submitted_at in query:
+            rows[organ_id].append((submitted_at, pk, number, key))
+    indexes = {}
+    for organ_id, found in rows.items():
+        found.sort(key=lambda row: (row[0], row[1]), reverse=True)  # newest first
+        indexes[organ_id] = PairIndex((pk, number, key) for _, pk, number, key in found)
+    return indexes
+
+
 def similar_groups(applications: list[Application]) -> dict[int, list[tuple[int, str]]]:
     """For each given application, the other applications to its organ in the last two years
     whose description is similar: pk → [(pk, number)], newest first."""
-    organ_ids = {application.organ_id for application in applications}
-    since = timezone.now() - datetime.timedelta(days=LOOKBACK_DAYS)
-    candidates: dict[int, list[tuple[int, str, frozenset[str]]]] = {o: [] for o in organ_ids}
-    # One query for every organ on the page, newest first; each organ keeps its latest rows.
-    rows = (
-        Application.objects.filter(organ_id__in=organ_ids, submitted_at__gte=since)
-        .order_by("-submitted_at")
-        .values_list("organ_id", "pk", "number", "description_key")
-    )
-    for organ_id, pk, number, key in rows.iterator(chunk_size=2000):
-        found_for_organ = candidates[organ_id]
-        if len(found_for_organ) < MAX_COMPARED:
-            found_for_organ.append((pk, number, pairs(key)))
-    found = {}
-    for application in applications:
-        own = pairs(application.description_key)
-        matches = []
-        for pk, number, other in candidates[application.organ_id]:
-            if pk == application.pk or not own or not other:
-                continue
-            if 2 * len(own & other) / (len(own) + len(other)) >= THRESHOLD:
-                matches.append((pk, number))
-        found[application.pk] = matches
-    return found
+    indexes = recent_by_organ({application.organ_id for application in applications})
+    return {
+        application.pk: indexes[application.organ_id].similar_to(
+            application.pk, pairs(application.description_key)
+        )
+        for application in applications
+    }
