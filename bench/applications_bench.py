@@ -8,9 +8,12 @@ Targets (issue 28): the handler's queue, with its filters 已逾期 / 3日内到
 under 300 ms; the public look-up (number + 查询码) under 50 ms. Figures, not a pass/fail test:
 each case is requested ``--repeat`` times through Django's test client in this process (the
 whole request: middleware, the admin's changelist or the look-up view, templates) after a
-warm-up, and its median, 90th percentile and maximum are printed with the queries it made and
-the median CPU time of this process per request (which a loaded machine moves less than the
-wall time; PostgreSQL's own CPU is not in it).
+warm-up, and its median, 90th percentile and maximum wall time are printed with the queries it
+made, the median CPU time of this process per request (which a loaded machine moves less than
+the wall time; PostgreSQL's own CPU is not in it), the median time spent waiting for the
+database's answers, and the 1-minute load average before and after the case: on a machine
+shared with other work, wall ≈ CPU + SQL + the time waited for a core, so a loaded run's
+wall times are read with its CPU and load beside them.
 Written to bench/reports/applications.json.
 
 The database (``--database-url``, default ``bench_applications`` on 127.0.0.1) is created and
@@ -242,10 +245,12 @@ def users(organs: list) -> dict:
 
 
 def timed(request, repeat: int) -> dict:
-    """Median, 90th percentile and maximum of ``repeat`` requests, after three to warm up,
-    and the queries of one request."""
+    """Median, 90th percentile and maximum of ``repeat`` requests, after three to warm up;
+    the median CPU time of this process and the median time spent waiting for the database's
+    answers per request; the queries of one request; the machine's load before and after."""
     from django.db import connection
 
+    load_before = os.getloadavg()[0]
     for _ in range(3):
         request(0)
     queries = []
@@ -256,20 +261,34 @@ def timed(request, repeat: int) -> dict:
 
     with connection.execute_wrapper(count):
         status = request(0)
-    times, cpu = [], []
-    for n in range(repeat):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        request(n)
-        times.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - cpu_started) * 1000)
+    spent_in_sql = [0.0]
+
+    def clock_sql(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent_in_sql[0] += time.perf_counter() - started
+
+    times, cpu, sql = [], [], []
+    with connection.execute_wrapper(clock_sql):
+        for n in range(repeat):
+            spent_in_sql[0] = 0.0
+            started, cpu_started = time.perf_counter(), time.process_time()
+            request(n)
+            times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
+            sql.append(spent_in_sql[0] * 1000)
     times.sort()
     return {
         "status": status,
         "queries": len(queries),
         "median_ms": round(statistics.median(times), 1),
         "cpu_median_ms": round(statistics.median(cpu), 1),
+        "sql_median_ms": round(statistics.median(sql), 1),
         "p90_ms": round(times[int(0.9 * (len(times) - 1))], 1),
         "max_ms": round(times[-1], 1),
+        "load_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
 
 
@@ -341,10 +360,12 @@ def unknown_number(rng: random.Random) -> str:
 def print_row(row: dict) -> None:
     target = TARGETS_MS[row["kind"]]
     verdict = "within" if row["median_ms"] < target else "OVER"
+    before, after = row["load_1min"]
     print(
-        f"  {row['case']:<34} median {row['median_ms']:>7.1f} ms  p90 {row['p90_ms']:>7.1f}"
+        f"  {row['case']:<34} wall {row['median_ms']:>7.1f} ms  p90 {row['p90_ms']:>7.1f}"
         f"  max {row['max_ms']:>7.1f}  cpu {row['cpu_median_ms']:>6.1f}"
-        f"  queries {row['queries']:>2}  {verdict} {target} ms",
+        f"  sql {row['sql_median_ms']:>6.1f}  queries {row['queries']:>2}"
+        f"  load {before:>4.1f}→{after:<4.1f}  {verdict} {target} ms",
         flush=True,
     )
 
@@ -379,6 +400,8 @@ def main() -> None:
             cursor.execute("VACUUM ANALYZE applications_application")
             cursor.execute("VACUUM ANALYZE applications_applicationevent")
         print(f"  filled {added:,} in {time.perf_counter() - started:.0f} s")
+    load_before = os.getloadavg()
+    print("load average {:.1f} {:.1f} {:.1f}, {} CPUs".format(*load_before, os.cpu_count()))
     results = measure(organs, args.repeat)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(
@@ -389,6 +412,7 @@ def main() -> None:
                 "repeat": args.repeat,
                 "targets_ms": TARGETS_MS,
                 "machine": platform.platform(),
+                "load_average_before": load_before,
                 "load_average": os.getloadavg(),
                 "cpus": os.cpu_count(),
                 "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
