@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0006_queue_order_indexes'),
+        ('applications', '0008_general_guide_only'),
         ('notices', '0016_interpretations_body_images'),
     ]
 
