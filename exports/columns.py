@@ -196,6 +196,7 @@ NOTICE_SPEC = [
     (choice("status", "状态", Notice.Status.choices), "status"),
     (day("signed_on", "成文日期"), "signed_on"),
     (moment("published_at", "发布日期"), "published_at"),
+    (choice("document_category", "文件类别", Notice.Category.choices), "document_category"),
     (choice("validity", "有效性", Notice.Validity.choices), "validity"),
     (day("validity_changed_on", "失效或废止日期"), "validity_changed_on"),
     (choice("disclosure", "公开属性", Notice.Disclosure.choices), "disclosure"),

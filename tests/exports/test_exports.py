@@ -95,6 +95,7 @@ def notice_row(notice: Notice) -> list:
         notice.get_status_display(),
         notice.signed_on.isoformat() if notice.signed_on else None,
         local(notice.published_at),
+        notice.get_document_category_display(),
         notice.get_validity_display(),
         notice.validity_changed_on.isoformat() if notice.validity_changed_on else None,
         notice.get_disclosure_display(),
@@ -149,6 +150,7 @@ def notices(organ, other_organ, editor, reviewer, other_editor, other_reviewer, 
             summary='部署全年工作，含逗号,引号"和\n换行。',
             addressees="各市、自治州人民政府，省政府各部门",
             body="<p>各市、自治州人民政府：</p><p>现将工作要点印发给你们。</p>",
+            document_category="normative",
         ),
         "draft": notice_in("draft", title="尚未提交的草稿"),
         "withdrawn": notice_in("withdrawn", title="已撤回的通知", published_at=at(2018, 5, 6)),
@@ -168,9 +170,9 @@ def test_notice_csv_matches_the_database_row_for_row(notices, auditor):
     files, _ = export(Selection("notices", "csv"), auditor)
     assert sorted(files) == ["manifest.json", "notices.csv"]
     header, *rows = read_csv(files["notices.csv"])
-    assert header[:12] == [
+    assert header[:13] == [
         "系统编号", "索引号", "标题", "文号", "发布机构", "机构代码", "体裁", "状态",
-        "成文日期", "发布日期", "有效性", "失效或废止日期",
+        "成文日期", "发布日期", "文件类别", "有效性", "失效或废止日期",
     ]  # fmt: skip
     expected = sorted(notices.values(), key=lambda notice: notice.pk)
     assert rows == [as_csv(notice_row(notice)) for notice in expected]
@@ -206,6 +208,7 @@ def test_notice_json_has_english_keys_codes_and_iso_dates(notices, auditor):
         "status": "published",
         "signed_on": "2017-02-20",
         "published_at": "2017-03-01T10:00:00+08:00",
+        "document_category": "normative",
         "validity": "valid",
         "validity_changed_on": None,
         "disclosure": "proactive",
@@ -224,6 +227,51 @@ def test_notice_json_has_english_keys_codes_and_iso_dates(notices, auditor):
         "view_count": 0,
         "body": circular.body,
     }
+
+
+@pytest.mark.parametrize("use_copy", [False, True], ids=["python", "postgresql"])
+def test_every_format_says_each_notices_category_and_validity(notice_in, auditor, use_copy):
+    kept = notice_in("published", title="规章", document_category="rules")
+    repealed = notice_in("published", title="已废止的规范性文件", document_category="normative")
+    Notice.objects.filter(pk=repealed.pk).update(
+        validity="repealed", validity_changed_on=datetime.date(2026, 6, 30)
+    )
+    other = notice_in("published", title="其他信息")
+    expected = {
+        kept.pk: ("规章", "有效", "", "rules", "valid", None),
+        repealed.pk: (
+            "行政规范性文件",
+            "废止",
+            "2026-06-30",
+            "normative",
+            "repealed",
+            "2026-06-30",
+        ),
+        other.pk: ("其他", "有效", "", "other", "valid", None),
+    }
+    made = {f: export(Selection("notices", f), auditor, use_copy=use_copy) for f in FORMATS}
+    for files, manifest in made.values():
+        (entry,) = manifest["files"]
+        assert entry["rows"] == manifest["rows"] == len(expected)
+        assert entry["sha256"] == hashlib.sha256(files[entry["name"]]).hexdigest()
+        keys = [column["key"] for column in entry["columns"]]
+        assert keys[keys.index("document_category") :][:3] == [
+            "document_category", "validity", "validity_changed_on",
+        ]  # fmt: skip
+    header, *rows = read_csv(made["csv"][0]["notices.csv"])
+    at = header.index("文件类别")
+    assert {int(row[0]): tuple(row[at : at + 3]) for row in rows} == {
+        pk: values[:3] for pk, values in expected.items()
+    }
+    header, *rows = read_xlsx(made["xlsx"][0]["notices.xlsx"])["公告"]
+    assert {row[0]: tuple(row[at : at + 2]) for row in rows} == {
+        pk: values[:2] for pk, values in expected.items()
+    }
+    rows = json.loads(made["json"][0]["notices.json"])
+    assert {
+        row["id"]: (row["document_category"], row["validity"], row["validity_changed_on"])
+        for row in rows
+    } == {pk: values[3:] for pk, values in expected.items()}
 
 
 def test_empty_exports_are_well_formed(db, auditor):
@@ -311,9 +359,9 @@ def test_text_cannot_become_a_spreadsheet_formula(notice_in, auditor):
     formula = '=HYPERLINK("http://example.com","点击")'
     notice_in("draft", title=formula, keywords="@SUM(1)")
     csv_files, manifest = export(Selection("notices", "csv"), auditor)
-    (row,) = read_csv(csv_files["notices.csv"])[1:]
+    header, row = read_csv(csv_files["notices.csv"])
     assert row[2] == "'" + formula
-    assert row[14] == "'@SUM(1)"
+    assert row[header.index("主题词")] == "'@SUM(1)"
     assert any("单引号" in note for note in manifest["notes"])
     xlsx_files, _ = export(Selection("notices", "xlsx"), auditor)
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_files["notices.xlsx"])).active
@@ -327,8 +375,8 @@ def test_xlsx_keeps_to_excel_limits_and_says_what_it_cut(notice_in, auditor):
     body = "<p>" + "公开" * 20_000 + "</p>"
     notice_in("draft", body=body, keywords="铃\x07声")
     files, manifest = export(Selection("notices", "xlsx"), auditor)
-    (row,) = read_xlsx(files["notices.xlsx"])["公告"][1:]
-    assert row[14] == "铃声"
+    header, row = read_xlsx(files["notices.xlsx"])["公告"]
+    assert row[header.index("主题词")] == "铃声"
     assert row[-1] == body[:EXCEL_MAX_CELL_CHARS]
     assert manifest["files"][0]["truncated_cells"] == 1
     csv_files, _ = export(Selection("notices", "csv"), auditor)
