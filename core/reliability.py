@@ -18,7 +18,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
 
-from core import redis_cache
+from core import redis_cache, site_name
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def unavailable_response(request, error: BaseException):
         "in_admin": request.path.startswith(admin_prefix),
         "was_write": request.method not in {"GET", "HEAD", "OPTIONS"},
         "retry_after": RETRY_AFTER_SECONDS,
-        "portal_name": getattr(settings, "PORTAL_NAME", ""),
+        "portal_name": site_name.portal_name(),
     }
     # Rendered without the request: its context processors could reach for the database.
     content = loader.render_to_string("503.html", context)

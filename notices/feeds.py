@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
+from core import site_name
 from core.text import without_control_characters
 from notices.models import Notice, Organ
 
@@ -41,7 +41,7 @@ class LatestNoticesFeed(Feed):
     link = "/notices/"
 
     def title(self, obj=None) -> str:
-        return f"{settings.PORTAL_NAME} · 最新信息"
+        return f"{site_name.portal_name()} · 最新信息"
 
     def subtitle(self, obj=None) -> str:
         return "最新公开的政府信息"

@@ -9,8 +9,11 @@ class PortalConfig(AppConfig):
         from auditlog.registry import auditlog
         from django.db.models.signals import post_migrate
 
-        from core import page_cache
-        from portal import models, roles, statutory
+        from core import page_cache, site_name
+        from portal import identity, models, roles, statutory
+
+        # The feed and the 503 page (notices, core) name the site as the footer does.
+        site_name.register(lambda: identity.current().portal_name)
 
         # The identity is on every page; the 专栏's pages show the rest.
         page_cache.follow(models.SiteIdentity, lambda row: [page_cache.SITE])

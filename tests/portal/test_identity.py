@@ -109,3 +109,11 @@ def test_an_unreachable_database_still_gives_the_default_identity(db, monkeypatc
 
     monkeypatch.setattr(identity, "_load", broken)
     assert identity.current().portal_name == settings.PORTAL_NAME
+
+
+def test_the_feed_is_titled_with_the_identitys_name(client, db, settings):
+    feed = text(client.get(reverse("notices:feed")))
+    assert f"<title>{settings.PORTAL_NAME} · 最新信息</title>" in feed
+    make_identity(portal_name="示例省人民政府 · 政府信息公开")
+    feed = text(client.get(reverse("notices:feed")))
+    assert "<title>示例省人民政府 · 政府信息公开 · 最新信息</title>" in feed

@@ -159,3 +159,24 @@ def test_a_read_only_database_answers_503_and_keeps_nothing(client, editor, noti
     assert_unavailable(response, "数据库暂时只读", "拒绝写入")
     notice.refresh_from_db()
     assert notice.title != "只读时的修改"
+
+
+def test_the_503_page_names_the_site_as_its_identity_does_else_as_configured(
+    client, settings, notice_in
+):
+    from tests.portal.factories import make_identity
+
+    notice = notice_in("published")
+    make_identity(portal_name="示例省人民政府 · 政府信息公开")
+    with database_down():
+        down = client.get(notice.get_absolute_url())
+    # Nothing kept: the identity cannot be read, the configured name stands in.
+    page = assert_unavailable(down, "服务暂时不可用")
+    assert f"<title>服务暂时不可用 · {settings.PORTAL_NAME}</title>" in page
+
+    settings.PORTAL_LISTS_CACHE_SECONDS = 300
+    assert "示例省人民政府" in client.get("/notices/").content.decode()  # kept from now on
+    with database_down():
+        down = client.get(notice.get_absolute_url())
+    page = assert_unavailable(down, "服务暂时不可用")
+    assert "<title>服务暂时不可用 · 示例省人民政府 · 政府信息公开</title>" in page
