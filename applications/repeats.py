@@ -52,15 +52,13 @@ def min_shared(size: int) -> int:
 
 
 class PairIndex:
-    """The pair sets of one organ's recent applications, looked up so that a description is
-    compared only with those that may be similar to it (a prefix filter).
+    """The pair sets of one organ's recent applications, compared with given descriptions
+    only where they may be similar (a prefix filter).
 
-    Pairs are ranked, rarest first among these applications. A set ``a`` similar to ``b``
-    shares at least ``min_shared(|a|)`` pairs with it (and ``min_shared(|b|)``), so the
-    first shared pair in that ranking is among the first ``|a| − min_shared(|a|) + 1`` pairs
-    of ``a`` and among the first ``|b| − min_shared(|b|) + 1`` of ``b``: indexing each
-    application under those first pairs of its own and looking up those of the description
-    finds every similar application; the comparison itself then drops the others."""
+    A set ``a`` similar to ``b`` shares at least ``min_shared(|a|)`` pairs with it, so ``b``
+    cannot miss all of any ``|a| − min_shared(|a|) + 1`` pairs of ``a``: taking that many of
+    them, the rarest among these applications, an application that has none of them is not
+    similar to ``a``; the comparison itself then drops the few others that have one."""
 
     def __init__(self, rows):
         self.entries: list[tuple[int, str, frozenset[str]]] = []  # newest first
@@ -71,31 +69,30 @@ class PairIndex:
                 found = known[key] = pairs(key)
             if found:
                 self.entries.append((pk, number, found))
-        counts = Counter(chain.from_iterable(found for _, _, found in self.entries))
-        # A total order (ties by the pair itself): both sides of a comparison must use it.
-        self.rank = {pair: n for n, pair in enumerate(sorted(counts, key=lambda p: (counts[p], p)))}
-        self.postings: dict[str, list[int]] = {}
-        by_rank = self.rank.__getitem__
-        for position, (_, _, found) in enumerate(self.entries):
-            for pair in sorted(found, key=by_rank)[: len(found) - min_shared(len(found)) + 1]:
-                self.postings.setdefault(pair, []).append(position)
+        self.counts = Counter(chain.from_iterable(found for _, _, found in self.entries))
+
+    def similar(self, asked: list[tuple[int, frozenset[str]]]) -> list[list[tuple[int, str]]]:
+        """For each (pk, pair set) asked, the similar applications but itself, newest first."""
+        counts = self.counts
+        wanted: dict[str, list[int]] = {}  # a pair → the descriptions asked that look it up
+        for n, (_, own) in enumerate(asked):
+            rarest = sorted(own, key=lambda pair: (counts[pair], pair))
+            for pair in rarest[: len(own) - min_shared(len(own)) + 1]:
+                wanted.setdefault(pair, []).append(n)
+        looked_up = wanted.keys()
+        found: list[list[tuple[int, str]]] = [[] for _ in asked]
+        for other_pk, number, other in self.entries:
+            hits = looked_up & other
+            if not hits:
+                continue
+            for n in {n for pair in hits for n in wanted[pair]}:
+                pk, own = asked[n]
+                if other_pk != pk and pair_similarity(own, other) >= THRESHOLD:
+                    found[n].append((other_pk, number))
+        return found
 
     def similar_to(self, pk: int, own: frozenset[str]) -> list[tuple[int, str]]:
-        if not own:
-            return []
-        rank, postings = self.rank, self.postings
-        # Pairs no recent application has come first: they match nothing, and ranking them
-        # first keeps the prefix of ``own`` as long as the argument above needs.
-        ranked = sorted(own, key=lambda pair: rank.get(pair, -1))
-        positions = set()
-        for pair in ranked[: len(own) - min_shared(len(own)) + 1]:
-            positions.update(postings.get(pair, ()))
-        matches = []
-        for position in sorted(positions):
-            other_pk, number, other = self.entries[position]
-            if other_pk != pk and pair_similarity(own, other) >= THRESHOLD:
-                matches.append((other_pk, number))
-        return matches
+        return self.similar([(pk, own)])[0]
 
 
 def recent_by_organ(organ_ids) -> dict[int, PairIndex]:
@@ -124,9 +121,13 @@ def similar_groups(applications: list[Application]) -> dict[int, list[tuple[int,
     """For each given application, the other applications to its organ in the last two years
     whose description is similar: pk → [(pk, number)], newest first."""
     indexes = recent_by_organ({application.organ_id for application in applications})
-    return {
-        application.pk: indexes[application.organ_id].similar_to(
-            application.pk, pairs(application.description_key)
-        )
-        for application in applications
-    }
+    found = {}
+    for organ_id, index in indexes.items():
+        asked = [
+            (application.pk, pairs(application.description_key))
+            for application in applications
+            if application.organ_id == organ_id
+        ]
+        for (pk, _), similar in zip(asked, index.similar(asked), strict=True):
+            found[pk] = similar
+    return found

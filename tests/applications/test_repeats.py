@@ -45,19 +45,24 @@ def test_index_finds_exactly_what_comparing_every_pair_finds():
     rows = [(n, f"2026-{n:06d}", key) for n, key in enumerate(keys, start=1)]
     index = PairIndex(rows)
     near_threshold = 0
-    for own_key in [*keys[:150], "", "a", "ab", "abcdeabcde", "zzzz"]:
+    asked = [*keys[:150], "", "a", "ab", "abcdeabcde", "zzzz"]
+    for own_key in asked:
         expected = brute_force(own_key, rows)
         assert index.similar_to(0, pairs(own_key)) == expected, own_key
         near_threshold += sum(
             1 for _, _, key in rows if abs(similarity(own_key, key) - THRESHOLD) < 0.05
         )
     assert near_threshold > 100  # the corpus does test the boundary
+    # A page's descriptions are looked up together: each gets its own matches only.
+    assert index.similar([(0, pairs(key)) for key in asked]) == [
+        brute_force(key, rows) for key in asked
+    ]
 
 
 def test_a_repeat_sharing_only_the_commonest_pairs_is_found():
     # "abcdef" and "abcdxy" share ab, bc, cd: 2·3 / (5 + 5) = 0.6, exactly the threshold. Those
-    # three pairs are the commonest of the organ and rank last, so a lookup one pair short on
-    # either side would miss the repeat; the near miss "abcxyz" (0.4) must not be reported.
+    # three pairs are the commonest of the organ and rank last, so a lookup one pair short
+    # would miss the repeat; the near miss "abcxyz" (0.4) must not be reported.
     rows = [(1, "A", "abcdxy"), (2, "B", "abcxyz")]
     rows += [(10 + n, f"F{n}", f"abcd{n}{n}") for n in range(10)]  # filler sharing ab bc cd
     index = PairIndex(rows)
