@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from notices.models import Genre
 from portal import identity
@@ -68,7 +69,8 @@ def test_the_guide_lists_what_article_12_requires_with_its_date(client, organ):
     assert f'href="mailto:{guide.email}"' in page
     assert "信函申请" in page and "<script>" not in page
     assert f'href="{reverse("applications:apply")}?organ={organ.pk}"' in page
-    assert f'更新日期：<time datetime="{guide.updated_at:%Y-%m-%d}">' in page
+    # The page dates it in the site's time zone (a day ahead of UTC after 16:00 UTC).
+    assert f'更新日期：<time datetime="{timezone.localdate(guide.updated_at):%Y-%m-%d}">' in page
 
 
 def test_pages_not_written_yet_say_so_in_chinese(client, organ):
