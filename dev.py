@@ -3,7 +3,8 @@
 
     python3 dev.py demo    create .venv, install, migrate, load demo content, and serve :8000
                            as production does (DEBUG off, gunicorn, static files by WhiteNoise)
-                           with the task queue's worker (manage.py db_worker) beside it
+                           with the task queue's worker (manage.py db_worker) and the
+                           schedule of periodic jobs (manage.py run_schedule) beside it
     python3 dev.py test    create .venv, install with test tools, run the whole suite, one
                            pytest-xdist worker per CPU (pass -n 0 to run in one process;
                            --quick leaves out the tests marked slow)
@@ -103,6 +104,18 @@ def server_command(address: str) -> list[str]:
     ]
 
 
+def background_commands() -> list[list[str]]:
+    """What runs beside the server: the task queue's worker (imports, mail, view counts, the
+    scheduled jobs' tasks) and the schedule, which queues the periodic jobs when they fall due
+    (core/schedule.py: audit checkpoints, pruning, retention, link checks), so no cron is
+    needed."""
+    manage = [str(PYTHON), "manage.py"]
+    return [
+        [*manage, "db_worker", "--no-reload", "--interval", "1"],
+        [*manage, "run_schedule"],
+    ]
+
+
 def demo(args: list[str]) -> None:
     ensure_venv("")
     address = args[0] if args else "127.0.0.1:8000"
@@ -111,13 +124,12 @@ def demo(args: list[str]) -> None:
     run(*manage, "migrate", "--noinput", env=env)
     run(*manage, "collectstatic", "--noinput", "--verbosity", "0", env=env)
     run(*manage, "load_demo", "--base-url", f"http://{address}", env=env)
-    # The task queue's worker runs imports (导入旧稿) beside the server, as in production, and
-    # stops with it: SIGTERM ends the demo as Ctrl+C does.
+    # The task queue's worker and the schedule run beside the server, as in production, and
+    # stop with it: SIGTERM ends the demo as Ctrl+C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     processes = [
-        subprocess.Popen(  # noqa: S603
-            [*manage, "db_worker", "--no-reload", "--interval", "1"], cwd=ROOT, env=env
-        )
+        subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+        for command in background_commands()
     ]
     try:
         server = subprocess.Popen(server_command(address), cwd=ROOT, env=env)  # noqa: S603

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     """What every app of the project uses and that belongs to none of them: the page cache,
     pagination, text and upload rules, the Jinja2 environment, the policy and reliability
-    middleware. It imports no other app of the project."""
+    middleware, the built-in schedule of periodic jobs. It imports no other app of the project."""
 
     name = "core"
     verbose_name = "门户基础"
@@ -12,8 +12,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_migrate
+        from django_tasks.signals import task_finished, task_started
 
-        from core import admin_labels, connection_checks
+        from core import admin_labels, connection_checks, schedule
 
         # The permissions the history and the admin show, named in Chinese once they exist.
         post_migrate.connect(
@@ -26,3 +27,6 @@ class CoreConfig(AppConfig):
         request_finished.connect(
             connection_checks.note_finished_requests, dispatch_uid="core.connection_checks"
         )
+        # A scheduled job's outcome, written on its row when the worker runs its task.
+        task_started.connect(schedule.record_started, dispatch_uid="core.schedule")
+        task_finished.connect(schedule.record_finished, dispatch_uid="core.schedule")

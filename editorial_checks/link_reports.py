@@ -78,6 +78,12 @@ def published_notices(organ: Organ | None = None):
     return notices.filter(organ=organ) if organ is not None else notices
 
 
+def check_published(checker: links.Checker, organ: Organ | None = None) -> Summary:
+    """Check the links of every published notice (of one organ): ``manage.py check_links`` and
+    the scheduled task (editorial_checks/tasks.py)."""
+    return check_notices(published_notices(organ), checker)
+
+
 FLAGGED = ~Q(problem="") | Q(government=False)
 
 

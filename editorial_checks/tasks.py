@@ -11,3 +11,12 @@ def check_notice_links(notice_id: int) -> str:
 
     notices = Notice.objects.filter(pk=notice_id)
     return str(link_reports.check_notices(notices, links.Checker()))
+
+
+@task()
+def check_published_links() -> str:
+    """Check the links of every published notice, as ``manage.py check_links`` does (queued by
+    the schedule, core/schedule.py); the summary."""
+    from editorial_checks import link_reports, links
+
+    return str(link_reports.check_published(links.Checker()))

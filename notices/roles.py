@@ -41,6 +41,7 @@ ROLE_PERMISSIONS = {
         "audit.view_auditevent",
         "auth.view_user",
         "auth.view_group",
+        "core.view_scheduledjob",
     ],
     SITE_ADMIN: [
         "notices.*",
@@ -49,6 +50,7 @@ ROLE_PERMISSIONS = {
         "audit.view_auditevent",
         "auth.*_user",
         "auth.*_group",
+        "core.view_scheduledjob",
     ],
 }
 # Reference data that only site admins define, whatever the patterns above grant.
@@ -57,7 +59,7 @@ SITE_ADMIN_ONLY = [
     "assessments.[acd]*_statisticitem",
     "assessments.[acd]*_statisticcheck",
 ]
-PROJECT_APPS = {"notices", "editorial_checks", "assessments", "audit", "auth"}
+PROJECT_APPS = {"notices", "editorial_checks", "assessments", "audit", "auth", "core"}
 
 
 def sync_roles(apps) -> None:

@@ -68,3 +68,9 @@ def test_a_form_sent_without_its_token_is_refused_in_chinese(settings):
     page = response.content.decode()
     assert "请求已失效" in page
     assert "CSRF" not in page
+
+
+def test_the_demo_runs_the_task_worker_and_the_schedule_beside_the_server():
+    commands = [command[2:] for command in dev.background_commands()]
+    assert ["db_worker", "--no-reload", "--interval", "1"] in commands
+    assert ["run_schedule"] in commands

@@ -303,6 +303,45 @@ APPLICATION_IDENTITY_RETENTION_DAYS = int(
 # (README, "Deploying"); each file's parsing is limited in time and memory (importer/tasks.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 IMPORT_TIME_LIMIT_SECONDS = int(os.environ.get("IMPORT_TIME_LIMIT_SECONDS", "60"))
+
+
+def env_period(name: str, default: int, unit: str) -> datetime.timedelta | None:
+    """How often a scheduled job runs, a whole number of ``unit`` (minutes, hours); 0: never."""
+    value = int(os.environ.get(name) or default)
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 (off) or a positive number of {unit}.")
+    return datetime.timedelta(**{unit: value}) if value else None
+
+
+# The built-in schedule (core/schedule.py), run by `manage.py run_schedule` on any number of
+# servers: each job's task is queued once when it falls due, whatever runs it. A job every whole
+# number of days runs at SCHEDULE_DAILY_AT (local time), the others from when they are set up.
+SCHEDULE = {
+    "audit_checkpoint": {
+        "task": "audit.tasks.record_checkpoint",
+        "label": "签署审计历史检查点",
+        "every": env_period("SCHEDULE_AUDIT_CHECKPOINT_MINUTES", 5, "minutes"),
+    },
+    "prune_task_results": {
+        "task": "core.tasks.prune_task_results",
+        "label": "清理已完成的后台任务记录",
+        "every": env_period("SCHEDULE_PRUNE_TASK_RESULTS_HOURS", 24, "hours"),
+    },
+    "delete_expired_identity_documents": {
+        "task": "applications.tasks.delete_expired_identity_documents",
+        "label": "删除到期的申请人身份证明材料",
+        "every": env_period("SCHEDULE_IDENTITY_DOCUMENTS_HOURS", 24, "hours"),
+    },
+    "check_links": {
+        "task": "editorial_checks.tasks.check_published_links",
+        "label": "检查已发布信息正文中的链接",
+        "every": env_period("SCHEDULE_CHECK_LINKS_HOURS", 7 * 24, "hours"),
+    },
+}
+try:
+    SCHEDULE_DAILY_AT = datetime.time.fromisoformat(os.environ.get("SCHEDULE_DAILY_AT") or "03:00")
+except ValueError as error:
+    raise ImproperlyConfigured("SCHEDULE_DAILY_AT must be a time of day such as 03:00.") from error
 IMPORT_MEMORY_LIMIT_BYTES = int(os.environ.get("IMPORT_MEMORY_LIMIT_MB", "512")) * 1024 * 1024
 # Mail to applicants (applications/notifications.py), sent from the task queue. Without
 # EMAIL_HOST messages are written as files under var/mail (the demo); with it, over SMTP.
@@ -358,7 +397,7 @@ MIGRATION_MODULES = {"auditlog": None}
 AUDIT_SEAL_KEY = os.environ.get("AUDIT_SEAL_KEY", "")
 AUDIT_SIGNING_KEY = os.environ.get("AUDIT_SIGNING_KEY", "")
 # A signed checkpoint (count and head hash) is written outside the database after every this
-# many events, by every export, and by `manage.py audit_checkpoint` (run it from cron).
+# many events, by every export, and by the schedule (SCHEDULE, `manage.py audit_checkpoint`).
 AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AUDIT_CHECKPOINT_EVERY", "100"))
 # Behind reverse proxies that append to X-Forwarded-For, how many of them there are: the client's
 # address (audit history, login lockout) is the entry that many from the right, which no client

@@ -23,5 +23,5 @@ class Command(BaseCommand):
             if chosen is None:
                 raise CommandError(f"没有代码为 {organ} 的机构。")
         checker = links.Checker(concurrency=concurrency, timeout=timeout)
-        summary = link_reports.check_notices(link_reports.published_notices(chosen), checker)
+        summary = link_reports.check_published(checker, chosen)
         self.stdout.write(str(summary))
