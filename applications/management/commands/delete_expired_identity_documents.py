@@ -6,7 +6,8 @@ from applications import retention
 class Command(BaseCommand):
     help = (
         "删除归档已满保存期限（APPLICATION_IDENTITY_RETENTION_DAYS）的申请人身份证明材料，"
-        "并记入办理记录和审计日志。建议每天由 cron 运行一次。"
+        "并记入办理记录和审计日志。内置的定时任务每天运行一次（manage.py run_schedule）；"
+        "此命令供手动运行。"
     )
 
     def add_arguments(self, parser):

@@ -6,7 +6,8 @@ from audit import chain, checkpoints
 class Command(BaseCommand):
     help = (
         "Sign the audit history as it stands (count and head hash) and write the checkpoint to "
-        "the store outside the database. Run it regularly, e.g. from cron every few minutes."
+        "the store outside the database. The built-in schedule (manage.py run_schedule) does so "
+        "every few minutes; this command is for manual runs."
     )
 
     def add_arguments(self, parser):
