@@ -75,13 +75,12 @@ def first_run(job: Job, now: datetime.datetime) -> datetime.datetime | None:
         return None
     if job.daily_at is None:
         return now
-    local = timezone.localtime(now)
-    due = timezone.make_aware(datetime.datetime.combine(local.date(), job.daily_at))
-    return (
-        due
-        if due >= now
-        else timezone.make_aware(datetime.datetime.combine(local.date() + DAY, job.daily_at))
-    )
+    today = timezone.localtime(now).date()
+    for day in (today, today + DAY):
+        due = timezone.make_aware(datetime.datetime.combine(day, job.daily_at))
+        if due >= now:
+            return due
+    return due
 
 
 def following(
