@@ -43,7 +43,7 @@ def test_the_panel_lists_the_users_organs_and_shows_overdue_in_red(organ, editor
     assert organ.name in html
     rows = deadlines.outstanding(auditor, D(2026, 2, 3))
     panel = render_to_string("admin/annual_reports/deadlines.html", {"rows": rows})
-    assert '<strong class="errornote">已逾期3天</strong>' in panel
+    assert '<strong class="annual-deadlines__late">已逾期3天</strong>' in panel
 
 
 def test_the_admin_home_page_shows_the_panel_to_staff_who_read_reports(client, organ, editor):
