@@ -174,6 +174,13 @@ def test_the_admin_fits_a_phone_and_its_tables_keep_readable_columns(full_demo, 
     )
     if viewport == DESKTOP:
         assert freshness <= 0
+    # The annual-report deadlines reflow to the width (the organ's name wraps): the days left
+    # are in sight without scrolling.
+    deadlines = page.evaluate(
+        "() => { const box = document.querySelector('.annual-deadlines .admin-table-scroll');"
+        " return box.scrollWidth - box.clientWidth; }"
+    )
+    assert deadlines <= 0
     late = page.locator(".annual-deadlines__late").first
     assert late.evaluate("mark => getComputedStyle(mark).borderTopStyle") == "none"
 
