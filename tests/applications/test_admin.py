@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.models import Application, Outcome
 from tests.applications import factories
@@ -64,7 +65,7 @@ def test_handler_of_another_organ_cannot_open_or_act(client, both, other_handler
 
 def test_overdue_and_due_soon_filters(client, organ, handler):
     late = factories.accepted(organ, handler, received_on=D(2026, 3, 2))
-    today = datetime.date.today()
+    today = timezone.localdate()
     fresh = factories.accepted(organ, handler, received_on=today)
     client.force_login(handler)
     page = client.get(LIST, {"due": "overdue"}).content.decode()
