@@ -81,7 +81,9 @@ class AuditEvent(AbstractLogEntry):
         if self.pk is not None:
             raise AppendOnlyError("审计记录只能追加，不能修改。")
         self._take_context(context.current())
-        with transaction.atomic(using=kwargs.get("using")):
+        # No savepoint of its own inside a transaction (two round trips saved on every audited
+        # save): an event that cannot be written dooms the change it records, never only itself.
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
             first = head.sequence + 1
             self._link_after(head)

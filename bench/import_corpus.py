@@ -166,14 +166,26 @@ def import_folder(folder: Path, database_url: str, scratch: str, username: str) 
     env = {**os.environ, "DATABASE_URL": url}
     command = [sys.executable, str(ROOT / "manage.py"), "import_notices", str(folder)]
     command += ["--organ", ORGAN_CODE, "--as", username]
+    load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"import_notices failed:\n{done.stderr[-3000:]}")
     summary = done.stdout.strip().splitlines()[-1]
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak_kb / 1024), "summary": summary}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "seconds": round(seconds, 1),
+        # The command's own CPU (PostgreSQL's is not counted): on a machine shared with other
+        # work the wall time says more about the others than about the import.
+        "cpu_seconds": round(cpu, 1),
+        "load_before": round(load, 1),
+        "load_after": round(os.getloadavg()[0], 1),
+        "peak_rss_mb": round(after.ru_maxrss / 1024),
+        "summary": summary,
+    }
 
 
 def main() -> None:
@@ -206,7 +218,8 @@ def main() -> None:
         speed["files"] = args.files
         report["speed"] = speed
         print(
-            f"{args.files} files from a folder: {speed['seconds']} s, "
+            f"{args.files} files from a folder: {speed['seconds']} s "
+            f"({speed['cpu_seconds']} s CPU; load {speed['load_before']} → {speed['load_after']}), "
             f"peak {speed['peak_rss_mb']} MB — {speed['summary']}"
         )
     REPORT.parent.mkdir(exist_ok=True)

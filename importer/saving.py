@@ -32,11 +32,32 @@ PRE_2019_SCHEMA = "政府信息公开统计（2019年以前）"
 IMPORTABLE_SUFFIXES = {".txt", ".htm", ".html", ".shtml", ".docx"}
 
 
+class Lookups:
+    """Rows an import reads for many files and writes for none (the genre of each name, the
+    statistics' schema): read once a run, not once a file. Each reads as the query it saves."""
+
+    def __init__(self) -> None:
+        self.genres: dict[str, str | None] = {}
+        self.schemas: dict[str, StatisticSchema | None] = {}
+
+    def genre_code(self, name: str) -> str | None:
+        if name not in self.genres:
+            found = Genre.objects.filter(name=name).values_list("code", flat=True)
+            self.genres[name] = found.first()
+        return self.genres[name]
+
+    def schema(self, name: str) -> StatisticSchema | None:
+        if name not in self.schemas:
+            self.schemas[name] = StatisticSchema.objects.filter(name=name).first()
+        return self.schemas[name]
+
+
 def import_files(files: list[tuple[str, bytes]], organ: Organ, user) -> ImportReport:
     """Import each (name, bytes) on its own: one bad file does not stop the others."""
     report = ImportReport()
+    lookups = Lookups()
     for name, data in files:
-        report.files.append(import_file(data, name, organ, user))
+        report.files.append(import_file(data, name, organ, user, lookups=lookups))
     return report
 
 
@@ -64,8 +85,16 @@ def read_and_parse(data: bytes, name: str) -> tuple[reading.Source, ParsedNotice
     return source, parsing.parse(source.text, source.meta, source.chrome)
 
 
-def import_file(data: bytes, name: str, organ: Organ, user, read=read_and_parse) -> FileResult:
-    """Import one file; ``read`` may run read_and_parse under limits (importer.tasks)."""
+def import_file(
+    data: bytes,
+    name: str,
+    organ: Organ,
+    user,
+    read=read_and_parse,
+    lookups: Lookups | None = None,
+) -> FileResult:
+    """Import one file; ``read`` may run read_and_parse under limits (importer.tasks); an import
+    of many files passes the same ``lookups`` for each."""
     result = FileResult(name=name)
     if not workflow.can_create(user, organ.pk):
         result.reason = f"您无权为“{organ.name}”新建信息，未导入。"
@@ -95,9 +124,7 @@ def import_file(data: bytes, name: str, organ: Organ, user, read=read_and_parse)
             return result
     try:
         with transaction.atomic():
-            notice, assessment = save(parsed, source, data, name, digest, organ, user)
-            _fill_result(result, parsed, notice, assessment)
-            ImportedSource.objects.filter(notice=notice).update(report=result.as_dict())
+            save(parsed, source, data, name, digest, organ, user, result, lookups or Lookups())
     except IntegrityError:
         existing = ImportedSource.objects.filter(organ=organ, sha256=digest)
         if existing.exists():
@@ -186,13 +213,16 @@ def save(
     digest: str,
     organ: Organ,
     user,
+    result: FileResult,
+    lookups: Lookups,
 ) -> tuple[Notice, Assessment | None]:
-    """Write everything of one file; the caller holds the transaction."""
+    """Write everything of one file, its report (``result``, filled here) with its source; the
+    caller holds the transaction."""
     number = parsed.document_number
     if number and not _valid_number(number):
         parsed.flag(FlagKind.CHECK, "文号", f"文号“{number}”格式不正确，未填入，请核对。")
         number = ""
-    genre = Genre.objects.filter(name=parsed.genre).values_list("code", flat=True).first()
+    genre = lookups.genre_code(parsed.genre)
     addressees = "，".join(parsed.addressees)
     if len(addressees) > 500:
         parsed.flag(FlagKind.CHECK, "主送机关", "主送机关过长，已截断，请核对。", raw=addressees)
@@ -235,13 +265,15 @@ def save(
     notice = workflow.save_draft(notice, user)
     for position, citation in enumerate(parsed.citations, start=1):
         cited_number = citation.document_number if _valid_number(citation.document_number) else ""
-        target = Notice.objects.originals().filter(document_number=cited_number)
+        targets = []  # linked only when the 文号 names one notice
+        if cited_number:
+            targets = list(Notice.objects.originals().filter(document_number=cited_number)[:2])
         cited = CitedDocument(
             notice=notice,
             position=position,
             title=citation.title[:300],
             document_number=cited_number,
-            target=target.first() if cited_number and target.count() == 1 else None,
+            target=targets[0] if len(targets) == 1 else None,
         )
         cited.full_clean()
         cited.save()
@@ -249,8 +281,9 @@ def save(
     assessment = None
     linked: dict[tuple[str, str], object] = {}
     if parsed.is_assessment:
-        assessment, linked = _assessment(parsed, notice, organ, user)
+        assessment, linked = _assessment(parsed, notice, organ, user, lookups)
 
+    _fill_result(result, parsed, notice, assessment)
     imported = ImportedSource.objects.create(
         notice=notice,
         organ=organ,
@@ -269,6 +302,7 @@ def save(
         attachment_titles=parsed.attachments,
         removed_lines=parsed.removed,
         imported_by=user,
+        report=result.as_dict(),
     )
     ImportFlag.objects.bulk_create(
         ImportFlag(
@@ -291,7 +325,7 @@ def save(
     return notice, assessment
 
 
-def _assessment(parsed: ParsedNotice, notice: Notice, organ: Organ, user):
+def _assessment(parsed: ParsedNotice, notice: Notice, organ: Organ, user, lookups: Lookups):
     year = parsed.assessment_year or (parsed.signed_on.year if parsed.signed_on else None)
     title = parsed.title[:200]
     if year is None:
@@ -350,13 +384,13 @@ def _assessment(parsed: ParsedNotice, notice: Notice, organ: Organ, user):
             made.save()
             linked[(section.number, item.number)] = made
     if parsed.statistics:
-        _statistics(parsed, assessment)
+        _statistics(parsed, assessment, lookups)
     assessment_workflow.mark_edited(assessment, user)
     return assessment, linked
 
 
-def _statistics(parsed: ParsedNotice, assessment: Assessment) -> None:
-    schema = StatisticSchema.objects.filter(name=PRE_2019_SCHEMA).first()
+def _statistics(parsed: ParsedNotice, assessment: Assessment, lookups: Lookups) -> None:
+    schema = lookups.schema(PRE_2019_SCHEMA)
     if schema is None:
         parsed.flag(
             FlagKind.STATISTICS, "统计数据", f"缺少统计口径“{PRE_2019_SCHEMA}”，未导入统计。"

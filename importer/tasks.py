@@ -174,11 +174,17 @@ def import_archive(job_id: int) -> str:
         return ImportJob.Status.FAILED
     ImportJob.objects.filter(pk=job.pk).update(total=len(members), data=b"")
     report = ImportReport()
+    lookups = saving.Lookups()
     with acting(actor=job.created_by, remote_addr=job.remote_addr, source="导入任务（压缩包）"):
         for done, (info, name) in enumerate(members, start=1):
             try:
                 result = saving.import_file(
-                    archive.read(info), name, job.organ, job.created_by, bounded_read_and_parse
+                    archive.read(info),
+                    name,
+                    job.organ,
+                    job.created_by,
+                    bounded_read_and_parse,
+                    lookups=lookups,
                 )
             except Exception:
                 logger.exception("import of %s from job %s failed", name, job_id)

@@ -40,15 +40,16 @@ class Command(BaseCommand):
         if missing:
             raise CommandError("找不到：" + "、".join(missing))
         report = ImportReport()
+        lookups = saving.Lookups()
         with acting(actor=user, source="命令 import_notices"):
             for path in saving.collect_paths(paths):
-                report.files.append(self._import(path, target, user))
+                report.files.append(self._import(path, target, user, lookups))
                 self.stdout.write(report.files[-1].as_text())
                 self.stdout.write("")
         style = self.style.SUCCESS if report.count("failed") == 0 else self.style.WARNING
         self.stdout.write(style(report.summary))
 
-    def _import(self, path: Path, organ: Organ, user) -> FileResult:
+    def _import(self, path: Path, organ: Organ, user, lookups: saving.Lookups) -> FileResult:
         try:
             problem = reading.size_problem(path.stat().st_size)
             if problem:  # refused before reading, so a huge file costs nothing
@@ -56,4 +57,4 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as error:
             return FileResult(name=str(path), reason=f"无法读取文件：{error.strerror or error}。")
-        return saving.import_file(data, str(path), organ, user)
+        return saving.import_file(data, str(path), organ, user, lookups=lookups)
