@@ -17,6 +17,48 @@ _NEUTRAL = r"de|le|me|men|zi|ne|ma|ba|zhe"
 PINYIN = re.compile(
     rf"(?<=[^\sA-Za-z0-9(（)）])[(（](?:{_SYLLABLE}|{_NEUTRAL})[)）]",
 )
+# Without tone marks a syllable looks like any Latin word, so a toneless annotation is taken
+# only in the shape pinyin annotations have: one lowercase syllable of Mandarin (from the list
+# below; ü also written v, a tone number allowed) in parentheses right after a Han character,
+# as in 文(wen)件 or 文（wen2）. Capitalized or upper-case words (PDF, GDP, names), units and
+# words that are not one syllable (km, kg, app, wifi) are kept, and so are the few syllables
+# that are also Latin found in parentheses: list labels (a), (e), (o), hectares (ha), minutes
+# (min), pascals (pa), a language (en).
+# Every Mandarin syllable, by initial ("" for none), finals written as after that initial.
+_FINALS = {
+    "": "a ai an ang ao e ei en eng er o ou",
+    "y": "a an ang ao e i in ing o ong ou u uan ue un",
+    "w": "a ai an ang ei en eng o u",
+    "b": "a ai an ang ao ei en eng i ian iao ie in ing o u",
+    "p": "a ai an ang ao ei en eng i ian iao ie in ing o ou u",
+    "m": "a ai an ang ao e ei en eng i ian iao ie in ing iu o ou u",
+    "f": "a an ang ei en eng o ou u",
+    "d": "a ai an ang ao e ei en eng i ia ian iao ie ing iu ong ou u uan ui un uo",
+    "t": "a ai an ang ao e ei eng i ian iao ie ing ong ou u uan ui un uo",
+    "n": "a ai an ang ao e ei en eng i ian iang iao ie in ing iu ong ou u uan un uo ü üe v ve",
+    "l": "a ai an ang ao e ei eng i ia ian iang iao ie in ing iu o ong ou u uan un uo ü üe v ve",
+    "g": "a ai an ang ao e ei en eng ong ou u ua uai uan uang ui un uo",
+    "k": "a ai an ang ao e ei en eng ong ou u ua uai uan uang ui un uo",
+    "h": "a ai an ang ao e ei en eng ong ou u ua uai uan uang ui un uo",
+    "j": "i ia ian iang iao ie in ing iong iu u uan ue un",
+    "q": "i ia ian iang iao ie in ing iong iu u uan ue un",
+    "x": "i ia ian iang iao ie in ing iong iu u uan ue un",
+    "zh": "a ai an ang ao e ei en eng i ong ou u ua uai uan uang ui un uo",
+    "ch": "a ai an ang ao e en eng i ong ou u ua uai uan uang ui un uo",
+    "sh": "a ai an ang ao e ei en eng i ou u ua uai uan uang ui un uo",
+    "r": "an ang ao e en eng i ong ou u ua uan ui un uo",
+    "z": "a ai an ang ao e ei en eng i ong ou u uan ui un uo",
+    "c": "a ai an ang ao e en eng i ong ou u uan ui un uo",
+    "s": "a ai an ang ao e en eng i ong ou u uan ui un uo",
+}
+SYLLABLES = frozenset(
+    initial + final for initial, finals in _FINALS.items() for final in finals.split()
+)
+_NOT_ANNOTATIONS = frozenset({"a", "e", "o", "ha", "min", "pa", "en"})
+_TONELESS_SYLLABLE = "|".join(
+    sorted(SYLLABLES - _NOT_ANNOTATIONS, key=lambda syllable: (-len(syllable), syllable))
+)
+TONELESS_PINYIN = re.compile(rf"(?<=[{HAN}])[(（](?:{_TONELESS_SYLLABLE})[1-5]?[)）](?![A-Za-z])")
 # A line broken between a character and its annotation starts with the annotation.
 LEADING_PINYIN = re.compile(rf"^[(（]{_SYLLABLE}[)）]")
 # A lost character can take the opening parenthesis with it: 訌?qiáng) for 強(qiáng).
@@ -44,6 +86,7 @@ def remove_pinyin(text: str) -> tuple[str, list[str]]:
         return ""
 
     text = PINYIN.sub(drop, text)
+    text = TONELESS_PINYIN.sub(drop, text)
     text = BROKEN_PINYIN.sub(drop, text)
     text = LEADING_PINYIN.sub(drop, text)
     return text, removed

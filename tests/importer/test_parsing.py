@@ -164,6 +164,50 @@ def test_pinyin_annotations_removed_but_real_parentheses_kept():
     assert text == "加強与訌?依"
 
 
+@pytest.mark.parametrize(
+    ("raw", "kept", "removed"),
+    [
+        ("本文(wen)件", "本文件", ["(wen)"]),
+        ("本文（wen）件", "本文件", ["（wen）"]),
+        ("绿(lv)色、绿(lü)色", "绿色、绿色", ["(lv)", "(lü)"]),
+        ("公开(kai1)工作", "公开工作", ["(kai1)"]),
+        ("2019年(nian)12月", "2019年12月", ["(nian)"]),
+        ("人民政（zheng）府(fu)2019年", "人民政府2019年", ["（zheng）", "(fu)"]),
+        ("加强(qiáng)与完善(shan)", "加强与完善", ["(qiáng)", "(shan)"]),
+    ],
+)
+def test_toneless_pinyin_annotations_removed(raw, kept, removed):
+    text, taken = cleaning.remove_pinyin(raw)
+    assert text == kept
+    assert sorted(taken) == sorted(removed)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "下载附件(PDF)",  # upper case: an abbreviation
+        "地区生产总值(GDP)增长",
+        "联系人(Tom)、(Wang Wei)",  # a capital: a name
+        "道路长度(km)、面积(ha)、用时(min)",  # units, also those spelled like a syllable
+        "第(一)项(a)、第(二)项(e)",  # list labels
+        "英文版(en)",  # a language
+        "下载(app)、接入(wifi)",  # words of more than one syllable, or none
+        "文件(wenjian)",  # more than one syllable: not an annotation of one character
+        "(wen)开头",  # no character before it
+        "abc(wen)",  # after Latin, not after a Han character
+        "编号(wen)x",  # a word going on after it
+    ],
+)
+def test_latin_in_parentheses_that_is_no_annotation_is_kept(raw):
+    assert cleaning.remove_pinyin(raw) == (raw, [])
+
+
+def test_every_syllable_of_the_list_is_pinyin():
+    assert len(cleaning.SYLLABLES) > 400
+    assert {"zhuang", "lüe", "nve", "er", "xiong", "shei"} <= cleaning.SYLLABLES
+    assert not {"km", "kg", "app", "www", "gdp", "bian1", "fai"} & cleaning.SYLLABLES
+
+
 def test_traditional_to_simplified_and_punctuation():
     text, _ = cleaning.clean_line(
         "各市、自治州人民政府,蘭州新區管委會:根據《辦法(試行)》(甘政辦發[2015]156號)"
