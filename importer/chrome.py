@@ -28,9 +28,9 @@ _META_KEYS = {
     ],
 }
 KEY_TO_FIELD = {key: name for name, keys in _META_KEYS.items() for key in keys}
-_META_KEY = re.compile(
-    "(" + "|".join(sorted(KEY_TO_FIELD, key=len, reverse=True)) + r")\s*[：:]\s*"
-)
+# The keys of a page's information bar, as a regular expression's alternatives.
+META_KEYS = "|".join(sorted(KEY_TO_FIELD, key=len, reverse=True))
+_META_KEY = re.compile("(" + META_KEYS + r")\s*[：:]\s*")
 _DATE = re.compile(DATE)
 _STAMP = re.compile(r"^((?:19|20)\d\d-\d{1,2}-\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s+")
 

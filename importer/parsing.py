@@ -9,7 +9,7 @@ opening paragraphs citing 《…》（文号）; sections 一、二、… holdin
 import re
 from dataclasses import dataclass
 
-from importer import chrome, damage, header
+from importer import chrome, damage, header, wrapping
 from importer.cleaning import HAN, clean_line
 from importer.parsed import (
     SECTION_KINDS,
@@ -115,7 +115,7 @@ def parse(text: str, meta: dict[str, str] | None = None, chrome=()) -> ParsedNot
     for block in chrome:
         result.remove(block, "网页中的导航、分享或页脚区块")
     lines = []
-    for raw in text.split("\n"):
+    for raw in wrapping.rejoin(text.split("\n"), result):
         cleaned, removed = clean_line(raw)
         result.pinyin_removed += len(removed)
         if cleaned:

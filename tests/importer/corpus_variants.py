@@ -121,8 +121,75 @@ def variants(entry: dict) -> list[Case]:
             stripped = stripped[38:]
         pdf.append(stripped)
     case("pdf", "\n".join(pdf), same_lines=True)
+    case("pdfpages", pdf_pages(lines, entry), same_lines=True)
+    case("pinyin", annotated(text), same_lines=True)
     case("mirror", mirror_page(text, entry), same_lines=True, suffix="html")
     return cases
+
+
+def pdf_pages(lines: list[str], entry: dict, width: int = 28, page: int = 24) -> str:
+    """Text as pdftotext gives a printed document: every line broken at a narrower page's
+    width, no blank line between paragraphs, and at each page's end its number (— 2 —) and
+    a form feed, each later page under a running head."""
+    wrapped = []
+    for line in lines:
+        stripped = line.strip()
+        while len(stripped) > width:
+            wrapped.append(stripped[:width])
+            stripped = stripped[width:]
+        if stripped:
+            wrapped.append(stripped)
+    head = (entry["title"] or "政务信息公开资料")[:12]
+    out = []
+    for start in range(0, len(wrapped), page):
+        number = start // page + 1
+        if number > 1:
+            out.append("\f" + head)
+        out.extend(wrapped[start : start + page])
+        out.extend(["", f"— {number} —", ""])
+    return "\n".join(out)
+
+
+# Readings of a few frequent characters: (with its tone mark, without).
+READINGS = {
+    "政": ("zhèng", "zheng"),
+    "府": ("fǔ", "fu"),
+    "公": ("gōng", "gong"),
+    "开": ("kāi", "kai"),
+    "信": ("xìn", "xin"),
+    "息": ("xī", "xi"),
+    "网": ("wǎng", "wang"),
+    "站": ("zhàn", "zhan"),
+    "工": ("gōng", "gong"),
+    "作": ("zuò", "zuo"),
+    "年": ("nián", "nian"),
+    "情": ("qíng", "qing"),
+    "况": ("kuàng", "kuang"),
+    "报": ("bào", "bao"),
+    "要": ("yào", "yao"),
+    "求": ("qiú", "qiu"),
+    "绿": ("lǜ", "lv"),
+}
+
+
+def annotated(text: str) -> str:
+    """Pinyin pasted after characters, as annotated copies have it: toned and toneless, in
+    half- and full-width parentheses, a tone number now and then."""
+    count = 0
+
+    def note(match: re.Match) -> str:
+        nonlocal count
+        count += 1
+        toned, toneless = READINGS[match.group()]
+        shapes = [f"({toned})", f"（{toneless}）", f"({toneless})", f"({toneless}4)"]
+        return match.group() + shapes[count % len(shapes)]
+
+    pattern = re.compile("[" + "".join(READINGS) + "]")
+    out = []
+    for line in text.split("\n"):
+        # Two characters a line at most, as annotated pages mark the hard ones.
+        out.append(pattern.sub(note, line, count=2))
+    return "\n".join(out)
 
 
 MIRROR_CHROME = [
