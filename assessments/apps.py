@@ -41,8 +41,8 @@ class AssessmentsConfig(AppConfig):
             site_search.Kind(
                 name=searchable.KIND,
                 label=searchable.LABEL,
+                model=models.Assessment,
                 pages=searchable.pages,
-                shows=("assessments",),
                 words=(searchable.LABEL,),
             )
         )

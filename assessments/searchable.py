@@ -2,6 +2,8 @@
 with ``core.searchable``): their title, basis, summary, highlights, problems, requirements and
 the units assessed."""
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch
 
 from assessments.models import AssessedUnit, Assessment
@@ -11,15 +13,15 @@ KIND = "assessment"
 LABEL = "考核结果"
 
 
-def pages() -> list[searchable.Page]:
-    assessments = (
-        Assessment.objects.published()
-        .select_related("organ")
-        .prefetch_related(
-            "findings",
-            "requirements",
-            Prefetch("units", AssessedUnit.objects.select_related("organ")),
-        )
+def pages(ids: Iterable[int] | None = None) -> list[searchable.Page]:
+    """The pages of the published assessments among ``ids`` (of all of them: None)."""
+    assessments = Assessment.objects.published()
+    if ids is not None:
+        assessments = assessments.filter(pk__in=list(ids))
+    assessments = assessments.prefetch_related(
+        "findings",
+        "requirements",
+        Prefetch("units", AssessedUnit.objects.select_related("organ")),
     )
     return [_page(assessment) for assessment in assessments]
 
@@ -36,10 +38,10 @@ def _page(assessment: Assessment) -> searchable.Page:
         title += "（示例数据）"
     return searchable.Page(
         kind=KIND,
+        object_id=assessment.pk,
         url=assessment.get_absolute_url(),
         title=title,
         organ_id=assessment.organ_id,
-        organ_name=assessment.organ.name,
         published_at=assessment.published_at or assessment.updated_at,
         text="\n".join(part for part in parts if part),
     )

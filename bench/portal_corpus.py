@@ -7,8 +7,9 @@ bench/corpus.py writes notices, organs and topics. This adds what the portal's o
 published assessments with hundreds of units (two groups, an indicator tree with bonus,
 deduction and veto items, every score, findings, requirements and rectification reports), and
 attachments (metadata only: no file is written) and citations on a few notices in a hundred.
-Rows are written with bulk inserts, like corpus.py: no signals, no audit history. It runs once:
-assessments titled 基准考核 mark a database that has them.
+Rows are written with bulk inserts, like corpus.py: no signals, no audit history (the search's
+entries of the assessments are written at the end). It runs once: assessments titled 基准考核
+mark a database that has them.
 """
 
 import argparse
@@ -196,6 +197,7 @@ def main() -> None:
 
     from assessments.models import Assessment
     from notices.models import Organ
+    from search import kinds
 
     if Assessment.objects.filter(title__startswith=TITLE).exists():
         print("The portal corpus is there already.")
@@ -206,6 +208,8 @@ def main() -> None:
         for year in range(2024 - args.assessments + 1, 2025):
             make_assessment(rng, year, organs)
         notices = add_attachments_and_citations(rng, args.attachment_share)
+        # Written without signals: the search indexes their pages (findings, units) here.
+        kinds.rebuild()
     print(
         f"Added {args.assessments} assessments of {len(organs)} units and attachments and "
         f"citations on {notices} notices."

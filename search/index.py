@@ -7,11 +7,12 @@ accordingly. A scheduled notice gets no entry, only a PendingPublication, and ``
 queued in the task queue for its time (``search.tasks``): it indexes the notices that have
 fallen due, so that searches find them on time and never write themselves.
 
-``rebuild`` writes every entry again. A *full* rebuild (an empty index, or ``full=True``) first
-measures which grams are common on a sample of notices (``CommonGram``), then writes all
-entries with PostgreSQL's COPY from several processes and builds the gram indexes of the
-table's partitions in parallel; search finds nothing until it is done. Otherwise entries are
-rewritten batch by batch while the site runs. During a full rebuild, changes of notices are
+``rebuild`` writes every entry again (and those of the other kinds' pages, ``search.kinds``).
+A *full* rebuild (an empty index, or ``full=True``) first measures which grams are common on
+a sample of notices (``CommonGram``), then writes all entries with PostgreSQL's COPY from
+several processes and builds the gram indexes of the table's partitions in parallel; search
+finds nothing until it is done. Otherwise entries are rewritten batch by batch while the site
+runs. During a full rebuild, changes of notices are
 queued as PendingPublication rows and indexed when it ends (``catch_up``, run by the rebuild
 and queued in the task queue by each change).
 """
@@ -29,7 +30,7 @@ from django.utils import timezone
 
 from core import page_cache
 from notices.models import Notice
-from search import codes, tasks, text
+from search import codes, kinds, tasks, text
 from search.models import CommonGram, CommonGramBitmap, PendingPublication, SearchEntry
 
 # pg_advisory_lock key held by a full rebuild; writers of single entries defer while it is held.
@@ -243,6 +244,7 @@ def rebuild(
     public = Notice.objects.public_pages(now)
     done = _rebuild(public, batch_size, progress, workers, full, now)
     catch_up()  # the changes queued while it ran
+    kinds.rebuild()  # the pages of other kinds (core.searchable): few, rewritten at once
     return done
 
 

@@ -136,3 +136,37 @@ class PendingPublication(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.notice_id} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class PageEntry(models.Model):
+    """What the public may find of one page of a kind registered in ``core.searchable`` (an
+    assessment's results, 考核结果): one row per public page, written by ``search.kinds`` in
+    the transaction that changed the row it shows, never by hand.
+
+    ``title`` and ``body`` are folded like a notice's entry (``search.text.fold``), ``body``
+    holding the page's text and then its kind's words; ``text`` is the page's plain text, for
+    the snippet. They are few (an assessment a year or so per organ): a search reads them with
+    one statement, without a gram index."""
+
+    kind = models.CharField(_("类别"), max_length=40)
+    object_id = models.BigIntegerField(_("对象编号"))
+    url = models.CharField(_("网址"), max_length=200)
+    title = models.TextField(_("标题（折叠后）"))
+    shown_title = models.TextField(_("标题"))
+    organ = models.ForeignKey(
+        Organ, verbose_name=_("发布机构"), on_delete=models.CASCADE, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布日期"))
+    body = models.TextField(_("正文（折叠后）"), blank=True)
+    text = models.TextField(_("正文"), blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("其他栏目检索条目")
+        verbose_name_plural = _("其他栏目检索条目")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_page_kind_object")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.object_id}"

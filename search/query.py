@@ -154,7 +154,7 @@ class ResultPage:
 class SearchResults:
     """A search as the page, the API and the feed show it: the parsed query, one page of
     result ids, the total and the facets. The pages of other kinds (``search.kinds``) found
-    come before the notices on the first page, and count in the total and the facets."""
+    come before the notices, and count in the total and the facets."""
 
     parsed: text.ParsedQuery
     sort: str
@@ -165,6 +165,11 @@ class SearchResults:
     facets: list[Facet]
     plan: str
     pages: list[kinds.PageHit] = field(default_factory=list)
+
+    @property
+    def notices_start(self) -> int:
+        """The place of the page's first notice among all results (from 1)."""
+        return self.page.start_index() + len(self.pages)
 
     def hits(self) -> list[Hit]:
         """The notices of the page, through the publication rule once more."""
@@ -201,8 +206,13 @@ def parse_page(value) -> int:
     return 1 if value in (None, "") else int(value)
 
 
-def run(form: SearchForm, page: int = 1, page_size: int | None = None) -> SearchResults:
-    """Search for a valid, non-empty form; raises NoSuchPage for a page that is not there."""
+def run(
+    form: SearchForm, page: int = 1, page_size: int | None = None, *, other_kinds: bool = True
+) -> SearchResults:
+    """Search for a valid, non-empty form; raises NoSuchPage for a page that is not there.
+
+    The pages of other kinds found (``search.kinds``; not with ``other_kinds=False``, for
+    lists of notices alone) come first, and take places of the pages of results like notices."""
     page_size = page_size or PAGE_SIZE
     if page < 1:
         raise NoSuchPage
@@ -212,28 +222,34 @@ def run(form: SearchForm, page: int = 1, page_size: int | None = None) -> Search
     if page > max_pages:
         raise NoSuchPage
     filters = form.backend_filters()
+    start = (page - 1) * page_size
+    others = kinds.find(parsed, filters, sort, start, page_size) if other_kinds else kinds.Matches()
+    # The notices fill the places the other kinds leave: asked for one at least, so that a
+    # page full of other kinds still learns whether notices follow.
+    wanted = page_size - len(others.hits)
     outcome = get_backend().search(
-        parsed, filters, sort, offset=(page - 1) * page_size, limit=page_size
+        parsed, filters, sort, offset=max(0, start - others.total), limit=max(wanted, 1)
     )
-    if page > 1 and not outcome.ids:
+    ids = outcome.ids[:wanted]
+    if page > 1 and not ids and not others.hits:
         raise NoSuchPage
+    has_next = outcome.has_next or len(outcome.ids) > wanted or others.total > start + page_size
+    total = outcome.total + others.total
     pages = page
-    if outcome.has_next:
-        pages = max(page + 1, min(max_pages, math.ceil(outcome.total / page_size)))
-    other_kinds = kinds.find(parsed, filters, sort)
-    for hit in other_kinds:
-        outcome.facets["organ"][hit.page.organ_id] += 1
-        outcome.facets["year"][timezone.localtime(hit.page.published_at).year] += 1
+    if has_next:
+        pages = max(page + 1, min(max_pages, math.ceil(total / page_size)))
+    outcome.facets["organ"].update(others.organs)
+    outcome.facets["year"].update(others.years)
     return SearchResults(
         parsed=parsed,
         sort=sort,
-        total=outcome.total + len(other_kinds),
+        total=total,
         exact=outcome.exact,
-        page=ResultPage(page, page_size, pages, outcome.has_next),
-        ids=outcome.ids,
+        page=ResultPage(page, page_size, pages, has_next),
+        ids=ids,
         facets=facets(outcome.facets, outcome.exact, outcome.estimated_facets),
         plan=outcome.plan,
-        pages=other_kinds if page == 1 else [],
+        pages=others.hits,
     )
 
 

@@ -224,14 +224,13 @@ def hit_json(request, hit: query.Hit) -> dict:
 
 
 def page_hit_json(request, hit) -> dict:
-    page = hit.page
     return {
-        "kind": page.kind,
+        "kind": hit.kind,
         "kind_label": hit.kind_label,
-        "url": request.build_absolute_uri(page.url),
-        "title": page.title,
-        "organ": {"id": page.organ_id, "name": page.organ_name},
-        "published_at": page.published_at.isoformat(),
+        "url": request.build_absolute_uri(hit.url),
+        "title": hit.shown_title,
+        "organ": {"id": hit.organ_id, "name": hit.organ_name},
+        "published_at": hit.published_at.isoformat(),
         "snippet": hit.plain_snippet,
     }
 
@@ -260,5 +259,5 @@ class SearchFeed(LatestNoticesFeed):
         if not form.is_valid() or text.parse_query(form.cleaned_data["q"]).is_empty:
             return []
         form.cleaned_data["sort"] = "date"
-        hits = query.run(form, page_size=FEED_LENGTH).hits()
+        hits = query.run(form, page_size=FEED_LENGTH, other_kinds=False).hits()
         return [hit.notice for hit in hits if hit.notice.status == hit.notice.Status.PUBLISHED]
