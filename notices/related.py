@@ -5,18 +5,28 @@ of the same topics and series until a publication changes the notices: finding t
 catalogue, which costs more than the rest of an uncached notice page together. A notice with
 neither topics nor a series number has none and costs nothing. The page is cached with them, so
 a publication reaches other notices' cached pages when those expire (PORTAL_PAGE_CACHE_SECONDS),
-not at once."""
+not at once. What is kept is each row as the page writes it (``Row``): unpickling model
+instances on every uncached page cost more than rendering the rest of the list."""
 
 import hashlib
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
-from core import page_cache
+from core import page_cache, templating
 from notices import document_numbers
 from notices.models import Notice
 
 SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Row:
+    """A related notice as its list shows it: its pk, and its row of the catalogue's list."""
+
+    pk: int
+    html: str
 
 
 def series_prefix(document_number: str) -> str:
@@ -30,7 +40,7 @@ def series_prefix(document_number: str) -> str:
     return f"{parsed.prefix}〔" if parsed.kind == document_numbers.BRACKET else ""
 
 
-def related_notices(notice: Notice, limit: int = SHOWN) -> list[Notice]:
+def related_notices(notice: Notice, limit: int = SHOWN) -> list[Row]:
     prefix = series_prefix(notice.document_number)
     topics = notice.filed_topic_paths if hasattr(notice, "filed_topic_paths") else None
     if topics is not None and not topics and not prefix:
@@ -43,12 +53,16 @@ def related_notices(notice: Notice, limit: int = SHOWN) -> list[Notice]:
     ).hexdigest()[:24]
     found = page_cache.cached(
         f"related:{shared_by}",
-        lambda: newest_related(notice, prefix, limit + 2),
+        lambda: [as_row(other) for other in newest_related(notice, prefix, limit + 2)],
         shows=("notices",),
         read_with_others=False,
     )
     own = {notice.pk, notice.original_id}
     return [other for other in found if other.pk not in own][:limit]
+
+
+def as_row(notice: Notice) -> Row:
+    return Row(notice.pk, templating.render("includes/notice_rows.html", {"notices": [notice]}))
 
 
 def newest_related(notice: Notice, prefix: str, limit: int) -> list[Notice]:

@@ -352,6 +352,8 @@ def notice_context(notice: Notice, preview: bool = False) -> dict:
 
     return {
         "notice": notice,
+        # As |truncatechars:30 writes a title (CJK text has no combining characters to count).
+        "trail_title": notice.title if len(notice.title) <= 30 else notice.title[:29] + "…",
         "preview": preview,
         # Images shown in the body are not listed again (Attachment.body_image).
         "attachments": notice.attachments.filter(body_image=False) if has("attachments") else [],

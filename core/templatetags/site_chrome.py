@@ -6,6 +6,7 @@ they cost the notice page about as much as its article, metadata and related not
 templates/jinja2/includes/; what they show comes from the context processors
 (notices.context_processors.portal, portal.identity.context)."""
 
+import copy
 from urllib.parse import quote
 
 from django import template
@@ -19,7 +20,9 @@ def _chrome(context) -> dict:
     return {
         "site": context["site"],
         "links": context.get("portal_links", {}),
-        "identity": context["identity"],
+        # The identity is given lazily (portal.identity.context); a copy of a lazy object read
+        # once is the object itself, whose fields the templates then read without a proxy.
+        "identity": copy.copy(context["identity"]),
     }
 
 

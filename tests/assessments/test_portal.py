@@ -17,6 +17,7 @@ from assessments.models import Assessment, Finding, Indicator
 from notices.models import Organ
 from tests import factories
 from tests.assessments import factories as af
+from tests.markup import assert_only_static_scripts
 
 HIDDEN_STATES = ["preparing", "in_review"]
 
@@ -899,10 +900,7 @@ def test_every_assessment_page_has_no_inline_style_or_script(client, assessment_
         assert '<a class="skip-link" href="#main">跳到主要内容</a>' in page, name
         assert re.search(r"\sstyle\s*=", page) is None, name
         assert "<style" not in page.lower(), name
-        # Scripts only from the site's own static files (the header's site-nav.js), none inline.
-        scripts = re.findall(r"(<script\b[^>]*>)(.*?)</script>", page, re.IGNORECASE | re.DOTALL)
-        assert page.lower().count("<script") == len(scripts), name
-        assert all('src="/static/' in tag and not body.strip() for tag, body in scripts), name
+        assert_only_static_scripts(page, name)
         assert re.search(r"\son[a-z]+\s*=", page) is None, name
 
 
