@@ -55,8 +55,13 @@ from core.links import url_parts
 SITE = "site"
 GENERATION_PREFIX = "portal:generation:"
 NEXT_DUE_KEY = "portal:next-due"
-PAGE_PREFIX = "portal:page:"
-VALUE_PREFIX = "portal:value:"
+# Pages and values are kept under the shape of this release's code: bump FORMAT when what is
+# kept changes shape (a value's class, a page's markup), so that servers of two releases sharing
+# the cache while one replaces the other never read each other's. Generations stay shared, so
+# a publication on either drops the pages of both.
+FORMAT = 2
+PAGE_PREFIX = f"portal:page:{FORMAT}:"
+VALUE_PREFIX = f"portal:value:{FORMAT}:"
 # The key under which a kept page or value records the database's generation.
 DATABASE = ""
 
@@ -305,7 +310,9 @@ def _read(key: str, *others: str, tag: str | None = None, for_cdn: bool = True) 
 
     def current(name: str):
         kept = found.get(name)
-        return kept if kept is not None and _is_current(kept[0], generations) else None
+        if not (isinstance(kept, tuple) and kept and isinstance(kept[0], dict)):
+            return None  # nothing kept, or not in the shape this code keeps
+        return kept if _is_current(kept[0], generations) else None
 
     return Lookup(
         key=key,

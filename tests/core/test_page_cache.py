@@ -508,3 +508,16 @@ def test_an_invalidation_rolled_back_does_not_stop_the_next_one(client, notice_i
     notice.title = "第二版"
     notice.save()
     assert "第二版" in client.get("/notices/").content.decode()
+
+
+def test_what_another_release_kept_under_the_same_name_is_read_as_nothing(settings):
+    """Servers of two releases share the cache while one replaces the other: a value kept in
+    another shape is computed again, never served or crashed on."""
+    from django.core.cache import cache
+
+    from core import page_cache
+
+    settings.PORTAL_LISTS_CACHE_SECONDS = 300
+    cache.set(page_cache.VALUE_PREFIX + "release-shape", ["kept", "by", "another", "release"])
+    assert page_cache.cached("release-shape", lambda: "computed") == "computed"
+    assert page_cache.cached("release-shape", lambda: "again") == "computed"
