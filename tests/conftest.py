@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from audit.database_roles import grant_app_role
@@ -38,6 +39,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # pytest-django drops the test database afterwards, which only its creator may do.
     connection.settings_dict["OPTIONS"].pop("options")
     connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a value an earlier test kept (the shared lists,
+    the site identity) would be served to it, since a test's transaction never commits the
+    change that drops it."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
