@@ -51,8 +51,11 @@ class AnnualReportForm(forms.ModelForm):
         return cleaned
 
 
+ADJUST_ROWS = 4  # cells the adjustment form changes at once (table 3's balance needs two or more)
+
+
 def cell_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Every adjustable cell, grouped by table, as "table:row:column"."""
+    """Every cell that may be set by hand (not a 总计), grouped by table, as "table:row:column"."""
     groups = []
     for table, (rows, columns) in layout.CELLS.items():
         groups.append(
@@ -65,10 +68,26 @@ def cell_choices() -> list[tuple[str, list[tuple[str, str]]]]:
                     )
                     for row in rows
                     for column in columns
+                    if layout.is_adjustable(table, row, column)
                 ],
             )
         )
     return groups
+
+
+def adjusted_values(post) -> dict[tuple[str, str, str], int | None]:
+    """The form's rows as {cell: value}: a row without a cell is skipped, a blank value puts
+    the cell back to its counted figure."""
+    values = {}
+    for cell, value in zip(post.getlist("cell"), post.getlist("value"), strict=False):
+        if not cell:
+            continue
+        table, row, column = (cell + "::").split(":")[:3]
+        value = value.strip()
+        if value and not value.isdigit():
+            raise services.ReportError("调整后数值须为不小于0的整数。")
+        values[(table, row, column)] = int(value) if value else None
+    return values
 
 
 @admin.register(AnnualReport)
@@ -169,6 +188,7 @@ class AnnualReportAdmin(admin.ModelAdmin):
                     "actions": services.available_actions(request.user, report),
                     "can_adjust": services.can_edit(request.user, report),
                     "cell_choices": cell_choices(),
+                    "adjust_rows": range(1, ADJUST_ROWS + 1),
                     "entered_rows": [
                         {
                             "label": label,
@@ -194,12 +214,8 @@ class AnnualReportAdmin(admin.ModelAdmin):
                 services.remove_adjustment(report, request.user, int(request.POST["remove"]))
                 self.message_user(request, "已删除这项手工调整。", messages.SUCCESS)
             else:
-                table, row, column = (request.POST.get("cell", "") + "::").split(":")[:3]
-                value = request.POST.get("value", "").strip()
-                if not value.isdigit():
-                    raise services.ReportError("调整后数值须为不小于0的整数。")
-                services.set_adjustment(
-                    report, request.user, table, row, column, int(value), request.POST.get("reason")
+                services.set_adjustments(
+                    report, request.user, adjusted_values(request.POST), request.POST.get("reason")
                 )
                 self.message_user(request, "已保存手工调整。", messages.SUCCESS)
         except (services.ReportError, ValueError) as error:

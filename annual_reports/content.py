@@ -36,7 +36,7 @@ def build(report: AnnualReport) -> dict:
     tables = copy.deepcopy(computed)
     adjustments = []
     for adjustment in report.adjustments.all().order_by("table", "pk"):
-        if not layout.is_cell(adjustment.table, adjustment.row, adjustment.column):
+        if not layout.is_adjustable(adjustment.table, adjustment.row, adjustment.column):
             continue
         cells = tables[adjustment.table][adjustment.row]
         adjustments.append(
@@ -51,6 +51,7 @@ def build(report: AnnualReport) -> dict:
             }
         )
         cells[adjustment.column] = adjustment.value
+    figures.add_totals(tables)
     return {
         "title": report.title,
         "organ": report.organ.name,
@@ -104,6 +105,17 @@ def rows_for_display(content: dict) -> dict:
         {"label": label, "heading": heading, "value": content["entered"].get(field)}
         for field, label, heading in layout.TABLE2_ENTERED
     ]
+    entered_sections = [
+        {
+            "item": section["item"],
+            "heading": section["heading"],
+            "rows": [
+                {"label": label, "value": content["entered"].get(field)}
+                for field, label in section["rows"]
+            ],
+        }
+        for section in layout.entered_sections()
+    ]
     columns = layout.TABLE3_COLUMN_KEYS
 
     def row3(key: str, label: str, number: str = "") -> dict:
@@ -142,7 +154,9 @@ def rows_for_display(content: dict) -> dict:
     return {
         "table2": table2,
         "table2_columns": [label for _key, label in layout.TABLE2_DOCUMENT_COLUMNS],
+        "table2_item": layout.TABLE2_DOCUMENTS_ITEM,
         "entered": entered,
+        "entered_sections": entered_sections,
         "table3": table3,
         "organization_columns": [label for _key, label in layout.ORGANIZATION_COLUMNS],
         "table4": table4,

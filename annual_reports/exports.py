@@ -74,9 +74,11 @@ def _header(sheet, row: int, column: int, value: str, rows: int = 1, columns: in
 
 
 def _table2(sheet, content: dict) -> None:
+    """The template's table 2: 第二十条第（一）项 with its three columns, then the entered
+    figures under 第（五）、（六）、（八）项, each value merged across those columns."""
     tables = content["tables"]["2"]
     _header(sheet, 1, 1, f"{content['title']}  二、主动公开政府信息情况", columns=4)
-    _header(sheet, 2, 1, "第二十条第（一）项", columns=4)
+    _header(sheet, 2, 1, str(layout.TABLE2_DOCUMENTS_ITEM), columns=4)
     _header(sheet, 3, 1, "信息内容")
     for offset, (_key, heading) in enumerate(layout.TABLE2_DOCUMENT_COLUMNS):
         _header(sheet, 3, 2 + offset, heading)
@@ -86,14 +88,17 @@ def _table2(sheet, content: dict) -> None:
         for offset, (column, _heading) in enumerate(layout.TABLE2_DOCUMENT_COLUMNS):
             sheet.cell(row=line, column=2 + offset, value=tables[key][column])
         line += 1
-    for field, label, heading in layout.TABLE2_ENTERED:
-        _header(sheet, line, 1, "信息内容")
-        _header(sheet, line, 2, heading, columns=3)
-        value = content["entered"].get(field)
-        sheet.cell(row=line + 1, column=1, value=_text(label))
-        sheet.cell(row=line + 1, column=2, value=None if value is None else Decimal(value))
-        sheet.merge_cells(start_row=line + 1, start_column=2, end_row=line + 1, end_column=4)
+    for section in layout.entered_sections():
+        _header(sheet, line, 1, str(section["item"]), columns=4)
+        _header(sheet, line + 1, 1, "信息内容")
+        _header(sheet, line + 1, 2, str(section["heading"]), columns=3)
         line += 2
+        for field, label in section["rows"]:
+            value = content["entered"].get(field)
+            sheet.cell(row=line, column=1, value=_text(label))
+            sheet.cell(row=line, column=2, value=None if value is None else Decimal(value))
+            sheet.merge_cells(start_row=line, start_column=2, end_row=line, end_column=4)
+            line += 1
     sheet.column_dimensions["A"].width = 24
 
 

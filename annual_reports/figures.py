@@ -79,6 +79,11 @@ def requests_table(organ_id: int, year: int, is_example: bool = False) -> Table:
         table[layout.CARRIED_OUT][column] += group["carried_out"]
         if group["concluded"] and group["outcome"] in Outcome.values:
             table[group["outcome"]][column] += group["concluded"]
+    return add_request_totals(table)
+
+
+def add_request_totals(table: Table) -> Table:
+    """Table 3's 总计 column (each row's parts) and （七）总计 row (the outcomes), in place."""
     for row in layout.TABLE3_ROW_KEYS:
         if row == layout.RESULTS_TOTAL:
             continue
@@ -89,6 +94,21 @@ def requests_table(organ_id: int, year: int, is_example: bool = False) -> Table:
             table[outcome][column] for outcome in layout.OUTCOME_ROWS
         )
     return table
+
+
+def add_appeal_totals(table: Table) -> Table:
+    """Table 4's 总计 of each group, in place."""
+    for cells in table.values():
+        cells[layout.TOTAL] = sum(cells[column] for column in layout.TABLE4_PART_COLUMNS)
+    return table
+
+
+def add_totals(tables: dict[str, Table]) -> dict[str, Table]:
+    """Every 总计 of tables 3 and 4 from its parts, for counted and adjusted figures alike: a
+    total is never set by hand, so only the template's balance (一 + 二 = 三 + 四) can fail."""
+    add_request_totals(tables["3"])
+    add_appeal_totals(tables["4"])
+    return tables
 
 
 def appeals_table(organ_id: int, year: int, is_example: bool = False) -> Table:
@@ -121,9 +141,7 @@ def appeals_table(organ_id: int, year: int, is_example: bool = False) -> Table:
             if group["outcome"] != ReviewOutcome.PENDING:
                 table[row][group["outcome"]] += group["decided"]
             table[row][ReviewOutcome.PENDING] += group["pending"]
-    for cells in table.values():
-        cells[layout.TOTAL] = sum(cells[column] for column in layout.TABLE4_PART_COLUMNS)
-    return table
+    return add_appeal_totals(table)
 
 
 def documents_table(organ_id: int, year: int) -> Table:

@@ -23,8 +23,29 @@ TABLE2_ENTERED = [
     ("licensing_decisions", _("行政许可"), _("本年处理决定数量")),
     ("penalty_decisions", _("行政处罚"), _("本年处理决定数量")),
     ("coercion_decisions", _("行政强制"), _("本年处理决定数量")),
-    ("fee_amount", _("行政事业性收费"), _("本年收费金额（万元）")),
+    ("fee_amount", _("行政事业性收费"), _("本年收费金额（单位：万元）")),
 ]
+TABLE2_DOCUMENTS_ITEM = _("第二十条第（一）项")
+# The item of 条例 第二十条 each entered figure falls under, as the template groups them.
+TABLE2_ENTERED_ITEMS = {
+    "licensing_decisions": _("第二十条第（五）项"),
+    "penalty_decisions": _("第二十条第（六）项"),
+    "coercion_decisions": _("第二十条第（六）项"),
+    "fee_amount": _("第二十条第（八）项"),
+}
+
+
+def entered_sections() -> list[dict]:
+    """Table 2's entered figures under their items, in the template's order: each item with
+    its column heading and its rows (field, label)."""
+    sections: list[dict] = []
+    for field, label, heading in TABLE2_ENTERED:
+        item = TABLE2_ENTERED_ITEMS[field]
+        if not sections or sections[-1]["item"] != item:
+            sections.append({"item": item, "heading": heading, "rows": []})
+        sections[-1]["rows"].append((field, label))
+    return sections
+
 
 # Table 3
 NATURAL_PERSON = Application.ApplicantType.NATURAL_PERSON.value
@@ -54,8 +75,16 @@ TOP_ROW_LABELS = {
 }
 
 
+# The template's own wording where the applications' label of the outcome is shorter.
+TEMPLATE_OUTCOME_LABELS = {
+    Outcome.PARTIAL.value: _("部分公开（区分处理的，只计这一情形，不计其他情形）"),
+}
+
+
 def outcome_label(outcome: str) -> str:
     """The outcome's own row name: the part after the category, as the template prints it."""
+    if outcome in TEMPLATE_OUTCOME_LABELS:
+        return str(TEMPLATE_OUTCOME_LABELS[outcome])
     label = str(Outcome(outcome).label)
     return label.split("：", 1)[1] if "：" in label else label
 
@@ -151,3 +180,12 @@ CELLS = {
 def is_cell(table: str, row: str, column: str) -> bool:
     rows, columns = CELLS.get(table, ([], []))
     return row in rows and column in columns
+
+
+def is_total(table: str, row: str, column: str) -> bool:
+    """A 总计 cell: the sum of its parts (figures.add_totals), never set by hand."""
+    return table in ("3", "4") and (column == TOTAL or row == RESULTS_TOTAL)
+
+
+def is_adjustable(table: str, row: str, column: str) -> bool:
+    return is_cell(table, row, column) and not is_total(table, row, column)

@@ -135,35 +135,76 @@ def save_report(report: AnnualReport, user) -> AnnualReport:
     return report
 
 
+Cell = tuple[str, str, str]  # (table, row, column)
+
+
+def _balance_kept(report: AnnualReport, before: list[str]) -> None:
+    """Refuse (and so roll back) a change of adjustments that breaks a rule of the template
+    which held before it, saying which and by how much."""
+    introduced = [finding for finding in content.build(report)["findings"] if finding not in before]
+    _require(
+        not introduced,
+        "调整未保存：调整后不符合年度报告格式的勾稽关系。"
+        + "".join(introduced)
+        + "请一并调整相关的数字（例如本年新收与办理结果），使第一项加第二项等于第三项加第四项。",
+    )
+
+
 @transaction.atomic
+def set_adjustments(
+    report: AnnualReport, user, values: dict[Cell, int | None], reason: str
+) -> list[Adjustment]:
+    """Set several cells by hand at once (None puts a cell back to its counted figure). The
+    reason is required and published with the report. Totals follow their parts; a change
+    that breaks the template's balance is refused with the rule it breaks, and nothing of it
+    is saved."""
+    report = _locked(report)
+    _require(can_edit(user, report), "只有本机构的编辑可以调整草稿状态的年度报告。")
+    _require(bool(values), "请选择要调整的单元格。")
+    for (table, row, column), value in values.items():
+        _require(layout.is_cell(table, row, column), "所选的行或列不在这张表中。")
+        _require(
+            layout.is_adjustable(table, row, column),
+            f"表{layout.TABLE_NUMBERS[table]}「{layout.row_label(table, row)}」"
+            f"「{layout.column_label(table, column)}」是各项之和，随各项自动计算，不能单独调整。",
+        )
+        _require(value is None or int(value) >= 0, "调整后数值须为不小于0的整数。")
+    reason = (reason or "").strip()
+    setting = any(value is not None for value in values.values())
+    _require(not setting or bool(reason), "手工调整必须写明理由。")
+    before = content.build(report)["findings"]
+    saved = []
+    for (table, row, column), value in values.items():
+        cell = {"report": report, "table": table, "row": row, "column": column}
+        if value is None:
+            Adjustment.objects.filter(**cell).delete()
+            continue
+        adjustment, _created = Adjustment.objects.update_or_create(
+            **cell, defaults={"value": int(value), "reason": reason, "created_by": user}
+        )
+        saved.append(adjustment)
+    _balance_kept(report, before)
+    report.last_edited_by = user
+    report.save(update_fields=["last_edited_by", "updated_at"])
+    return saved
+
+
 def set_adjustment(
     report: AnnualReport, user, table: str, row: str, column: str, value: int, reason: str
 ) -> Adjustment:
-    """Set one cell by hand; the reason is required and published with the report."""
-    report = _locked(report)
-    _require(can_edit(user, report), "只有本机构的编辑可以调整草稿状态的年度报告。")
-    reason = (reason or "").strip()
-    _require(bool(reason), "手工调整必须写明理由。")
-    _require(layout.is_cell(table, row, column), "所选的行或列不在这张表中。")
-    _require(value is not None and int(value) >= 0, "调整后数值须为不小于0的整数。")
-    adjustment, _created = Adjustment.objects.update_or_create(
-        report=report,
-        table=table,
-        row=row,
-        column=column,
-        defaults={"value": int(value), "reason": reason, "created_by": user},
-    )
-    report.last_edited_by = user
-    report.save(update_fields=["last_edited_by", "updated_at"])
-    return adjustment
+    """Set one cell by hand. A part of table 3 moves its column's balance, so it usually needs
+    another cell changed with it: set_adjustments takes them together."""
+    return set_adjustments(report, user, {(table, row, column): value}, reason)[0]
 
 
 @transaction.atomic
 def remove_adjustment(report: AnnualReport, user, adjustment_id: int) -> None:
     report = _locked(report)
     _require(can_edit(user, report), "只有本机构的编辑可以调整草稿状态的年度报告。")
+    before = content.build(report)["findings"]
     deleted, _rows = report.adjustments.filter(pk=adjustment_id).delete()
     _require(deleted > 0, "这项调整不存在。")
+    _balance_kept(report, before)
     report.last_edited_by = user
     report.save(update_fields=["last_edited_by", "updated_at"])
 

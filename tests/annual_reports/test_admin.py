@@ -63,19 +63,37 @@ def test_change_page_shows_figures_previous_year_and_findings(client, organ, edi
     assert "提交审核" in page
 
 
-def test_adjusting_a_cell_needs_a_reason_and_shows_beside_the_count(client, editor, made):
+def test_adjusting_cells_needs_a_reason_and_shows_beside_the_count(client, editor, made):
     client.force_login(editor)
     url = reverse("admin:annual_reports_annualreport_adjust", args=[made.pk])
-    refused = client.post(
-        url, {"cell": "3:new:natural_person", "value": "4", "reason": ""}, follow=True
-    )
+    pair = {"cell": ["3:new:natural_person", "3:disclosed:natural_person", ""],
+            "value": ["4", "4", ""]}  # fmt: skip
+    refused = client.post(url, {**pair, "reason": ""}, follow=True)
     assert "手工调整必须写明理由。" in refused.content.decode()
     assert not made.adjustments.exists()
-    client.post(url, {"cell": "3:new:natural_person", "value": "4", "reason": "纸质台账补录3件"})
+    client.post(url, {**pair, "reason": "纸质台账补录3件"})
     page = client.get(change_url(made)).content.decode()
     assert "4*（1）" in page
     assert "纸质台账补录3件" in page
-    assert "本年新收4件加上年结转0件共4件" in page
+    assert "勾稽关系全部成立" in page
+
+
+def test_an_inconsistent_adjustment_is_refused_in_the_admin_with_its_reason(client, editor, made):
+    client.force_login(editor)
+    url = reverse("admin:annual_reports_annualreport_adjust", args=[made.pk])
+    refused = client.post(
+        url,
+        {"cell": ["3:new:natural_person"], "value": ["4"], "reason": "纸质台账补录3件"},
+        follow=True,
+    ).content.decode()
+    assert "调整未保存" in refused
+    assert "本年新收4件加上年结转0件共4件，应等于办理结果总计1件" in refused
+    assert not made.adjustments.exists()
+    total = client.post(
+        url, {"cell": ["3:new:total"], "value": ["4"], "reason": "台账"}, follow=True
+    ).content.decode()
+    assert "是各项之和，随各项自动计算，不能单独调整" in total
+    assert 'value="3:new:total"' not in total  # not offered
 
 
 def test_auditor_reads_but_cannot_change_or_act(client, auditor, made, editor):
@@ -96,22 +114,33 @@ def test_auditor_reads_but_cannot_change_or_act(client, auditor, made, editor):
 
 
 def test_reviewer_publishes_through_the_admin_and_a_failing_check_needs_a_reason(
-    client, editor, reviewer, made
+    client, organ, editor, reviewer, made
 ):
     client.force_login(editor)
     client.post(
         reverse("admin:annual_reports_annualreport_adjust", args=[made.pk]),
-        {"cell": "4:review:total", "value": "2", "reason": "年初纸质登记2件"},
+        {"cell": ["4:review:upheld"], "value": ["2"], "reason": "年初纸质登记2件"},
     )
+    # A 3rd application registered later unbalances the hand-set figures of table 3.
+    client.post(
+        reverse("admin:annual_reports_annualreport_adjust", args=[made.pk]),
+        {
+            "cell": ["3:new:natural_person", "3:disclosed:natural_person"],
+            "value": ["2", "2"],
+            "reason": "纸质台账补录1件",
+        },
+    )
+    application(organ, D(2025, 10, 1))
     client.post(
         reverse("admin:annual_reports_annualreport_action", args=[made.pk]), {"action": "submit"}
     )
     client.force_login(reviewer)
     action = reverse("admin:annual_reports_annualreport_action", args=[made.pk])
     refused = client.post(action, {"action": "approve"}, follow=True).content.decode()
-    assert "核对未通过（1项），不能发布" in refused
-    assert "表四「行政复议」的总计为2件" in refused
-    client.post(action, {"action": "approve", "reason": "复议案件结果待补录，先行公开"})
+    assert "核对未通过（2项），不能发布" in refused
+    assert "表三「自然人」列：本年新收2件加上年结转0件共2件" in refused
+    client.post(action, {"action": "approve", "reason": "10月的申请待核实，先行公开"})
     made.refresh_from_db()
     assert made.state == AnnualReport.State.PUBLISHED
     assert made.notice.is_live()
+    assert made.published_content["tables"]["4"]["review"]["total"] == 2

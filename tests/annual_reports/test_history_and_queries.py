@@ -21,7 +21,7 @@ def events_of(model, pk):
 
 def test_report_and_adjustment_changes_are_in_the_audit_history(organ, editor):
     made = report(organ, editor, overview="<p>总体</p>")
-    adjustment = services.set_adjustment(made, editor, "3", "new", "total", 2, "补录")
+    adjustment = services.set_adjustment(made, editor, "4", "review", "upheld", 2, "补录")
     assert events_of(AnnualReport, made.pk).count() >= 2  # created, edited
     assert events_of(Adjustment, adjustment.pk).count() == 1
     assert all("review_content" not in (e.changes or {}) for e in events_of(AnnualReport, made.pk))

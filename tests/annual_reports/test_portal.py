@@ -49,8 +49,11 @@ def test_published_report_page_shows_the_tables_with_headers(client, published):
         '<h1 id="annual-report-title">甘肃省人民政府办公厅2025年政府信息公开工作年度报告</h1>'
         in page
     )
+    assert '<th scope="colgroup" colspan="7">申请人情况</th>' in page
     assert '<th scope="colgroup" colspan="5">法人或其他组织</th>' in page
-    assert '<th scope="row">（二）部分公开（区分处理的，只计这一情形）</th>' in page
+    assert '<th scope="row">（二）部分公开（区分处理的，只计这一情形，不计其他情形）</th>' in page
+    assert '<th scope="colgroup" colspan="4">第二十条第（六）项</th>' in page
+    assert '<th scope="row">行政事业性收费</th><td colspan="3">1.25</td>' in page
     assert "本年度全面推进政务公开。" in page
     assert "下载统计表（Excel）" in page
     index = client.get(reverse("annual_reports:report-index")).content.decode()
@@ -72,7 +75,7 @@ def test_csv_holds_every_figure(client, published):
     assert ["三", "一、本年新收政府信息公开申请数量", "商业企业", "1"] in rows
     assert ["三", "二、上年结转政府信息公开申请数量", "总计", "1"] in rows
     assert ["三", "四、结转下年度继续办理", "自然人", "1"] in rows
-    assert ["二", "行政事业性收费", "本年收费金额（万元）", "1.25"] in rows
+    assert ["二", "行政事业性收费", "本年收费金额（单位：万元）", "1.25"] in rows
     assert len(rows) == 1 + 6 + 4 + 25 * 7 + 3 * 5
 
 
@@ -93,10 +96,21 @@ def test_xlsx_has_the_template_layout_with_merged_headers(client, published):
     assert "A7:A28" in merged  # 三 spans its 22 rows: 21 outcomes and （七）总计
     assert sheet["B9"].value == "（三）不予公开"
     assert sheet["C9"].value == "1.属于国家秘密"
+    assert sheet["B8"].value == "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
     table2 = workbook["二、主动公开"]
-    fee_row = next(r for r in table2.iter_rows() if r[0].value == "行政事业性收费")
-    assert fee_row[1].value == 1.25
-    assert table2["A4"].value == "规章"
+    column_a = [table2.cell(row=r, column=1).value for r in range(2, table2.max_row + 1)]
+    assert column_a == [
+        "第二十条第（一）项", "信息内容", "规章", "行政规范性文件",
+        "第二十条第（五）项", "信息内容", "行政许可",
+        "第二十条第（六）项", "信息内容", "行政处罚", "行政强制",
+        "第二十条第（八）项", "信息内容", "行政事业性收费",
+    ]  # fmt: skip
+    assert table2["B3"].value == "本年制发件数"
+    assert table2["B14"].value == "本年收费金额（单位：万元）"
+    assert table2["B15"].value == 1.25
+    merged2 = {str(r) for r in table2.merged_cells.ranges}
+    assert {"A2:D2", "A6:D6", "B7:D7", "B8:D8", "A9:D9", "B10:D10", "B11:D11", "B12:D12",
+            "A13:D13", "B14:D14", "B15:D15"} <= merged2  # fmt: skip
     table4 = workbook["四、复议诉讼"]
     assert {"A2:E3", "F2:O2", "F3:J3", "K3:O3"} <= {str(r) for r in table4.merged_cells.ranges}
 
@@ -138,4 +152,4 @@ def test_year_summary_adds_up_every_organs_published_report(
     assert "汇总了2个机构已发布的2025年度报告" in page
     assert "汇总后表三、表四的勾稽关系全部成立。" in page
     assert '<th scope="row">（一）予以公开</th><td>2</td>' in page
-    assert "<td>1.75</td>" in page  # 1.25 + 0.5 万元
+    assert '<td colspan="3">1.75</td>' in page  # 1.25 + 0.5 万元

@@ -55,8 +55,8 @@ def test_permission_matrix(organ, draft, editor, other_editor, reviewer, other_r
 def test_editor_of_another_organ_cannot_create_adjust_or_submit(organ, draft, other_editor):
     with pytest.raises(services.ReportError):
         services.create_report(organ, 2024, other_editor)
-    with pytest.raises(services.ReportError):
-        services.set_adjustment(draft, other_editor, "3", "new", "total", 1, "理由")
+    with pytest.raises(services.ReportError, match="只有本机构的编辑"):
+        services.set_adjustment(draft, other_editor, "4", "review", "upheld", 1, "理由")
     with pytest.raises(services.ReportError):
         services.submit(draft, other_editor)
 
@@ -65,7 +65,7 @@ def test_auditor_changes_nothing(draft, auditor, editor, reviewer):
     with pytest.raises(services.ReportError):
         services.save_report(draft, auditor)
     with pytest.raises(services.ReportError):
-        services.set_adjustment(draft, auditor, "3", "new", "total", 1, "理由")
+        services.set_adjustment(draft, auditor, "4", "review", "upheld", 1, "理由")
     services.submit(draft, editor)
     with pytest.raises(services.ReportError):
         services.approve(draft, auditor)
@@ -113,9 +113,17 @@ def test_figures_are_frozen_once_submitted_and_published(organ, draft, editor, r
 
 
 def test_publishing_is_refused_while_a_check_fails_unless_a_reason_is_given(
-    draft, editor, reviewer
+    organ, draft, editor, reviewer
 ):
-    services.set_adjustment(draft, editor, "3", "new", "natural_person", 3, "纸质台账补录")
+    # Balanced adjustments (three applications of the paper ledger, all disclosed) ...
+    services.set_adjustments(
+        draft,
+        editor,
+        {("3", "new", "natural_person"): 3, ("3", "disclosed", "natural_person"): 3},
+        "纸质台账补录",
+    )
+    # ... which a later application on the platform unbalances: the adjusted 本年新收 stays 3.
+    application(organ, D(2025, 9, 1))
     services.submit(draft, editor)
     with pytest.raises(services.ReportError, match="核对未通过"):
         services.approve(draft, reviewer)
@@ -125,6 +133,7 @@ def test_publishing_is_refused_while_a_check_fails_unless_a_reason_is_given(
     draft.refresh_from_db()
     assert draft.state == State.PUBLISHED
     assert draft.check_override_reason == "上级机关同意按台账数字发布"
+    assert draft.published_content["findings"]
 
 
 def test_send_back_returns_the_draft_and_its_notice(draft, editor, reviewer):
