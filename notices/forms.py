@@ -258,11 +258,12 @@ def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
     )
 
 
-def topic_and_descendants(topic: Topic) -> list[int]:
+def topic_and_descendants(*topics: Topic) -> list[int]:
+    """The topics' pks and those of every topic below them."""
     children: dict[int | None, list[int]] = {}
     for pk, parent_id in shared_lists.topic_parents().items():
         children.setdefault(parent_id, []).append(pk)
-    found, stack = [], [topic.pk]
+    found, stack = [], [topic.pk for topic in topics]
     while stack:
         current = stack.pop()
         if current in found:

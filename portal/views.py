@@ -95,16 +95,17 @@ def organ_profile(request, organ_id: int):
     )
 
 
-def column_notices(column: StatutoryColumn, organ: Organ):
-    """The organ's public notices that the column lists, newest first."""
+def column_notices(organ: Organ, topics: list, genres: list):
+    """The organ's public notices that a column of these topics and genres lists, newest
+    first."""
     notices = Notice.objects.published().filter(organ=organ).select_related("organ")
-    topic_ids = [pk for topic in column.topics.all() for pk in topic_and_descendants(topic)]
-    if topic_ids:
-        tagged = Notice.topics.through.objects.filter(notice=OuterRef("pk"), topic__in=topic_ids)
+    if topics:
+        tagged = Notice.topics.through.objects.filter(
+            notice=OuterRef("pk"), topic__in=topic_and_descendants(*topics)
+        )
         notices = notices.filter(Exists(tagged))
-    genres = [genre.code for genre in column.genres.all()]
     if genres:
-        notices = notices.filter(genre__in=genres)
+        notices = notices.filter(genre__in=[genre.code for genre in genres])
     return notices.order_by("-published_at", "-pk")
 
 
@@ -118,21 +119,21 @@ def statutory_column(request, organ_id: int, column_id: int):
     )
     if column.kind == StatutoryColumn.Kind.PROFILE:
         return redirect("portal:organ-profile", organ_id=organ.pk)
-    paginator = pagination.CappedCountPaginator(column_notices(column, organ), PAGE_SIZE)
+    topics, genres = list(column.topics.all()), list(column.genres.all())
+    paginator = pagination.CappedCountPaginator(column_notices(organ, topics, genres), PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except (PageNotAnInteger, EmptyPage) as error:
         raise Http404("没有这一页。") from error
+    paths = shared_lists.topic_paths()
     context = {
         "organ": organ,
         "column": column,
         "notices": page.object_list,
         "page_obj": page,
         "paginator": paginator,
-        "topics": [
-            shared_lists.topic_paths().get(topic.pk, topic.name) for topic in column.topics.all()
-        ],
-        "genres": [genre.name for genre in column.genres.all()],
+        "topics": [paths.get(topic.pk, topic.name) for topic in topics],
+        "genres": [genre.name for genre in genres],
     }
     return render(request, "portal/statutory_column.html", context)
 
