@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from notices import access
@@ -157,12 +158,6 @@ class OrganPageAdmin(admin.ModelAdmin):
         services.save_organ_page(request.user, obj)
 
 
-class LeaderInline(admin.TabularInline):
-    model = Leader
-    extra = 1
-    fields = ["name", "post", "duties", "wrong_forms", "current", "position"]
-
-
 @admin.register(Leader)
 class LeaderAdmin(admin.ModelAdmin):
     """Every leader in one list: those of the organs' 机构信息 pages (editors see their own
@@ -217,8 +212,35 @@ class LeaderAdmin(admin.ModelAdmin):
 
 @admin.register(OrganProfile)
 class OrganProfileAdmin(OrganPageAdmin):
-    inlines = [LeaderInline]
-    fields = ["organ", "functions", "address", "office_hours", "phone", "website", "updated_at"]
+    """The 机构信息 page. Its leaders are written in one place, the 领导信息 list (LeaderAdmin,
+    through services.save_leader), which the checks before publication read too; this page
+    lists them with links there."""
+
+    fields = [
+        "organ",
+        "functions",
+        "address",
+        "office_hours",
+        "phone",
+        "website",
+        "leaders",
+        "updated_at",
+    ]
+    readonly_fields = [*OrganPageAdmin.readonly_fields, "leaders"]
+
+    @admin.display(description="领导信息")
+    def leaders(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存机构信息后，在“领导信息”中添加本机构的领导。"
+        return render_to_string(
+            "admin/portal/profile_leaders.html",
+            {
+                "leaders": obj.leaders.all(),
+                "add_url": reverse("admin:portal_leader_add") + f"?profile={obj.pk}",
+                "list_url": reverse("admin:portal_leader_changelist")
+                + f"?profile__id__exact={obj.pk}",
+            },
+        )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "website":

@@ -56,6 +56,39 @@ def test_a_leader_entered_once_is_on_the_organs_page_and_in_the_check(
     ]
 
 
+def test_leaders_are_written_in_one_place_the_profile_links_there(client, organ, editor):
+    profile = make_profile(organ)
+    leader = profile.leaders.create(name="赵文明", post="厅长")
+    client.force_login(editor)
+    url = reverse("admin:portal_organprofile_change", args=[profile.pk])
+    page = client.get(url).content.decode()
+    assert "leaders-TOTAL_FORMS" not in page  # no second form for the same rows
+    assert reverse("admin:portal_leader_change", args=[leader.pk]) in page
+    add_url = reverse("admin:portal_leader_add") + f"?profile={profile.pk}"
+    assert add_url in page
+    added = client.get(add_url).content.decode()
+    assert f'<option value="{profile.pk}" selected>' in added
+
+    # Leaders posted with the profile's form, as an inline would send them, are not saved.
+    data = {
+        "functions": "负责政务公开。",
+        "address": "",
+        "office_hours": "",
+        "phone": "",
+        "website": "",
+        "leaders-TOTAL_FORMS": "1",
+        "leaders-INITIAL_FORMS": "0",
+        "leaders-0-name": "钱立新",
+        "leaders-0-post": "副厅长",
+        "leaders-0-current": "on",
+        "leaders-0-position": "0",
+    }
+    assert client.post(url, data).status_code == 302
+    profile.refresh_from_db()
+    assert profile.functions == "负责政务公开。"
+    assert list(profile.leaders.values_list("name", flat=True)) == ["赵文明"]
+
+
 def test_a_former_leader_leaves_the_page_and_the_check(client, organ, notice_in):
     profile = make_profile(organ)
     profile.leaders.create(name="赵文明", post="厅长")
