@@ -17,7 +17,7 @@ def test_the_open_data_page_explains_datasets_formats_terms_limits_and_an_exampl
     response = client.get(reverse("search:open-data"))
     assert response.status_code == 200
     page = response.content.decode()
-    for heading in ("开放数据", "提供的数据", "检索接口", "示例", "调用频率", "使用条款"):
+    for heading in ("开放数据", "提供的数据", "订阅", "检索接口", "示例", "调用频率", "使用条款"):
         assert f">{heading}</h" in page, heading
     for data_format in ("JSON", "Atom", "CSV", "XLSX"):
         assert data_format in page
@@ -32,9 +32,27 @@ def test_the_open_data_page_explains_datasets_formats_terms_limits_and_an_exampl
 def test_search_results_link_to_the_open_data_page_in_plain_words(client, notice_in):
     notice_in("published", title="关于政务公开的通知")
     page = client.get(reverse("search:search"), {"q": "政务公开"}).content.decode()
-    assert "开放数据（JSON）" in page
+    assert "这些结果的开放数据" in page and "订阅这个检索" in page
     assert f'href="{reverse("search:open-data")}"' in page
-    assert "JSON 数据接口" not in page
+    assert f'href="{reverse("search:open-data")}#subscribe"' in page
+    links = re.search(r'<p class="search-links[^"]*">(.*?)</p>', page, re.S)[1]
+    for developer_word in ("JSON", "Atom"):
+        assert developer_word not in links
+
+
+def test_subscriptions_are_offered_in_plain_words_with_how_to_subscribe(client, organ, notice_in):
+    notice_in("published")
+    organs = client.get(reverse("notices:organ-list")).content.decode()
+    feed = reverse("notices:organ-feed", args=[organ.pk])
+    assert (
+        f'<a href="{feed}">订阅<span class="visually-hidden">{organ.name}的最新信息</span></a>'
+        in (organs)
+    )
+    assert f'href="{reverse("search:open-data")}#subscribe"' in organs
+    assert ">Atom<" not in organs
+    site_map = client.get(reverse("portal:site-map")).content.decode()
+    main = site_map[site_map.index("<main") : site_map.index("</main>")]
+    assert "订阅最新信息" in main and "Atom" not in main
 
 
 def test_the_open_data_page_takes_as_many_queries_however_many_genres_there_are(client):
