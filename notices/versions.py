@@ -37,9 +37,14 @@ FIELD_ORDER = [
     "withheld_reason",
     "validity",
     "validity_changed_on",
+    "interprets",
+    "interpretation_form",
+    "video_url",
     "attachments",
     "citations",
 ]
+# Rows left out where neither side has a value: the 解读's own fields, empty on other notices.
+ONLY_WHEN_SET = {"interprets", "interpretation_form", "video_url"}
 EMPTY = "—"
 
 
@@ -363,7 +368,11 @@ def display(name: str, value) -> str:
 def content_rows(content: dict) -> list[tuple[str, str]]:
     """A recorded version as a reader reads it: each field's label and value, then the body's
     paragraphs."""
-    rows = [(field_label(name), display(name, content.get(name))) for name in FIELD_ORDER]
+    rows = [
+        (field_label(name), display(name, content.get(name)))
+        for name in FIELD_ORDER
+        if name not in ONLY_WHEN_SET or content.get(name)
+    ]
     rows.append(
         (
             str(Notice._meta.get_field("body").verbose_name),
@@ -378,6 +387,8 @@ def compare_content(old: dict, new: dict, old_label: str, new_label: str) -> Com
     paragraph by paragraph."""
     fields = []
     for name in FIELD_ORDER:
+        if name in ONLY_WHEN_SET and not (old.get(name) or new.get(name)):
+            continue
         before, after = display(name, old.get(name)), display(name, new.get(name))
         fields.append(Row(*inline_diff(before, after), label=field_label(name)))
     body = compare_body(old.get("body", ""), new.get("body", ""))

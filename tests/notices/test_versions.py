@@ -274,3 +274,46 @@ def test_a_correction_of_an_annual_report_shows_its_tables_cell_by_cell(
     assert "<td><del>130</del></td>" in panel and "<td><ins>131</ins></td>" in panel
     assert "<td>行政规范性文件</td><td>12</td>" in panel
     assert " | " not in panel  # no row flattened into "a | b | c"
+
+
+def test_every_field_a_correction_can_change_is_compared():
+    compared = set(versions.FIELD_ORDER) | {"body"}
+    assert set(workflow.CONTENT_FIELDS) <= compared
+
+
+def test_a_correction_of_an_interpretation_shows_its_document_form_and_video(
+    client, editor, reviewer, notice_in
+):
+    first = notice_in("published", title="甘肃省政务公开工作规范化管理办法")
+    second = notice_in("published", title="甘肃省政府信息公开申请办理办法")
+    interpretation = notice_in(
+        "published",
+        title="《办法》解读",
+        genre="interpretation",
+        interpretation_form="text",
+        interprets=first,
+    )
+    correction = workflow.start_correction(interpretation, editor)
+    correction.interprets = second
+    correction.interpretation_form = "video"
+    correction.video_url = "https://www.gansu.gov.cn/video/jiedu.mp4"
+    correction.change_note = "更正所解读的文件"
+    workflow.save_draft(correction, editor)
+    correction = workflow.submit(correction, editor)
+
+    panel = review_page(client, reviewer, correction)
+    panel = " ".join(panel[panel.index('id="review-comparison-heading"') :].split())
+    assert "改动的项目：解读的文件、解读形式、视频地址。" in panel
+    assert "<td>甘肃省政<del>务</del>公开<del>工作规范化管</del>理办法</td>" in panel
+    assert "<td>甘肃省政<ins>府信息</ins>公开<ins>申请办</ins>理办法</td>" in panel
+    assert "<td><del>文字</del>解读</td>" in panel and "<td><ins>视频</ins>解读</td>" in panel
+    assert "<ins>https://www.gansu.gov.cn/video/jiedu.mp4</ins>" in panel
+
+
+def test_a_notice_that_is_no_interpretation_shows_no_interpretation_rows(corrected):
+    rows = dict(versions.content_rows(corrected.versions.get(number=1).content))
+    assert "解读的文件" not in rows and "视频地址" not in rows
+    comparison = versions.compare_content(
+        corrected.versions.get(number=1).content, corrected.versions.get(number=2).content, "", ""
+    )
+    assert "解读的文件" not in [row.label for row in comparison.fields]
