@@ -35,6 +35,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from notices.listed import NOTICE_FIELDS, ListedNotice
 from notices.models import Attachment, CitedDocument, Notice, NoticeVersion, Organ, Topic
 from notices.models.notice import UNSIGNED
 
@@ -181,7 +182,6 @@ class Columns:
         return self.model.from_db(alias, self.names, values)
 
 
-LISTED = Columns.of(Notice, NOTICES, leave_out=("body",))
 PAGE = Columns.of(Notice, NOTICES)
 ORGAN = Columns.of(Organ, ORGANS)
 ASSESSMENT_COLUMNS = Columns.of(ASSESSMENT, ASSESSMENT._meta.db_table)
@@ -313,12 +313,14 @@ def order_sql(values: dict, direction: str = "DESC") -> str:
     return ", ".join(f"{key} {direction}" for key in keys)
 
 
-def listed(alias: str, row, connection) -> Notice:
-    """A catalogue row: the notice (without its body) and its organ."""
-    count = len(LISTED.fields)
-    notice = LISTED.instance(alias, row[:count], connection)
-    notice.organ = ORGAN.instance(alias, row[count:], connection)
-    return notice
+def listed_sql() -> str:
+    """The columns of a catalogue row (notices.listed.ListedNotice), its organ's name last."""
+    return ", ".join([*map(column, NOTICE_FIELDS), f'"{ORGANS}"."name"'])
+
+
+def listed(alias: str, row, connection) -> ListedNotice:
+    """A catalogue row as its list shows it."""
+    return ListedNotice(*row)
 
 
 def _catalogue_sql(values: dict, param, extra: str = "", order: str = "DESC") -> str:
@@ -326,7 +328,7 @@ def _catalogue_sql(values: dict, param, extra: str = "", order: str = "DESC") ->
     if extra:
         conditions.append(extra)
     return (
-        f'SELECT {LISTED.sql()}, {ORGAN.sql()} FROM "{NOTICES}" '  # noqa: S608
+        f'SELECT {listed_sql()} FROM "{NOTICES}" '  # noqa: S608
         f'INNER JOIN "{ORGANS}" ON ({column("organ")} = "{ORGANS}"."id") '
         f"WHERE {' AND '.join(conditions)} "
         f"ORDER BY {order_sql(values, order)} "
@@ -349,7 +351,7 @@ def catalogue_later_sql(values: dict, param) -> str:
         f"LIMIT {int(values['size'])} OFFSET {param('offset')}"
     )
     return (
-        f'SELECT {LISTED.sql()}, {ORGAN.sql()} FROM "{NOTICES}" '  # noqa: S608
+        f'SELECT {listed_sql()} FROM "{NOTICES}" '  # noqa: S608
         f'INNER JOIN "{ORGANS}" ON ({column("organ")} = "{ORGANS}"."id") '
         f'WHERE "{NOTICES}"."id" IN ({ids}) '
         f"ORDER BY {order_sql(values)}"

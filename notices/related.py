@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from core import page_cache, templating
 from notices import document_numbers
+from notices.listed import ListedNotice
 from notices.models import Notice
 
 SHOWN = 5
@@ -62,7 +63,8 @@ def related_notices(notice: Notice, limit: int = SHOWN) -> list[Row]:
 
 
 def as_row(notice: Notice) -> Row:
-    return Row(notice.pk, templating.render("includes/notice_rows.html", {"notices": [notice]}))
+    row = ListedNotice.of(notice)
+    return Row(notice.pk, templating.render("includes/notice_rows.html", {"notices": [row]}))
 
 
 def newest_related(notice: Notice, prefix: str, limit: int) -> list[Notice]:

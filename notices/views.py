@@ -18,11 +18,16 @@ from core import page_cache, pagination
 from core.middleware import PORTAL_POLICY
 from notices import access, counters, interpretations, prepared, related, shared_lists
 from notices.forms import FILTER_NAMES, PUBLISHED, SIGNED, NoticeFilterForm, filtered, ordered
+from notices.listed import ListedNotice
 from notices.models import Attachment, Notice, Organ, genre_labels
 from notices.models.notice import UNSIGNED
 
 PAGE_SIZE = 20
 HOME_LATEST = 12
+
+
+def listed(notices) -> list[ListedNotice]:
+    return [ListedNotice.of(notice) for notice in notices]
 
 
 def catalogue(published, filters: dict, order: str = PUBLISHED, at=None):
@@ -37,9 +42,9 @@ CATALOGUE_FIRST_PAGE = prepared.SQLQuery(
     sql=prepared.catalogue_first_sql,
     read=prepared.listed,
     shape=prepared.filter_shape,
-    orm=lambda size, at, order=PUBLISHED, **filters: catalogue(
-        Notice.objects.published(at), filters, order, at
-    )[:size],
+    orm=lambda size, at, order=PUBLISHED, **filters: listed(
+        catalogue(Notice.objects.published(at), filters, order, at)[:size]
+    ),
 )
 # A later numbered page: the ids of its notices found first, walking only the index over those
 # before it, then their rows.
@@ -47,13 +52,15 @@ CATALOGUE_LATER_PAGE = prepared.SQLQuery(
     sql=prepared.catalogue_later_sql,
     read=prepared.listed,
     shape=prepared.filter_shape,
-    orm=lambda size, at, offset, order=PUBLISHED, **filters: ordered(
-        Notice.objects.for_lists().filter(
-            pk__in=catalogue(Notice.objects.published(at), filters, order, at).values("pk")[
-                offset : offset + size
-            ]
-        ),
-        order,
+    orm=lambda size, at, offset, order=PUBLISHED, **filters: listed(
+        ordered(
+            Notice.objects.for_lists().filter(
+                pk__in=catalogue(Notice.objects.published(at), filters, order, at).values("pk")[
+                    offset : offset + size
+                ]
+            ),
+            order,
+        )
     ),
 )
 
@@ -90,13 +97,16 @@ def _before(size, at, moment, same_moment, pk, order=PUBLISHED, signed=None, **f
 # notice's moment is given twice: as a bound, which lets the index scan start right at it, and
 # with its id, to place it among notices published at the same moment.
 CATALOGUE_AFTER = prepared.SQLQuery(
-    sql=prepared.catalogue_after_sql, read=prepared.listed, shape=prepared.filter_shape, orm=_after
+    sql=prepared.catalogue_after_sql,
+    read=prepared.listed,
+    shape=prepared.filter_shape,
+    orm=lambda **values: listed(_after(**values)),
 )
 CATALOGUE_BEFORE = prepared.SQLQuery(
     sql=prepared.catalogue_before_sql,
     read=prepared.listed,
     shape=prepared.filter_shape,
-    orm=_before,
+    orm=lambda **values: listed(_before(**values)),
 )
 
 
@@ -104,7 +114,7 @@ def catalogue_around(query: prepared.SQLQuery, filters: dict, order: str = PUBLI
     """``rows(position, count)`` of the catalogue after or before a position (a notice), in
     ``order``, for pagination."""
 
-    def rows(position: Notice, count: int) -> list[Notice]:
+    def rows(position: Notice, count: int) -> list[ListedNotice]:
         moment = position.published_at
         by_order = (
             {"order": order, "signed": position.signed_on or UNSIGNED} if order == SIGNED else {}
@@ -122,7 +132,7 @@ def catalogue_around(query: prepared.SQLQuery, filters: dict, order: str = PUBLI
     return rows
 
 
-def catalogue_page(offset: int, filters: dict, order: str = PUBLISHED) -> list[Notice]:
+def catalogue_page(offset: int, filters: dict, order: str = PUBLISHED) -> list[ListedNotice]:
     """The PAGE_SIZE notices of the catalogue after the first ``offset`` of them."""
     by_order = {"order": order} if order == SIGNED else {}
     if offset == 0:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from core import pagination
 from notices import shared_lists
 from notices.forms import topic_and_descendants
+from notices.listed import ListedNotice
 from notices.models import Notice, Organ
 from portal.models import (
     IDENTITY_PK,
@@ -129,7 +130,7 @@ def statutory_column(request, organ_id: int, column_id: int):
     context = {
         "organ": organ,
         "column": column,
-        "notices": page.object_list,
+        "notices": [ListedNotice.of(notice) for notice in page.object_list],
         "page_obj": page,
         "paginator": paginator,
         "topics": [paths.get(topic.pk, topic.name) for topic in topics],
