@@ -3,6 +3,7 @@
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from notices.models import Notice
 from tests import factories
@@ -346,3 +347,20 @@ def test_a_page_far_down_the_notice_list_shows_the_notices_in_order(
     response = client.get(CHANGELIST + "?p=2")
     shown = [notice.pk for notice in response.context["cl"].result_list]
     assert shown == [drafts[2].pk, drafts[1].pk]
+
+
+def test_the_list_and_the_save_message_use_plain_chinese_not_djangos_stock_phrasing(
+    client, editor, notices_of_both_organs
+):
+    """Django's own translation reads "选择 公告 来修改" and "…已成功修改"; the site's wording
+    (locale/zh_Hans) replaces it."""
+    mine, _ = notices_of_both_organs
+    client.force_login(editor)
+    listing = client.get(CHANGELIST).content.decode()
+    name = str(Notice._meta.verbose_name)
+    assert f"选择要修改的{name}" in listing
+    assert "来修改" not in listing
+    response = client.post(change_url(mine), form_data(mine), follow=True)
+    messages = [strip_tags(str(message)) for message in response.context["messages"]]
+    assert messages == [f"已保存对{name}“{mine.title}”的修改。"]
+    assert "成功" not in response.content.decode()
