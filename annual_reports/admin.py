@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.safestring import mark_safe
 
 from annual_reports import content, layout, services
 from annual_reports.models import AnnualReport
@@ -51,6 +52,11 @@ class AnnualReportForm(forms.ModelForm):
         return cleaned
 
 
+READ_ONLY_TEXTS = {
+    "overview": "overview_text",
+    "problems": "problems_text",
+    "other_matters": "other_matters_text",
+}
 ADJUST_ROWS = 4  # cells the adjustment form changes at once (table 3's balance needs two or more)
 
 
@@ -137,7 +143,28 @@ class AnnualReportAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["organ", "year", "is_example"]
+        if not services.can_edit(request.user, obj):
+            # Read only: the texts shown as they read, not as their markup.
+            return [READ_ONLY_TEXTS.get(field, field) for field in TEXT_AND_ENTERED_FIELDS]
         return TEXT_AND_ENTERED_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not services.can_edit(request.user, obj):
+            return list(READ_ONLY_TEXTS.values())
+        return []
+
+    # The texts are sanitized when saved (notices.fields.SanitizedHTMLField), as notice bodies.
+    @admin.display(description="一、总体情况")
+    def overview_text(self, report):
+        return mark_safe(report.overview)  # noqa: S308 - sanitized on save
+
+    @admin.display(description="五、存在的主要问题及改进情况")
+    def problems_text(self, report):
+        return mark_safe(report.problems)  # noqa: S308 - sanitized on save
+
+    @admin.display(description="六、其他需要报告的事项")
+    def other_matters_text(self, report):
+        return mark_safe(report.other_matters)  # noqa: S308 - sanitized on save
 
     def save_model(self, request, obj, form, change):
         try:

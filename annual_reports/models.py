@@ -140,8 +140,11 @@ class AnnualReport(models.Model):
 
     @property
     def title(self) -> str:
+        """The report's title, which its notice takes; an example report says so first, as
+        the demo's notices do."""
         organ = self.organ.name if self.organ_id else ""
-        return f"{organ}{self.year}年政府信息公开工作年度报告"
+        prefix = "示例：" if self.is_example else ""
+        return f"{prefix}{organ}{self.year}年政府信息公开工作年度报告"
 
     @property
     def is_editable(self) -> bool:

@@ -27,30 +27,40 @@ def _published(organ_id: int, year: int) -> AnnualReport:
 
 def report_index(request):
     reports = list(AnnualReport.objects.published().select_related("organ").order_by("-year"))
-    years: dict[int, list[AnnualReport]] = {}
+    years: dict[int, dict] = {}
     for report in reports:
-        years.setdefault(report.year, []).append(report)
+        year = years.setdefault(report.year, {"reports": [], "examples": False})
+        year["reports"].append(report)
+        year["examples"] = year["examples"] or report.is_example
     return render(request, "annual_reports/report_index.html", {"years": years.items()})
 
 
-def year_summary(request, year: int):
+def year_summary(request, year: int, examples: bool = False):
     """Every organ's published report of one year added up, with the same checks, and the
-    organs that have not published theirs."""
+    organs that have not published theirs. Real reports and example reports (示例, the demo's)
+    are never added together: each has its own summary."""
     reports = list(
         AnnualReport.objects.published()
-        .filter(year=year)
+        .filter(year=year, is_example=examples)
         .select_related("organ")
         .order_by("organ__position", "organ__code")
     )
+    title = f"{year}年度政府信息公开工作年度报告汇总"
     summary = content.summarize(
-        [report.published_content for report in reports], f"{year}年度政府信息公开工作年度报告汇总"
+        [report.published_content for report in reports],
+        f"示例：{title}" if examples else title,
     )
     context = content.context(summary)
     context.update(
         {
             "year": year,
             "reports": reports,
-            "missing": Organ.objects.exclude(pk__in=[report.organ_id for report in reports]),
+            "examples": examples,
+            "missing": []
+            if examples
+            else Organ.objects.exclude(pk__in=[report.organ_id for report in reports]),
+            "has_examples": not examples
+            and AnnualReport.objects.published().filter(year=year, is_example=True).exists(),
         }
     )
     return render(request, "annual_reports/summary.html", context)

@@ -144,3 +144,16 @@ def test_reviewer_publishes_through_the_admin_and_a_failing_check_needs_a_reason
     assert made.state == AnnualReport.State.PUBLISHED
     assert made.notice.is_live()
     assert made.published_content["tables"]["4"]["review"]["total"] == 2
+
+
+def test_a_reader_sees_the_texts_as_they_read_and_an_editor_edits_them(
+    client, organ, auditor, editor
+):
+    made = report(organ, editor, overview="<p>总体情况<strong>正文</strong></p>")
+    client.force_login(auditor)
+    page = client.get(change_url(made)).content.decode()
+    assert "<p>总体情况<strong>正文</strong></p>" in page
+    assert "&lt;p&gt;总体情况" not in page
+    client.force_login(editor)
+    page = client.get(change_url(made)).content.decode()
+    assert 'name="overview"' in page  # the editor's form field, its markup in the editor

@@ -26,6 +26,7 @@ def test_demo_publishes_last_years_report_from_example_data(organ):
     report = AnnualReport.objects.get(year=year)
     assert AnnualReport.objects.count() == 2
     assert report.is_example and report.state == AnnualReport.State.PUBLISHED
+    assert report.notice.title == f"示例：{report.organ.name}{year}年政府信息公开工作年度报告"
     tables = report.published_content["tables"]
     assert tables["3"]["new"]["total"] == 8
     assert tables["3"]["carried_out"]["total"] == 1

@@ -153,3 +153,69 @@ def test_year_summary_adds_up_every_organs_published_report(
     assert "汇总后表三、表四的勾稽关系全部成立。" in page
     assert '<th scope="row">（一）予以公开</th><td>2</td>' in page
     assert '<td colspan="3">1.75</td>' in page  # 1.25 + 0.5 万元
+
+
+def test_example_reports_are_marked_and_never_added_to_the_real_summary(
+    client, published, other_organ, other_editor, other_reviewer
+):
+    application(
+        other_organ, D(2025, 4, 1), "disclosed", D(2025, 4, 2), "legal_service", is_example=True
+    )
+    example = services.create_report(other_organ, 2025, other_editor, is_example=True)
+    services.submit(example, other_editor)
+    services.approve(example, other_reviewer)
+    example.refresh_from_db()
+    assert example.title == "示例：甘肃省民政厅2025年政府信息公开工作年度报告"
+    assert example.notice.title == example.title
+
+    index = client.get(reverse("annual_reports:report-index")).content.decode()
+    assert f'<a href="{example.get_absolute_url()}">{example.title}</a>' in index
+    assert reverse("annual_reports:year-summary-examples", args=[2025]) in index
+    page = client.get(example.get_absolute_url()).content.decode()
+    assert f'<h1 id="annual-report-title">{example.title}</h1>' in page
+
+    real = client.get(reverse("annual_reports:year-summary", args=[2025])).content.decode()
+    assert "汇总了1个机构已发布的2025年度报告（按发布时的数字），不含示例报告" in real
+
+    def disclosed(cells: str) -> str:
+        return '<th scope="row">（一）予以公开</th>' + "".join(f"<td>{n}</td>" for n in cells)
+
+    assert disclosed("1000001") in real  # the real report's alone, not the example's
+
+    assert "尚未发布的机构：甘肃省民政厅" in real
+    examples = client.get(
+        reverse("annual_reports:year-summary-examples", args=[2025])
+    ).content.decode()
+    assert "示例：2025年度政府信息公开工作年度报告汇总" in examples
+    assert "汇总了1份已发布的2025年度示例报告" in examples
+    assert disclosed("0000101") in examples
+    assert "尚未发布的机构" not in examples
+
+
+def test_year_summary_checks_the_sums_and_says_what_fails(
+    client, organ, editor, reviewer, other_organ, other_editor, other_reviewer
+):
+    # One organ published hand-set figures that later data unbalanced (with the reviewer's
+    # reason); the other organ's report is counted. The sums keep the first one's mismatch.
+    unbalanced = report(organ, editor)
+    services.set_adjustments(
+        unbalanced,
+        editor,
+        {("3", "new", "natural_person"): 2, ("3", "disclosed", "natural_person"): 2},
+        "纸质台账2件",
+    )
+    application(organ, D(2025, 9, 1))
+    services.submit(unbalanced, editor)
+    services.approve(unbalanced, reviewer, override_reason="9月的申请待核实")
+    application(other_organ, D(2025, 4, 1), "disclosed", D(2025, 4, 2))
+    balanced = report(other_organ, other_editor)
+    services.submit(balanced, other_editor)
+    services.approve(balanced, other_reviewer)
+
+    page = client.get(reverse("annual_reports:year-summary", args=[2025])).content.decode()
+
+    assert (
+        "表三「自然人」列：本年新收3件加上年结转0件共3件，应等于办理结果总计3件加结转下年度"
+        "1件共4件，相差1件。"
+    ) in page
+    assert "勾稽关系全部成立" not in page

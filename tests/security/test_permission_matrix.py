@@ -300,9 +300,10 @@ def portal_requests(world: World):
             (reverse(f"annual_reports:{name}", args=[r.organ_id, r.year]), same(status))
             for r, status in reports
         ]
-    cases["annual_reports:year-summary"] = [
-        (reverse("annual_reports:year-summary", args=[r.year]), same(200)) for r, _ in reports[:1]
-    ]
+    for name in ("year-summary", "year-summary-examples"):
+        cases[f"annual_reports:{name}"] = [
+            (reverse(f"annual_reports:{name}", args=[r.year]), same(200)) for r, _ in reports[:1]
+        ]
     cases["annual_reports:organ-reports"] = [
         (reverse("annual_reports:organ-reports", args=[r.organ_id]), same(200))
         for r, _status in reports[:1]
