@@ -58,7 +58,7 @@ def organ_documents(request, pk: int):
     count_rows = [
         {
             "label": labels[category],
-            "cells": [counts[category][validity] for validity, _heading in SECTIONS],
+            "cells": [(heading, counts[category][validity]) for validity, heading in SECTIONS],
             "total": sum(counts[category].values()),
         }
         for category in CATEGORIES
@@ -67,7 +67,7 @@ def organ_documents(request, pk: int):
         "organ": organ,
         "sections": list(sections.values()),
         "count_rows": count_rows,
-        "totals": [len(section.documents) for section in sections.values()],
+        "totals": [(section.heading, len(section.documents)) for section in sections.values()],
         "total": sum(len(section.documents) for section in sections.values()),
     }
     return render(request, "notices/organ_documents.html", context)

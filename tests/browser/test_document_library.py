@@ -10,6 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from django.utils import timezone
 
+from core import reading_mode
 from notices import validity
 from tests import factories
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
@@ -57,6 +58,13 @@ def library(transactional_db):
     return organ, old, new
 
 
+# Cells of the counts table that the reader cannot see without scrolling sideways.
+CELLS_OUT_OF_SIGHT = """() => [...document.querySelectorAll('.library-counts tbody > tr > *')]
+  .filter(cell => { const box = cell.getBoundingClientRect();
+                    return box.left < 0 || box.right > window.innerWidth; })
+  .map(cell => cell.textContent)"""
+
+
 def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
@@ -77,8 +85,20 @@ def test_library_and_banner_read_on_phone_and_desktop(new_page, library, viewpor
     assert page.locator("#library-valid").inner_text() == "现行有效（2 件）"
     assert page.locator("#library-repealed").inner_text() == "已废止（1 件）"
     assert overflow(page) <= 0
+    assert page.evaluate(CELLS_OUT_OF_SIGHT) == []
     assert serious(page) == []
     page.screenshot(path=SHOTS / f"library-{width}.png", full_page=True)
+    if viewport == PHONE:  # the counts read as cards on a phone, in the largest text too
+        valid = page.locator(".library-counts tbody tr").first.locator("td").first
+        assert (valid.get_attribute("data-label"), valid.inner_text()) == ("现行有效", "1")
+        page.context.add_cookies(
+            [{"name": reading_mode.COOKIE, "value": "larger", "url": page.url}]
+        )
+        page.reload()
+        assert overflow(page) <= 0
+        assert page.evaluate(CELLS_OUT_OF_SIGHT) == []
+        assert serious(page) == []
+        page.screenshot(path=SHOTS / f"library-{width}-larger.png", full_page=True)
 
     page.goto(old.get_absolute_url())
     banner = page.locator(".validity-banner")
