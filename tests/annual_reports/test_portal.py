@@ -6,10 +6,12 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from annual_reports import services
+from annual_reports import content, services
 from assessments.models import Assessment, StatisticReport, StatisticSchema
+from notices import validity
 from tests.annual_reports.factories import application, report
 from tests.assessments import factories as af
 
@@ -219,3 +221,40 @@ def test_year_summary_checks_the_sums_and_says_what_fails(
         "1件共4件，相差1件。"
     ) in page
     assert "勾稽关系全部成立" not in page
+
+
+def test_a_published_report_does_not_change_when_the_data_does(
+    client, organ, editor, second_editor, reviewer, notice_in
+):
+    rules = notice_in(
+        document_category="rules",
+        published_at=timezone.make_aware(datetime.datetime(2025, 3, 1, 10)),
+    )
+    application(organ, D(2025, 3, 1), "disclosed", D(2025, 3, 5))
+    made = report(organ, editor)
+    services.submit(made, editor)
+    services.approve(made, reviewer)
+    made.refresh_from_db()
+    page_url, csv_url = urls(made)["report-detail"], urls(made)["report-csv"]
+
+    def body(url):
+        page = client.get(url).content.decode()
+        return page[page.index('<div class="annual-body">') : page.index("</article>")]
+
+    page_before, csv_before = body(page_url), client.get(csv_url).content
+    # Later: another application of the year, and the 规章 abolished within the year.
+    application(organ, D(2025, 8, 1), "partial", D(2025, 8, 9), kind="research")
+    change = validity.propose(rules, second_editor, validity="repealed", effective_on=D(2025, 6, 1))
+    validity.approve(change, reviewer)
+    counted_now = content.build(made)["tables"]
+    assert counted_now["3"]["new"]["total"] == 2
+    assert counted_now["2"]["rules"]["repealed"] == 1
+
+    assert body(page_url) == page_before
+    assert client.get(csv_url).content == csv_before
+    made.refresh_from_db()
+    assert made.published_content["tables"]["3"]["new"]["total"] == 1
+    assert made.published_content["tables"]["2"]["rules"] == {
+        "issued": 1, "repealed": 0, "in_force": 1,
+    }  # fmt: skip
+    assert made.notice.body.count("<td>1</td>") == page_before.count("<td>1</td>")
