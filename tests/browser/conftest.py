@@ -7,6 +7,7 @@ by the server, and flushed afterwards).
 """
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -14,9 +15,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.db import connection, transaction
 
 from assessments import demo_loader as assessment_demo
 from notices import demo_loader
+from tests.postgresql import base as test_rows
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The machine's network is closed: Chromium's own background connections (updates, sync, field
@@ -105,14 +109,47 @@ def page(new_page):
     return new_page()
 
 
-@pytest.fixture
-def demo(transactional_db):
-    """The demo organs, notices, assessments and accounts (password demo_loader.DEMO_PASSWORD)."""
-    # The statistics schema is reference data from a migration, which the flush after an
-    # earlier transactional test removed; its migration function is idempotent.
+@pytest.fixture(scope="session")
+def load_once(tmp_path_factory):
+    """load_once(name, *loaders) runs the loaders in a transaction the first time a worker
+    needs `name`, and keeps the rows of every table and the files stored meanwhile; later tests
+    get those rows and files back at once instead of loading again (a minute of a test's time
+    on a busy machine). Each transactional test's flush leaves the tables as migrating did."""
+    kept: dict[str, tuple[frozenset[str], Path]] = {}
+
+    def load(name: str, *loaders) -> None:
+        media = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+        if connection.vendor != "postgresql":
+            for loader in loaders:
+                loader()
+            return
+        schema = f"test_kept_{name}"
+        if name in kept:
+            tables, files = kept[name]
+            test_rows.put_back_rows(connection, schema, tables)
+            shutil.copytree(files, media, dirs_exist_ok=True)
+            return
+        with transaction.atomic():
+            for loader in loaders:
+                loader()
+        files = tmp_path_factory.mktemp(f"kept-{name}")
+        if media.exists():
+            shutil.copytree(media, files, dirs_exist_ok=True)
+        kept[name] = test_rows.keep_rows(connection, schema), files
+
+    return load
+
+
+def load_statistics_schema() -> None:
+    # The statistics schema is reference data from a migration; its migration function is
+    # idempotent.
     import_module("assessments.migrations.0002_statistics_schema_pre2019").create(apps, None)
-    demo_loader.load()
-    assessment_demo.load()
+
+
+@pytest.fixture
+def demo(transactional_db, load_once):
+    """The demo organs, notices, assessments and accounts (password demo_loader.DEMO_PASSWORD)."""
+    load_once("demo", load_statistics_schema, demo_loader.load, assessment_demo.load)
 
 
 def log_in(page, username: str, password: str = demo_loader.DEMO_PASSWORD) -> None:

@@ -46,13 +46,16 @@ TEXT_FITS = """([selector, text]) => {
 
 
 @pytest.fixture
-def full_demo(demo):
+def full_demo(demo, load_once):
     """Everything `manage.py load_demo` loads: with applications, annual reports and the site's
     identity besides the notices and assessments."""
-    APPLICATION_SEED.seed(apps, None)
-    portal_demo.load()
-    application_demo.load()
-    annual_demo.load()
+    load_once(
+        "full_demo",
+        lambda: APPLICATION_SEED.seed(apps, None),
+        portal_demo.load,
+        application_demo.load,
+        annual_demo.load,
+    )
 
 
 @pytest.mark.parametrize("mode", [reading_mode.STANDARD, "larger"])
