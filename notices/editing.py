@@ -100,7 +100,9 @@ class ErrorLink:
 
 def error_links(form, formsets) -> list[ErrorLink]:
     """Every field in error, of the form and of its inline rows, as links for the summary."""
-    links = []
+    # What is wrong with the notice as a whole (another editor saved it meanwhile) comes first,
+    # with nothing to link to.
+    links = [ErrorLink("", "", message) for message in form.non_field_errors()]
     for name, errors in form.errors.items():
         if name in form.fields:
             field = form[name]

@@ -364,3 +364,23 @@ def test_the_list_and_the_save_message_use_plain_chinese_not_djangos_stock_phras
     messages = [strip_tags(str(message)) for message in response.context["messages"]]
     assert messages == [f"已保存对{name}“{mine.title}”的修改。"]
     assert "成功" not in response.content.decode()
+
+
+def test_a_save_conflict_heads_the_error_summary_and_the_form_counts_as_unsaved(
+    client, editor, second_editor, notice_in
+):
+    notice = notice_in("draft", title="原标题")
+    stale = form_data(notice)
+    client.force_login(editor)
+    client.post(change_url(notice), {**stale, "title": "编辑甲的标题"})
+
+    client.force_login(second_editor)
+    content = client.post(change_url(notice), {**stale, "title": "编辑乙的标题"}).content.decode()
+    summary = content[
+        content.index('id="error-summary"') : content.index(
+            "</section>", content.index('id="error-summary"')
+        )
+    ]
+    assert "有 1 处需要修改" in summary
+    assert f"<li>保存冲突：在您编辑期间，{editor.get_username()} 已于" in summary
+    assert 'data-unsaved="1"' in content, "leaving the page warns: the text is not saved"
