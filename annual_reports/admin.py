@@ -90,7 +90,7 @@ def adjusted_values(post) -> dict[tuple[str, str, str], int | None]:
             continue
         table, row, column = (cell + "::").split(":")[:3]
         value = value.strip()
-        if value and not value.isdigit():
+        if value and not (value.isascii() and value.isdigit()):
             raise services.ReportError("调整后数值须为不小于0的整数。")
         values[(table, row, column)] = int(value) if value else None
     return values

@@ -136,6 +136,7 @@ def save_report(report: AnnualReport, user) -> AnnualReport:
 
 
 Cell = tuple[str, str, str]  # (table, row, column)
+LARGEST_FIGURE = 2_147_483_647  # what the column holds (PositiveIntegerField)
 
 
 def _balance_kept(report: AnnualReport, before: list[str]) -> None:
@@ -168,7 +169,10 @@ def set_adjustments(
             f"表{layout.TABLE_NUMBERS[table]}「{layout.row_label(table, row)}」"
             f"「{layout.column_label(table, column)}」是各项之和，随各项自动计算，不能单独调整。",
         )
-        _require(value is None or int(value) >= 0, "调整后数值须为不小于0的整数。")
+        _require(
+            value is None or 0 <= int(value) <= LARGEST_FIGURE,
+            f"调整后数值须为0至{LARGEST_FIGURE}之间的整数。",
+        )
     reason = (reason or "").strip()
     setting = any(value is not None for value in values.values())
     _require(not setting or bool(reason), "手工调整必须写明理由。")

@@ -157,3 +157,19 @@ def test_a_reader_sees_the_texts_as_they_read_and_an_editor_edits_them(
     client.force_login(editor)
     page = client.get(change_url(made)).content.decode()
     assert 'name="overview"' in page  # the editor's form field, its markup in the editor
+
+
+@pytest.mark.parametrize("value", ["-1", "3.5", "三", "٣", "99999999999"])
+def test_a_figure_that_is_not_a_whole_number_in_range_is_refused_in_words(
+    client, editor, made, value
+):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:annual_reports_annualreport_adjust", args=[made.pk]),
+        {"cell": ["4:review:upheld"], "value": [value], "reason": "台账"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "调整后数值须为" in page
+    assert not made.adjustments.exists()
