@@ -162,6 +162,23 @@ def test_a_new_notice_is_saved_from_the_add_form_as_a_browser_posts_it(client, e
     assert Notice.objects.get(title="浏览器新建").lock_version == 0
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("甘肃省人民政府令第150号", "甘肃省人民政府令第150号"),
+        ("国务院令 第711号", "国务院令第711号"),
+        ("2024年第3号公告", "2024年第3号公告"),
+        ("甘政办发[2017]136号", "甘政办发〔2017〕136号"),
+    ],
+)
+def test_the_add_form_takes_every_kind_of_document_number(client, editor, organ, typed, stored):
+    client.force_login(editor)
+    draft = Notice(organ=organ, title="令和公告", genre_id="order", body="<p>正文</p>")
+    response = client.post(ADD, form_data(draft, lock_version="", document_number=typed))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Notice.objects.get(title="令和公告").document_number == stored
+
+
 def test_invalid_document_number_gets_a_chinese_message(client, editor, organ):
     client.force_login(editor)
     draft = Notice(organ=organ, title="文号错误", genre_id="notice", body="<p>x</p>")
