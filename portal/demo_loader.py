@@ -1,11 +1,17 @@
-"""Demo site identity (marked 示例, with made-up record numbers), a 政府信息公开指南, 制度 and
-机构信息 for each demo organ, and the 法定主动公开内容 columns pointed at the demo topics. Runs
-after the notices' loader (organs, topics). Loading again changes nothing; an identity a site
+"""Demo site identity (marked 示例, with made-up record numbers and a drawn emblem standing in
+for the site's real one), a 政府信息公开指南, 制度 and 机构信息 for each demo organ, and the
+法定主动公开内容 columns pointed at the demo topics. Runs after the notices' loader (organs,
+topics). Loading again changes nothing; an identity a site
 admin has filled in is left as it is."""
+
+import math
+import struct
+import zlib
 
 from django.db import transaction
 
 from notices.models import Organ, Topic
+from portal import emblem
 from portal.models import (
     IDENTITY_PK,
     DisclosureGuide,
@@ -59,7 +65,13 @@ COLUMN_TOPICS = {
 def load() -> None:
     with transaction.atomic():
         if not SiteIdentity.objects.filter(pk=IDENTITY_PK).exists():
-            SiteIdentity.objects.create(**IDENTITY)
+            picture = demo_emblem()
+            SiteIdentity.objects.create(
+                **IDENTITY,
+                emblem=picture,
+                emblem_type="image/png",
+                emblem_digest=emblem.digest(picture),
+            )
         for organ in Organ.objects.filter(code__startswith="0000143"):
             _organ_pages(organ)
         topics = {topic.path: topic for topic in Topic.objects.all()}
@@ -67,6 +79,41 @@ def load() -> None:
             column = StatutoryColumn.objects.filter(organ__isnull=True, article_item=item).first()
             if column is not None and not column.topics.exists():
                 column.topics.set(topics[path] for path in paths if path in topics)
+
+
+def demo_emblem(side: int = 80) -> bytes:
+    """A PNG of a red disc with a white building (roof, four columns, steps), drawn pixel by
+    pixel: a plain mark that is no real emblem."""
+    centre, radius = (side - 1) / 2, side / 2 - 1
+
+    def building(u: float, v: float) -> bool:  # u, v: 0..1 across and down the picture
+        roof = 0.2 <= v <= 0.4 and abs(u - 0.5) <= (v - 0.2) * 1.5
+        columns = 0.43 <= v <= 0.7 and any(abs(u - at) <= 0.04 for at in (0.3, 0.43, 0.57, 0.7))
+        steps = 0.72 <= v <= 0.8 and 0.2 <= u <= 0.8
+        return roof or columns or steps
+
+    rows = bytearray()
+    for y in range(side):
+        rows.append(0)  # no filter
+        for x in range(side):
+            if math.hypot(x - centre, y - centre) > radius:
+                rows += b"\x00\x00\x00\x00"
+            elif building(x / side, y / side):
+                rows += b"\xff\xff\xff\xff"
+            else:
+                rows += b"\xb4\x10\x1e\xff"
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes(rows)))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _organ_pages(organ: Organ) -> None:
