@@ -86,13 +86,22 @@ def test_editor_adjusts_cells_in_the_admin_and_an_unbalanced_one_is_refused(
     editor = factories.make_editor(organ)
     application(organ, D(2025, 2, 3), "disclosed", D(2025, 2, 20))
     made = report(organ, editor)
-    page = new_page(DESKTOP)
-    page.goto("/admin/login/?next=/admin/")
-    page.fill("#id_username", editor.username)
-    page.fill("#id_password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.click("input[type=submit]")
-    page.goto(f"/admin/annual_reports/annualreport/{made.pk}/change/")
+
+    def logged_in(viewport):
+        page = new_page(viewport)
+        page.goto("/admin/login/?next=/admin/")
+        page.fill("#id_username", editor.username)
+        page.fill("#id_password", factories.PASSWORD)
+        with page.expect_navigation():
+            page.click("input[type=submit]")
+        page.goto(f"/admin/annual_reports/annualreport/{made.pk}/change/")
+        return page
+
+    # On a phone the form's long cell names stay in their boxes.
+    phone = logged_in(PHONE)
+    assert overflow(phone) <= 0
+    phone.locator("#report-adjust-form").screenshot(path=SHOTS / "admin-adjust-375.png")
+    page = logged_in(DESKTOP)
     assert "勾稽关系全部成立" in page.content()
     # One cell alone would break the column's balance: refused, saying why.
     page.select_option("#adjust-cell-1", "3:new:natural_person")
