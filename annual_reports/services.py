@@ -213,8 +213,12 @@ def remove_adjustment(report: AnnualReport, user, adjustment_id: int) -> None:
     report.save(update_fields=["last_edited_by", "updated_at"])
 
 
-def render_body(frozen: dict) -> str:
-    return render_to_string("annual_reports/report_body.html", content.context(frozen))
+def render_body(frozen: dict, report_url: str = "") -> str:
+    """The report as its notice's body; with report_url, a closing line pointing the reader
+    to the report's own page and its downloads."""
+    context = content.context(frozen)
+    context["report_url"] = report_url
+    return render_to_string("annual_reports/report_body.html", context)
 
 
 def _notice_for_submission(report: AnnualReport, user, frozen: dict) -> Notice:
@@ -230,7 +234,7 @@ def _notice_for_submission(report: AnnualReport, user, frozen: dict) -> Notice:
     setattr(notice, Notice._meta.get_field("genre").attname, ANNUAL_REPORT_GENRE)
     notice.disclosure = Notice.Disclosure.PROACTIVE
     notice.keywords = KEYWORDS
-    notice.body = render_body(frozen)
+    notice.body = render_body(frozen, report.get_absolute_url())
     return notice_workflow.save_draft(notice, user)
 
 

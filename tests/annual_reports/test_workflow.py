@@ -90,6 +90,9 @@ def test_publication_creates_a_notice_of_genre_annual_report(organ, draft, edito
     assert Notice.objects.published().filter(pk=notice.pk).exists()
     assert '<th scope="row">（一）予以公开</th>' in notice.body
     assert "<caption>收到和处理政府信息公开申请情况（单位：件）</caption>" in notice.body
+    # The notice sends its reader to the report's page for the downloads.
+    assert f'<a href="{draft.get_absolute_url()}" ' in notice.body
+    assert "年度报告页面</a>下载（Excel、CSV格式）" in notice.body
     assert AnnualReport.objects.published().get() == draft
 
 
