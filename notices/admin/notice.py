@@ -389,7 +389,8 @@ class NoticeAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         except (workflow.WorkflowError, PermissionDenied) as error:
             self.message_user(request, str(error) or "您无权执行此操作。", messages.ERROR)
             return HttpResponseRedirect(change_url)
-        self.message_user(request, transition_message(action, result), messages.SUCCESS)
+        message = transition_message(action, result, was_correction=notice.is_correction)
+        self.message_user(request, message, messages.SUCCESS)
         if action == workflow.SUBMIT.name and interpretations.missing_interpretation(result):
             self.message_user(request, interpretations.MISSING_MESSAGE, messages.WARNING)
         if result.pk != notice.pk or action == workflow.START_CORRECTION.name:
@@ -495,9 +496,24 @@ def register_change_panel(panel) -> None:
         CHANGE_PANELS.append(panel)
 
 
-def transition_message(action: str, notice: Notice) -> str:
+def transition_message(action: str, notice: Notice, was_correction: bool = False) -> str:
     """What the person who moved a notice is told: what happened, and to whom it went."""
     if action == workflow.SEND_BACK.name:
         to = notice.sent_back_to.get_username() if notice.sent_back_to else "编辑"
         return f"已退回给 {to}，退回意见已显示在其页面顶部。"
-    return f"已完成：{notice.state_label}。"
+    if action == workflow.SUBMIT.name:
+        return "已提交审核，等待本机构的其他审核人员审核。"
+    if action == workflow.APPROVE.name:
+        if notice.is_scheduled():
+            moment = timezone.localtime(notice.published_at)
+            return f"审核通过，已排期：将于 {moment:%Y-%m-%d %H:%M} 自动发布到网站。"
+        if was_correction:
+            return "更正已发布：公开页面已换成更正后的内容，并显示更正说明。"
+        return "审核通过，已发布到网站。"
+    if action == workflow.WITHDRAW.name:
+        return "已撤回这条信息，撤回原因已记入流程记录。"
+    if action == workflow.UNSCHEDULE.name:
+        return "已取消定时发布，这条信息回到草稿。"
+    if action == workflow.START_CORRECTION.name:
+        return "已创建更正稿：请修改后提交审核；审核通过前，公众看到的仍是原来的内容。"
+    return f"操作完成，当前状态：{notice.state_label}。"

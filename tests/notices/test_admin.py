@@ -1,8 +1,11 @@
 """The admin, role by role: who sees, changes and moves which notices."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from notices.models import Notice
@@ -401,3 +404,46 @@ def test_a_save_conflict_heads_the_error_summary_and_the_form_counts_as_unsaved(
     assert "有 1 处需要修改" in summary
     assert f"<li>保存冲突：在您编辑期间，{editor.get_username()} 已于" in summary
     assert 'data-unsaved="1"' in content, "leaving the page warns: the text is not saved"
+
+
+def transition(client, notice, action, comment=""):
+    response = client.post(
+        workflow_url(notice), {"transition": action, "comment": comment}, follow=True
+    )
+    return [strip_tags(str(message)) for message in response.context["messages"]]
+
+
+def test_each_workflow_button_says_what_happened_not_a_bare_state(
+    client, editor, reviewer, notice_in
+):
+    draft = notice_in("draft")
+    client.force_login(editor)
+    assert transition(client, draft, "submit") == ["已提交审核，等待本机构的其他审核人员审核。"]
+    client.force_login(reviewer)
+    assert transition(client, draft, "approve") == ["审核通过，已发布到网站。"]
+
+    client.force_login(editor)
+    said = transition(client, draft, "start_correction")
+    assert said == ["已创建更正稿：请修改后提交审核；审核通过前，公众看到的仍是原来的内容。"]
+    correction = Notice.objects.get(correction_of=draft)
+    correction.change_note = "更正错字"
+    correction.save()
+    transition(client, correction, "submit")
+    client.force_login(reviewer)
+    said = transition(client, correction, "approve")
+    assert said == ["更正已发布：公开页面已换成更正后的内容，并显示更正说明。"]
+    said = transition(client, draft, "withdraw", comment="内容已过时")
+    assert said == ["已撤回这条信息，撤回原因已记入流程记录。"]
+
+
+def test_a_scheduled_approval_says_when_the_notice_goes_out(client, reviewer, notice_in):
+    moment = timezone.now() + datetime.timedelta(days=2)
+    notice = notice_in("in_review", published_at=moment)
+    client.force_login(reviewer)
+    local = timezone.localtime(moment)
+    assert transition(client, notice, "approve") == [
+        f"审核通过，已排期：将于 {local:%Y-%m-%d %H:%M} 自动发布到网站。"
+    ]
+    assert transition(client, notice, "unschedule", comment="等待发布会后再发布") == [
+        "已取消定时发布，这条信息回到草稿。"
+    ]
