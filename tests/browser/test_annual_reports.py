@@ -49,6 +49,12 @@ def published(transactional_db):
     return made
 
 
+A4_CONTENT_WIDTH = 680
+TABLES_WIDER_THAN_THEIR_BOX = (
+    "[...document.querySelectorAll('.annual-body table')].map(t => t.scrollWidth - t.clientWidth)"
+)
+
+
 def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
@@ -72,6 +78,10 @@ def test_published_report_reads_on_phone_and_desktop(new_page, published, viewpo
     page.locator("table").nth(2).screenshot(path=SHOTS / f"report-table4-{width}.png")
     page.emulate_media(media="print")
     page.screenshot(path=SHOTS / f"report-print-{width}.png", full_page=True)
+    # Printed, every table fits the width of A4 inside its margins (180 mm, 680 px at 96 dpi).
+    page.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": viewport["height"]})
+    assert page.evaluate(TABLES_WIDER_THAN_THEIR_BOX) == [0, 0, 0]
+    page.set_viewport_size(viewport)
     page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.get_by_role("link", name="下载统计表（Excel）").click()
