@@ -216,6 +216,20 @@ def test_site_admin_enrols_a_device_and_the_auditor_cannot_read_its_secret(
     assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
 
 
+def test_the_device_qr_code_is_an_image_for_the_site_admin_and_refused_to_the_auditor(
+    client, site_admin, auditor, editor
+):
+    device = enrol(editor)
+    qrcode = reverse("admin:otp_totp_totpdevice_qrcode", args=[device.pk])
+    client.force_login(site_admin)
+    response = client.get(qrcode)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content
+    client.force_login(auditor)
+    assert client.get(qrcode).status_code == 403
+
+
 def test_editors_cannot_see_devices(client, editor):
     device = enrol(editor)
     client.force_login(editor)
