@@ -22,7 +22,7 @@ def site_links(script_prefix: str) -> dict[str, str]:
         "reading_mode": reverse("reading-mode"),
         "stylesheet": static("css/portal.css"),
         "print_stylesheet": static("css/print.css"),
-        "nav_script": static("js/site-nav.js"),
+        "script": static("js/site.js"),
     }
 
 

@@ -42,8 +42,8 @@ def load() -> list[DemoAccount]:
     with transaction.atomic():
         organs = {item["code"]: _organ(item) for item in data["organs"]}
         topics: dict[str, Topic] = {}
-        for item in data["topics"]:
-            _topic(item, None, "", topics)
+        for position, item in enumerate(data["topics"], start=1):
+            _topic(item, position, None, "", topics)
         users = {account.username: _account(account, organs) for account in ACCOUNTS}
         notices: dict[str, Notice] = {}
         for item in data["notices"]:
@@ -63,12 +63,17 @@ def _organ(item: dict) -> Organ:
     return organ
 
 
-def _topic(item: dict, parent: Topic | None, prefix: str, found: dict[str, Topic]) -> None:
-    topic, _ = Topic.objects.get_or_create(name=item["name"], parent=parent)
+def _topic(
+    item: dict, position: int, parent: Topic | None, prefix: str, found: dict[str, Topic]
+) -> None:
+    """The topic and its children, each placed as the demo lists them (the tree's order)."""
+    topic, _ = Topic.objects.update_or_create(
+        name=item["name"], parent=parent, defaults={"position": position}
+    )
     path = f"{prefix}{item['name']}"
     found[path] = topic
-    for child in item.get("children", []):
-        _topic(child, topic, f"{path}/", found)
+    for child_position, child in enumerate(item.get("children", []), start=1):
+        _topic(child, child_position, topic, f"{path}/", found)
 
 
 def _account(account: DemoAccount, organs: dict[str, Organ]):

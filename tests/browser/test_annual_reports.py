@@ -86,6 +86,15 @@ def test_published_report_reads_on_phone_and_desktop(new_page, published, viewpo
     with page.expect_download() as download:
         page.get_by_role("link", name="下载统计表（Excel）").click()
     assert download.value.suggested_filename == "annual-report-990001-2025.xlsx"
+    # The report as a notice: its tables scroll inside the body on a phone, and a keyboard can
+    # scroll them (static/js/site.js makes each table that scrolls focusable).
+    published.refresh_from_db()
+    page.goto(published.notice.get_absolute_url())
+    assert page.locator(".notice__body caption").count() == 3
+    assert overflow(page) <= 0
+    violations = AXE.run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in BLOCKING_IMPACTS] == []
+    page.screenshot(path=SHOTS / f"report-notice-{width}.png", full_page=True)
 
 
 def test_editor_adjusts_cells_in_the_admin_and_an_unbalanced_one_is_refused(

@@ -71,7 +71,7 @@ def test_the_phone_header_is_a_few_short_rows_with_a_sideways_navigation(
     assert page.evaluate(TEXT_FITS, ["#site-search-q", ""]), "the search box's hint is clipped"
 
     # Every link of the row is reached with Tab and scrolled wholly into sight when focused
-    # (static/js/site-nav.js: Chromium leaves a half-hidden link where it is); the last one, off
+    # (static/js/site.js: Chromium leaves a half-hidden link where it is); the last one, off
     # screen at first, is followed with Enter.
     seen = []
     while len(seen) < 12:

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from notices import roles
 from notices.demo_loader import DEMO_DIR
-from notices.models import Notice
+from notices.models import Notice, Topic
 
 SEED_TITLE = "甘肃省人民政府办公厅关于2016年政务公开工作考核情况的通报"
 EXPECTED = json.loads((DEMO_DIR / "notices.json").read_text(encoding="utf-8"))
@@ -60,6 +60,18 @@ def test_demo_loads_the_seed_notice_with_its_metadata_and_is_idempotent(db, clie
 
     page = client.get(seed.get_absolute_url()).content.decode()
     assert "000014349/2017-00001" in page and "1563668" in page
+
+
+def test_demo_topics_come_in_the_order_the_demo_lists_them(db):
+    call_command("load_demo", stdout=io.StringIO())
+    listed = [
+        item["name"] for item in json.loads((DEMO_DIR / "notices.json").read_text())["topics"]
+    ]
+    roots = Topic.objects.filter(parent=None, name__in=listed)
+    # The tree's order (综合政务 first), not the names' code points (民政… before 综合政务).
+    assert [topic.name for topic in roots] == listed
+    general = roots.get(name="综合政务")
+    assert [topic.name for topic in general.children.all()] == ["政务公开", "政务督查", "应急管理"]
 
 
 def test_demo_covers_every_state_and_every_role(db):

@@ -1,3 +1,6 @@
+// Every portal page's one script. Without JavaScript each page reads and works the same; this
+// only helps keyboard users with what scrolls sideways on a phone.
+//
 // The header's navigation is one row that scrolls sideways on a phone (portal.css). Browsers
 // scroll a focused link into sight only when it is wholly hidden, so Tab could stop on a link
 // cut in half at the edge; this brings it fully into sight, and shows the current page's link
@@ -27,4 +30,19 @@
   if (current) {
     reveal(current);
   }
+})();
+
+// A table in a notice's body that is wider than the page scrolls in its own box on a phone
+// (notice-body.css). A box that scrolls must take the focus, so that a keyboard can scroll it
+// (WCAG 2.1.1; axe's scrollable-region-focusable). The sanitizer keeps tabindex out of stored
+// bodies, so it is added here, to the tables that do scroll; each stays a table, named by its
+// caption.
+(function () {
+  "use strict";
+  var tables = document.querySelectorAll(".notice__body table");
+  Array.prototype.forEach.call(tables, function (table) {
+    if (table.scrollWidth > table.clientWidth && !table.hasAttribute("tabindex")) {
+      table.setAttribute("tabindex", "0");
+    }
+  });
 })();
