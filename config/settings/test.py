@@ -6,12 +6,15 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES, VAR_DIR
+from config.settings.base import DATABASES, INSTALLED_APPS, VAR_DIR
 
 # PostgreSQL through the tests' own backend: Django's, flushing between transactional tests
 # around the audit history's guards (tests/postgresql/base.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "tests.postgresql"
+# Its `flush` command, which the transactional tests call after each test (first, so that no
+# app's receivers or order change).
+INSTALLED_APPS = ["tests.postgresql", *INSTALLED_APPS]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

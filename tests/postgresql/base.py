@@ -6,7 +6,8 @@ make again the rows migrating made (content types, permissions, roles, genres, c
 with one TRUNCATE of every table and the receivers writing all those rows anew, that took
 seconds per test. Instead the rows of the migrated test database are kept aside once
 (keep_initial_rows, in a schema of their own), and a flush deletes every row and copies those
-back: the tables are as migrating left them, and post_migrate finds its rows present.
+back: the tables are as migrating left them, and post_migrate is not sent (the flush command of
+tests/postgresql/management).
 
 The application's role may not empty the audit history, and the history's triggers refuse it
 to anyone; so the flush runs as the session's own user (the superuser that created the test
@@ -24,8 +25,11 @@ INITIAL_ROWS = "test_initial_rows"
 class DatabaseOperations(operations.DatabaseOperations):
     kept_tables: frozenset[str] = frozenset()
 
+    def puts_back_initial_rows(self, reset_sequences: bool, allow_cascade: bool) -> bool:
+        return bool(self.kept_tables) and not reset_sequences and not allow_cascade
+
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or allow_cascade or not self.kept_tables:
+        if not self.puts_back_initial_rows(reset_sequences, allow_cascade):
             return super().sql_flush(
                 style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
