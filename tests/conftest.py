@@ -129,6 +129,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
         if is_slow(item):
             item.add_marker(pytest.mark.slow)
+    # The browser tests first, the longest of all (up to minutes each on a busy machine): with
+    # pytest-xdist's worksteal (pyproject.toml) a worker that runs out takes the other's last
+    # tests, so that the run ends with short ones on both workers instead of a browser test
+    # still running on one.
+    items.sort(key=lambda item: "browser" not in item.keywords)
 
 
 def is_slow(item) -> bool:
