@@ -1,13 +1,12 @@
 """Every portal page kind does a fixed number of queries, however much there is to show."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import pagination
 from notices import views
 from tests import factories
+from tests.queries import queries_for
 
 # The most each page kind may do: a regression shows here even when the count stays constant.
 # With the shared lists read each time (PORTAL_LISTS_CACHE_SECONDS = 0 in tests): the genres a
@@ -36,13 +35,6 @@ MOST = {
     "sitemap-notices": 1,
     "admin-list": 10,
 }
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured.captured_queries)
 
 
 def grow(organ, editor, reviewer, notice_in, size: int) -> None:

@@ -3,14 +3,13 @@ however many organs, columns, leaders and notices there are (as the notices' pag
 tests/notices/test_query_counts.py, which says what the shared lists and the identity cost)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notices.models import Genre
 from portal.models import StatutoryColumn
 from tests import factories
 from tests.portal.factories import make_guide, make_profile, make_rules
+from tests.queries import queries_for
 
 # The most each page may do, with the shared lists and the identity read each time (tests).
 MOST = {
@@ -24,13 +23,6 @@ MOST = {
     "contact": 1,
     "open-data": 2,
 }
-
-
-def queries_for(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(captured.captured_queries)
 
 
 def grow(organ, profile, notice_in, column, size: int) -> None:
