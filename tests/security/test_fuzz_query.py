@@ -63,6 +63,7 @@ def public_urls(organ, editor, reviewer, notice_in):
         "applications:document-docx": ["made-up-token"],
         "annual_reports:organ-reports": [organ.pk],
         "annual_reports:year-summary": [2025],
+        "annual_reports:year-summary-examples": [2025],
         "annual_reports:report-detail": [organ.pk, 2025],
         "annual_reports:report-csv": [organ.pk, 2025],
         "annual_reports:report-xlsx": [organ.pk, 2025],
