@@ -157,14 +157,20 @@ def _table3(sheet, content: dict) -> None:
 def _table4(sheet, content: dict) -> None:
     table = content["tables"]["4"]
     _header(sheet, 1, 1, f"{content['title']}  四、政府信息公开行政复议、行政诉讼情况", columns=15)
-    _header(sheet, 2, 1, "行政复议", rows=2, columns=5)
+    # As the form has it: 行政复议 over its five results, each of those over two rows; 行政诉讼
+    # over its two kinds, each over its five results.
+    _header(sheet, 2, 1, "行政复议", columns=5)
     _header(sheet, 2, 6, "行政诉讼", columns=10)
     _header(sheet, 3, 6, "未经复议直接起诉", columns=5)
     _header(sheet, 3, 11, "复议后起诉", columns=5)
     for block, row_key in enumerate(layout.TABLE4_ROW_KEYS):
         for offset, column in enumerate(layout.TABLE4_COLUMN_KEYS):
             position = 1 + block * 5 + offset
-            _header(sheet, 4, position, str(layout.TABLE4_COLUMN_LABELS[column]))
+            label = str(layout.TABLE4_COLUMN_LABELS[column])
+            if block == 0:
+                _header(sheet, 3, position, label, rows=2)
+            else:
+                _header(sheet, 4, position, label)
             sheet.cell(row=5, column=position, value=table[row_key][column])
 
 

@@ -114,7 +114,10 @@ def test_xlsx_has_the_template_layout_with_merged_headers(client, published):
     assert {"A2:D2", "A6:D6", "B7:D7", "B8:D8", "A9:D9", "B10:D10", "B11:D11", "B12:D12",
             "A13:D13", "B14:D14", "B15:D15"} <= merged2  # fmt: skip
     table4 = workbook["四、复议诉讼"]
-    assert {"A2:E3", "F2:O2", "F3:J3", "K3:O3"} <= {str(r) for r in table4.merged_cells.ranges}
+    merged4 = {str(r) for r in table4.merged_cells.ranges}
+    # 行政复议 over its five results, each over two rows, as in the form.
+    assert {"A2:E2", "F2:O2", "F3:J3", "K3:O3", "A3:A4", "E3:E4"} <= merged4
+    assert table4["A3"].value == "结果维持" and table4["F4"].value == "结果维持"
 
 
 def test_xlsx_text_is_formula_guarded(client, organ, editor, reviewer):
