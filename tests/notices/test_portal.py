@@ -71,7 +71,7 @@ def public_everywhere(client, notice: Notice) -> dict[str, bool]:
     """Where a notice shows up for the public, by page."""
     title = notice.title
     organ_feed = reverse("notices:organ-feed", args=[notice.organ_id])
-    sitemap = text(client.get("/sitemap-notices.xml"))
+    sitemap = text(client.get(sitemap_page_of(notice)))
     return {
         "detail": client.get(detail_url(notice)).status_code == 200,
         "list": title in listed_titles(client.get(list_url())),
