@@ -13,6 +13,7 @@ from collections import Counter
 from fractions import Fraction
 from itertools import chain
 
+from django.db import connections, router
 from django.utils import timezone
 
 from applications.models import Application
@@ -106,8 +107,12 @@ def recent_by_organ(organ_ids) -> dict[int, PairIndex]:
         for organ_id in sorted(organ_ids)
     ]
     rows: dict[int, list] = {organ_id: [] for organ_id in organ_ids}
-    if per_organ:
-        query = per_organ[0].union(*per_organ[1:], all=True) if len(per_organ) > 1 else per_organ[0]
+    # One UNION ALL where the database allows a LIMIT in each of its parts (PostgreSQL); else
+    # (SQLite) one query per organ.
+    features = connections[router.db_for_read(Application)].features
+    if len(per_organ) > 1 and features.supports_slicing_ordering_in_compound:
+        per_organ = [per_organ[0].union(*per_organ[1:], all=True)]
+    for query in per_organ:
         for organ_id, pk, number, key, submitted_at in query:
             rows[organ_id].append((submitted_at, pk, number, key))
     indexes = {}
